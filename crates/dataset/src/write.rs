@@ -1,0 +1,208 @@
+//! Writing a dataset: every table's batches to Parquet files in a temporary folder beside
+//! the destination, then `dataset.toml`, then one rename. A reader sees the old dataset or
+//! the new one, never half of either; a failure leaves the destination as it was.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use accord_model::Table;
+use arrow_array::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::error::{DatasetError, Result};
+use crate::manifest::{Manifest, ManifestFile, Provenance};
+
+/// The tables of a dataset in memory: each table's batches, in order, in its canonical
+/// schema. A table that is not a key is absent from the dataset.
+pub type TableBatches = BTreeMap<Table, Vec<RecordBatch>>;
+
+/// How to write.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    /// Replace an existing dataset at the destination (atomically) instead of refusing.
+    pub replace: bool,
+    /// Start a new file in a table's folder after this many rows, so that large tables
+    /// are written and read in parallel.
+    pub max_rows_per_file: usize,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { replace: false, max_rows_per_file: 2_000_000 }
+    }
+}
+
+/// Writes `tables` as a dataset at `out`, atomically, and returns its manifest.
+/// `progress` is called with the number of rows just written, from several threads.
+pub fn write_dataset(
+    out: &Path,
+    tables: &TableBatches,
+    provenance: &Provenance,
+    options: &WriteOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Manifest> {
+    let (parent, name) = split_destination(out)?;
+    if out.exists() && !options.replace {
+        return Err(DatasetError::AlreadyExists { dir: parent, name });
+    }
+    for (table, batches) in tables {
+        let expected = table.schema();
+        if let Some(batch) = batches.iter().find(|b| b.schema().fields() != expected.fields()) {
+            return Err(DatasetError::NotCanonical {
+                table: table.name(),
+                found: batch.schema().to_string(),
+                expected: expected.to_string(),
+            });
+        }
+    }
+    fs::create_dir_all(&parent).map_err(DatasetError::io(&parent))?;
+    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let outcome = write_into(&staging, tables, provenance, options, progress)
+        .and_then(|manifest| swap_into_place(&staging, out, &parent, &name).map(|()| manifest));
+    if outcome.is_err() {
+        // Best effort: the staging folder is ours alone, and the destination is untouched.
+        let _ = fs::remove_dir_all(&staging);
+    }
+    outcome
+}
+
+fn split_destination(out: &Path) -> Result<(PathBuf, String)> {
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| DatasetError::Io {
+            path: out.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a folder name"),
+        })?
+        .to_string();
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+fn write_into(
+    staging: &Path,
+    tables: &TableBatches,
+    provenance: &Provenance,
+    options: &WriteOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Manifest> {
+    if staging.exists() {
+        fs::remove_dir_all(staging).map_err(DatasetError::io(staging))?;
+    }
+    fs::create_dir_all(staging).map_err(DatasetError::io(staging))?;
+    let mut jobs = Vec::new();
+    for (&table, batches) in tables {
+        let folder = staging.join(table.name());
+        fs::create_dir_all(&folder).map_err(DatasetError::io(&folder))?;
+        for (part, chunk) in split_into_files(batches, options.max_rows_per_file).into_iter().enumerate() {
+            jobs.push((table, format!("{}/part-{part:05}.parquet", table.name()), chunk));
+        }
+    }
+    let files = jobs
+        .into_par_iter()
+        .map(|(table, relative, batches)| {
+            let path = staging.join(&relative);
+            let (rows, bytes, sha256) = write_parquet(&path, table, &batches, progress)?;
+            Ok(ManifestFile { table: table.name().to_string(), path: relative, rows, bytes, sha256 })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let manifest = Manifest::new(provenance, files);
+    manifest.write(staging)?;
+    Ok(manifest)
+}
+
+/// Groups batches into files of about `max_rows` rows; an empty table still gets one file,
+/// so that "present and empty" differs from "absent".
+fn split_into_files(batches: &[RecordBatch], max_rows: usize) -> Vec<Vec<&RecordBatch>> {
+    let mut files: Vec<Vec<&RecordBatch>> = vec![Vec::new()];
+    let mut rows_in_current = 0;
+    for batch in batches {
+        if rows_in_current > 0 && rows_in_current + batch.num_rows() > max_rows.max(1) {
+            files.push(Vec::new());
+            rows_in_current = 0;
+        }
+        rows_in_current += batch.num_rows();
+        if let Some(current) = files.last_mut() {
+            current.push(batch);
+        }
+    }
+    files
+}
+
+/// A writer that hashes and counts the bytes passing through it.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The writer settings: fixed, so that the same batches give the same bytes.
+fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_created_by(format!("accord {}", env!("CARGO_PKG_VERSION")))
+        .set_max_row_group_row_count(Some(1 << 20))
+        .build()
+}
+
+fn write_parquet(
+    path: &Path,
+    table: Table,
+    batches: &[&RecordBatch],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(u64, u64, String)> {
+    let file = fs::File::create(path).map_err(DatasetError::io(path))?;
+    let sink = HashingWriter { inner: BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), bytes: 0 };
+    let mut writer = ArrowWriter::try_new(sink, table.schema(), Some(writer_properties()))
+        .map_err(DatasetError::parquet(path))?;
+    let mut rows = 0u64;
+    for batch in batches {
+        writer.write(batch).map_err(DatasetError::parquet(path))?;
+        rows += batch.num_rows() as u64;
+        progress(batch.num_rows() as u64);
+    }
+    let mut sink = writer.into_inner().map_err(DatasetError::parquet(path))?;
+    sink.flush().map_err(DatasetError::io(path))?;
+    let file = sink.inner.into_inner().map_err(|err| DatasetError::io(path)(err.into_error()))?;
+    file.sync_all().map_err(DatasetError::io(path))?;
+    Ok((rows, sink.bytes, hex::encode(sink.hasher.finalize())))
+}
+
+/// Moves the finished staging folder to `out`, replacing what was there.
+fn swap_into_place(staging: &Path, out: &Path, parent: &Path, name: &str) -> Result<()> {
+    if out.exists() {
+        let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+        fs::rename(out, &retired).map_err(DatasetError::io(out))?;
+        if let Err(err) = fs::rename(staging, out) {
+            // Put the old dataset back before reporting.
+            let _ = fs::rename(&retired, out);
+            return Err(DatasetError::io(out)(err));
+        }
+        fs::remove_dir_all(&retired).map_err(DatasetError::io(&retired))?;
+        Ok(())
+    } else {
+        fs::rename(staging, out).map_err(DatasetError::io(out))
+    }
+}
