@@ -293,7 +293,7 @@ fn absorb(
 }
 
 fn merge(current: Option<NaiveDate>, day: Option<i32>, pick: fn(i32, i32) -> i32) -> Option<NaiveDate> {
-    let day = day?;
+    let Some(day) = day else { return current };
     let combined = match current {
         Some(date) => pick(accord_model::dates::to_days(date), day),
         None => day,

@@ -19,7 +19,11 @@ use crate::rng::{Stream, normal, poisson, stream};
 
 /// Month-to-month persistence of the need shock, and its spread.
 const SHOCK_PERSISTENCE: f64 = 0.88;
-const SHOCK_SD: f64 = 0.65;
+const SHOCK_SD: f64 = 0.55;
+
+/// Care home residents attend A&E and are admitted more than their recorded need says
+/// (CALIBRATION.md: about 1.0 admission and 1.4 attendances a year).
+const CARE_HOME_ACUTE_MULTIPLIER: f64 = 1.3;
 
 /// Rows of the norms table beyond the event settings.
 const DEATH: usize = EVENT_SETTINGS.len();
@@ -51,19 +55,36 @@ fn specific_multiplier(row: usize, smi: bool, depression: bool) -> f64 {
 pub struct Norms([[f64; 7]; NORM_ROWS]);
 
 impl Norms {
+    /// Averages over people registered on three days (start, middle and end of the
+    /// history), each in the age band and with the conditions of that day, so that
+    /// conditions with onset during the history are represented. The first pass does not
+    /// know who dies, so people are weighted by their modelled chance of being alive.
     pub fn compute(persons: &[PersonCore], window: Window) -> Norms {
+        let at_start = Self::averaged(persons, &[window.start], None);
+        Self::averaged(persons, &[window.start, (window.start + window.end) / 2, window.end], Some((&at_start, window.start)))
+    }
+
+    fn averaged(persons: &[PersonCore], days: &[i32], survival: Option<(&Norms, i32)>) -> Norms {
         // Persistent need is in `need` already; the shock's spread is averaged in analytically.
         let variance = SHOCK_SD.powi(2);
         let mut sums = [[0.0; 7]; NORM_ROWS];
         let mut counts = [0.0; 7];
-        for person in persons.iter().filter(|p| p.practice_on(window.end).is_some()) {
-            let band = activity_band(person.age_at_end);
-            counts[band] += 1.0;
-            let need = person.static_need(window.end) + person.persistent_need;
-            let smi = person.has_condition(SMI, window.end);
-            let depression = person.has_condition(DEPRESSION, window.end);
-            for (row, sum) in sums.iter_mut().enumerate() {
-                sum[band] += (loading(row) * need).exp() * specific_multiplier(row, smi, depression);
+        for &day in days {
+            for person in persons.iter().filter(|p| p.practice_on(day).is_some() && p.birth_day <= day) {
+                let age = age_in_years(date(person.birth_day), date(day));
+                let band = activity_band(age);
+                let need = person.static_need(day) + person.persistent_need;
+                let weight = survival.map_or(1.0, |(norms, start)| {
+                    let yearly = (GOMPERTZ_A + GOMPERTZ_B * f64::from(age)).exp() * (loading(DEATH) * need).exp() / norms.0[DEATH][band]
+                        * (loading(DEATH).powi(2) * variance / 2.0).exp();
+                    (-yearly * f64::from((day - start).max(0)) / 365.25).exp()
+                });
+                counts[band] += weight;
+                let smi = person.has_condition(SMI, day);
+                let depression = person.has_condition(DEPRESSION, day);
+                for (row, sum) in sums.iter_mut().enumerate() {
+                    sum[band] += weight * (loading(row) * need).exp() * specific_multiplier(row, smi, depression);
+                }
             }
         }
         let mut norms = [[1.0; 7]; NORM_ROWS];
@@ -260,7 +281,7 @@ fn simulate_person(context: &Context, index: u32, person: &PersonCore, rng: &mut
                 let mut rate = setting.per_year[band] * (setting.need_loading * need).exp() / context.norms.0[row][band]
                     * specific_multiplier(row, has_smi, has_depression);
                 if care_home && matches!(setting.setting, Setting::AeAttendance | Setting::EmergencyAdmission) {
-                    rate *= 2.0;
+                    rate *= CARE_HOME_ACUTE_MULTIPLIER;
                 }
                 rates[row] = rate * days / 365.25;
             }

@@ -149,7 +149,7 @@ pub const NURSING_PER_WEEK: f64 = 1000.0;
 pub const REABLEMENT_PER_WEEK: f64 = 450.0;
 
 /// Deaths: annual mortality `exp(GOMPERTZ_A + GOMPERTZ_B * age)` before need.
-pub const GOMPERTZ_A: f64 = -10.3;
+pub const GOMPERTZ_A: f64 = -10.8;
 pub const GOMPERTZ_B: f64 = 0.095;
 
 /// Leaving the borough's lists: annual hazard by population age band.

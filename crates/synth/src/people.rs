@@ -9,13 +9,13 @@ use accord_model::{EthnicGroup, Sex};
 use rand::Rng;
 use rayon::prelude::*;
 
-use crate::calibration::{AGE_BANDS, CONDITIONS, ETHNICITY, LEAVE_HAZARD, activity_band};
+use crate::calibration::{AGE_BANDS, CONDITIONS, ETHNICITY, GOMPERTZ_A, GOMPERTZ_B, LEAVE_HAZARD, activity_band};
 use crate::geography::Geography;
 use crate::params::SynthParams;
 use crate::rng::{Stream, mix, normal, pick, stream};
 
 /// Spread of the persistent part of need (log scale).
-pub const PERSISTENT_NEED_SD: f64 = 0.85;
+pub const PERSISTENT_NEED_SD: f64 = 1.0;
 /// How much deprivation raises need: log multiplier from least to most deprived is twice this.
 pub const DEPRIVATION_NEED: f64 = 0.22;
 /// Need added by recorded frailty: mild, moderate, severe.
@@ -106,7 +106,13 @@ pub fn demographics(params: &SynthParams, geography: &Geography, window: Window)
     let band_weights: Vec<f64> = AGE_BANDS
         .iter()
         .enumerate()
-        .map(|(b, (_, _, share))| share / registered_at_end(b, years).1)
+        .map(|(b, (low, high, share))| {
+            // Those who die before the end are in the person table too: sample more of the
+            // old so that the living population on the end date has the target shares.
+            let middle = f64::from(low + high) / 2.0;
+            let survival = (-(GOMPERTZ_A + GOMPERTZ_B * middle).exp() * years * 0.9).exp();
+            share / (registered_at_end(b, years).1 * survival)
+        })
         .collect();
     let locality_weights: Vec<f64> = geography
         .practices_by_locality

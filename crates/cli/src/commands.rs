@@ -1,0 +1,233 @@
+//! The subcommands: `synth`, `dataset check`, `dataset seal` and `demo`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use accord_dataset::{Dataset, Provenance, WriteOptions, check_contents, seal, thousands, write_dataset};
+use accord_synth::{PlantedEffect, Stage, SynthParams, generate};
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::progress::bar;
+
+#[derive(Debug, Parser)]
+#[command(name = "accord", version, about = "Outcomes, risk, MDTs, money and evaluation for integrated care partnerships")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate a synthetic borough as a dataset.
+    Synth(SynthArgs),
+    /// Check or seal a dataset folder.
+    #[command(subcommand)]
+    Dataset(DatasetCommand),
+    /// Run the main job: generate the default borough if it is not there, and summarise it.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+struct SynthArgs {
+    /// People in the person table (everyone registered at some time in the history).
+    #[arg(long, default_value_t = 250_000)]
+    persons: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// The dataset folder to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// The last day of the history (YYYY-MM-DD).
+    #[arg(long, default_value = "2026-03-31")]
+    end_date: NaiveDate,
+    /// Years of history.
+    #[arg(long, default_value_t = 3)]
+    years: u32,
+    /// First month of MDT meetings (default: 23 months before the end date).
+    #[arg(long)]
+    mdt_start: Option<NaiveDate>,
+    /// Planted effect of a first MDT on A&E attendances over 12 months (0.15 = 15% fewer).
+    #[arg(long, default_value_t = PlantedEffect::default().ae_reduction)]
+    effect_ae: f64,
+    /// Planted effect on emergency admissions (0.05 = 5% fewer).
+    #[arg(long, default_value_t = PlantedEffect::default().emergency_admission_reduction)]
+    effect_emergency: f64,
+    /// Planted effect on social care cost (0.05 = 5% more).
+    #[arg(long, default_value_t = PlantedEffect::default().social_care_cost_increase)]
+    effect_social_care_cost: f64,
+    /// Replace the dataset at --out if there is one.
+    #[arg(long)]
+    force: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum DatasetCommand {
+    /// Verify a dataset (manifest, hashes, schemas, every value, keys, references) and summarise it.
+    Check {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a folder of Parquet tables exported elsewhere (a folder per table) and write its dataset.toml.
+    Seal {
+        dir: PathBuf,
+        /// The last date the extract describes (YYYY-MM-DD).
+        #[arg(long)]
+        extract_date: NaiveDate,
+        /// Where the data came from.
+        #[arg(long, default_value = "partnership warehouse extract")]
+        source: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Where the demo borough lives.
+    #[arg(long, default_value = "accord-data/borough")]
+    data: PathBuf,
+    #[arg(long, default_value_t = 250_000)]
+    persons: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Synth(args) => {
+            let params = synth_params(&args)?;
+            let report = synthesise(&params, &args.out, args.force, args.json)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("{report}");
+            }
+            Ok(())
+        }
+        Command::Dataset(DatasetCommand::Check { dir, json }) => {
+            let dataset = Dataset::open(&dir)?;
+            let rows: u64 = dataset.manifest().files.iter().map(|f| f.rows).sum();
+            let progress = bar(rows, "checking rows", json);
+            let report = check_contents(&dir, dataset.manifest(), &|n| progress.inc(n))?;
+            progress.finish_and_clear();
+            print_report(&report, json)
+        }
+        Command::Dataset(DatasetCommand::Seal { dir, extract_date, source, json }) => {
+            let provenance = Provenance { extract_date, source, generator: None };
+            let progress = bar(0, "checking rows", json);
+            let (manifest, report) = seal(&dir, &provenance, &|n| progress.inc(n))?;
+            progress.finish_and_clear();
+            if !json {
+                println!("sealed {} files into {}", manifest.files.len(), dir.join(accord_dataset::MANIFEST_FILE).display());
+            }
+            print_report(&report, json)
+        }
+        Command::Demo(args) => demo(&args),
+    }
+}
+
+fn print_report(report: &accord_dataset::CheckReport, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+fn synth_params(args: &SynthArgs) -> Result<SynthParams> {
+    let mut params = SynthParams::new(args.persons, args.seed, args.end_date);
+    params.years = args.years;
+    if let Some(start) = args.mdt_start {
+        params.mdt.start_date = start;
+    }
+    params.mdt.effect = PlantedEffect {
+        ae_reduction: args.effect_ae,
+        emergency_admission_reduction: args.effect_emergency,
+        social_care_cost_increase: args.effect_social_care_cost,
+    };
+    params.validate()?;
+    Ok(params)
+}
+
+/// Generates a borough, writes it atomically and checks what was written.
+fn synthesise(params: &SynthParams, out: &Path, force: bool, quiet: bool) -> Result<accord_dataset::CheckReport> {
+    if out.exists() && !force {
+        anyhow::bail!("{} already exists; pass --force to replace it", out.display());
+    }
+    let started = Instant::now();
+    let persons = params.persons as u64;
+    let people = bar(persons, "people", quiet);
+    let history = bar(persons, "histories", quiet);
+    let tables = bar(persons, "tables", quiet);
+    let borough = generate(params, &|stage, n| match stage {
+        Stage::People => people.inc(n),
+        Stage::History => history.inc(n),
+        Stage::Tables => tables.inc(n),
+        Stage::Mdt => {}
+    })?;
+    people.finish_and_clear();
+    history.finish_and_clear();
+    tables.finish_and_clear();
+    let generated = started.elapsed();
+    let generator = toml::Table::try_from(&borough.truth).context("recording the generator's parameters")?;
+    let provenance = Provenance {
+        extract_date: params.end_date,
+        source: format!("Accord synthetic borough: {} people, seed {}", params.persons, params.seed),
+        generator: Some(generator),
+    };
+    let rows: u64 = borough.tables.values().flatten().map(|b| b.num_rows() as u64).sum();
+    let writing = bar(rows, "writing rows", quiet);
+    let options = WriteOptions { replace: force, ..WriteOptions::default() };
+    write_dataset(out, &borough.tables, &provenance, &options, &|n| writing.inc(n))?;
+    writing.finish_and_clear();
+    let written = started.elapsed();
+    let dataset = Dataset::open(out)?;
+    let checking = bar(rows, "checking rows", quiet);
+    let report = check_contents(out, dataset.manifest(), &|n| checking.inc(n))?;
+    checking.finish_and_clear();
+    if !quiet {
+        let truth = &borough.truth.planted_effect;
+        eprintln!(
+            "generated {} people in {:.1} s, wrote {} rows in {:.1} s, checked in {:.1} s",
+            thousands(persons),
+            generated.as_secs_f64(),
+            thousands(rows),
+            (written - generated).as_secs_f64(),
+            (started.elapsed() - written).as_secs_f64()
+        );
+        eprintln!(
+            "MDT programme: {} people discussed in {} discussions; planted effect removed {} of {} A&E attendances and {} of {} emergency admissions in the 12 months after a first MDT",
+            thousands(truth.people_discussed),
+            thousands(truth.discussions),
+            thousands(truth.ae_attendances_removed),
+            thousands(truth.ae_attendances_without_effect),
+            thousands(truth.emergency_admissions_removed),
+            thousands(truth.emergency_admissions_without_effect),
+        );
+    }
+    Ok(report)
+}
+
+/// The main job: for now, the default borough and its summary.
+fn demo(args: &DemoArgs) -> Result<()> {
+    let report = if args.data.join(accord_dataset::MANIFEST_FILE).exists() {
+        eprintln!("using the borough already at {}", args.data.display());
+        let dataset = Dataset::open(&args.data)?;
+        check_contents(&args.data, dataset.manifest(), &|_| {})?
+    } else {
+        eprintln!("generating a synthetic borough of {} people into {}", thousands(args.persons as u64), args.data.display());
+        let params = SynthParams::new(args.persons, args.seed, NaiveDate::from_ymd_opt(2026, 3, 31).context("end date")?);
+        synthesise(&params, &args.data, false, false)?
+    };
+    println!("{report}");
+    println!();
+    println!("next: `accord dataset check {}` verifies it again at any time", args.data.display());
+    Ok(())
+}
