@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use accord_dataset::{Dataset, Provenance, WriteOptions, check_contents, seal, thousands, write_dataset};
+use accord_dataset::{
+    Dataset, Provenance, WriteOptions, check_contents, seal, thousands, write_dataset,
+};
 use accord_synth::{PlantedEffect, Stage, SynthParams, generate};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -12,7 +14,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::progress::bar;
 
 #[derive(Debug, Parser)]
-#[command(name = "accord", version, about = "Outcomes, risk, MDTs, money and evaluation for integrated care partnerships")]
+#[command(
+    name = "accord",
+    version,
+    about = "Outcomes, risk, MDTs, money and evaluation for integrated care partnerships"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -118,13 +124,26 @@ pub fn run(cli: Cli) -> Result<()> {
             progress.finish_and_clear();
             print_report(&report, json)
         }
-        Command::Dataset(DatasetCommand::Seal { dir, extract_date, source, json }) => {
-            let provenance = Provenance { extract_date, source, generator: None };
+        Command::Dataset(DatasetCommand::Seal {
+            dir,
+            extract_date,
+            source,
+            json,
+        }) => {
+            let provenance = Provenance {
+                extract_date,
+                source,
+                generator: None,
+            };
             let progress = bar(0, "checking rows", json);
             let (manifest, report) = seal(&dir, &provenance, &|n| progress.inc(n))?;
             progress.finish_and_clear();
             if !json {
-                println!("sealed {} files into {}", manifest.files.len(), dir.join(accord_dataset::MANIFEST_FILE).display());
+                println!(
+                    "sealed {} files into {}",
+                    manifest.files.len(),
+                    dir.join(accord_dataset::MANIFEST_FILE).display()
+                );
             }
             print_report(&report, json)
         }
@@ -157,9 +176,17 @@ fn synth_params(args: &SynthArgs) -> Result<SynthParams> {
 }
 
 /// Generates a borough, writes it atomically and checks what was written.
-fn synthesise(params: &SynthParams, out: &Path, force: bool, quiet: bool) -> Result<accord_dataset::CheckReport> {
+fn synthesise(
+    params: &SynthParams,
+    out: &Path,
+    force: bool,
+    quiet: bool,
+) -> Result<accord_dataset::CheckReport> {
     if out.exists() && !force {
-        anyhow::bail!("{} already exists; pass --force to replace it", out.display());
+        anyhow::bail!(
+            "{} already exists; pass --force to replace it",
+            out.display()
+        );
     }
     let started = Instant::now();
     let persons = params.persons as u64;
@@ -176,16 +203,30 @@ fn synthesise(params: &SynthParams, out: &Path, force: bool, quiet: bool) -> Res
     history.finish_and_clear();
     tables.finish_and_clear();
     let generated = started.elapsed();
-    let generator = toml::Table::try_from(&borough.truth).context("recording the generator's parameters")?;
+    let generator =
+        toml::Table::try_from(&borough.truth).context("recording the generator's parameters")?;
     let provenance = Provenance {
         extract_date: params.end_date,
-        source: format!("Accord synthetic borough: {} people, seed {}", params.persons, params.seed),
+        source: format!(
+            "Accord synthetic borough: {} people, seed {}",
+            params.persons, params.seed
+        ),
         generator: Some(generator),
     };
-    let rows: u64 = borough.tables.values().flatten().map(|b| b.num_rows() as u64).sum();
+    let rows: u64 = borough
+        .tables
+        .values()
+        .flatten()
+        .map(|b| b.num_rows() as u64)
+        .sum();
     let writing = bar(rows, "writing rows", quiet);
-    let options = WriteOptions { replace: force, ..WriteOptions::default() };
-    write_dataset(out, &borough.tables, &provenance, &options, &|n| writing.inc(n))?;
+    let options = WriteOptions {
+        replace: force,
+        ..WriteOptions::default()
+    };
+    write_dataset(out, &borough.tables, &provenance, &options, &|n| {
+        writing.inc(n)
+    })?;
     writing.finish_and_clear();
     let written = started.elapsed();
     let dataset = Dataset::open(out)?;
@@ -222,12 +263,23 @@ fn demo(args: &DemoArgs) -> Result<()> {
         let dataset = Dataset::open(&args.data)?;
         check_contents(&args.data, dataset.manifest(), &|_| {})?
     } else {
-        eprintln!("generating a synthetic borough of {} people into {}", thousands(args.persons as u64), args.data.display());
-        let params = SynthParams::new(args.persons, args.seed, NaiveDate::from_ymd_opt(2026, 3, 31).context("end date")?);
+        eprintln!(
+            "generating a synthetic borough of {} people into {}",
+            thousands(args.persons as u64),
+            args.data.display()
+        );
+        let params = SynthParams::new(
+            args.persons,
+            args.seed,
+            NaiveDate::from_ymd_opt(2026, 3, 31).context("end date")?,
+        );
         synthesise(&params, &args.data, false, false)?
     };
     println!("{report}");
     println!();
-    println!("next: `accord dataset check {}` verifies it again at any time", args.data.display());
+    println!(
+        "next: `accord dataset check {}` verifies it again at any time",
+        args.data.display()
+    );
     Ok(())
 }

@@ -11,7 +11,8 @@ pub fn bar(total: u64, what: &str, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    let template = format!("{{spinner}} {what:<22} [{{bar:30}}] {{human_pos}}/{{human_len}} ({{elapsed}})");
+    let template =
+        format!("{{spinner}} {what:<22} [{{bar:30}}] {{human_pos}}/{{human_len}} ({{elapsed}})");
     if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style.progress_chars("=> "));
     }

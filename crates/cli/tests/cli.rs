@@ -6,11 +6,17 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn accord(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_accord")).args(args).output().expect("accord runs")
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .output()
+        .expect("accord runs")
 }
 
 fn text(output: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 fn synth(dir: &Path, extra: &[&str]) -> Output {
@@ -28,11 +34,18 @@ fn synth_then_check_then_seal() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("check           passed"), "{stdout}");
-    assert!(stdout.contains("practices       33 in 12 networks and 4 localities"), "{stdout}");
+    assert!(
+        stdout.contains("practices       33 in 12 networks and 4 localities"),
+        "{stdout}"
+    );
 
     let again = synth(&dir, &[]);
     assert!(!again.status.success());
-    assert!(text(&again).1.contains("already exists; pass --force"), "{}", text(&again).1);
+    assert!(
+        text(&again).1.contains("already exists; pass --force"),
+        "{}",
+        text(&again).1
+    );
 
     let check = accord(&["dataset", "check", dir.to_str().unwrap(), "--json"]);
     assert!(check.status.success(), "{}", text(&check).1);
@@ -44,10 +57,21 @@ fn synth_then_check_then_seal() {
     let unsealed = accord(&["dataset", "check", dir.to_str().unwrap()]);
     assert!(!unsealed.status.success());
     assert!(text(&unsealed).1.contains("no dataset.toml"));
-    let sealed = accord(&["dataset", "seal", dir.to_str().unwrap(), "--extract-date", "2026-03-31", "--source", "test export"]);
+    let sealed = accord(&[
+        "dataset",
+        "seal",
+        dir.to_str().unwrap(),
+        "--extract-date",
+        "2026-03-31",
+        "--source",
+        "test export",
+    ]);
     let (stdout, stderr) = text(&sealed);
     assert!(sealed.status.success(), "{stderr}");
-    assert!(stdout.contains("sealed 11 files") && stdout.contains("source    test export"), "{stdout}");
+    assert!(
+        stdout.contains("sealed 11 files") && stdout.contains("source    test export"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -61,7 +85,12 @@ fn a_damaged_dataset_is_reported_by_file_without_a_panic() {
     let output = accord(&["dataset", "check", dir.to_str().unwrap()]);
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.starts_with("error: ") && stderr.contains("activity/part-00000.parquet") && stderr.contains("truncated"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ")
+            && stderr.contains("activity/part-00000.parquet")
+            && stderr.contains("truncated"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -71,7 +100,11 @@ fn bad_parameters_are_refused_before_anything_is_written() {
     let dir = tmp.path().join("borough");
     let output = synth(&dir, &["--effect-ae", "2"]);
     assert!(!output.status.success());
-    assert!(text(&output).1.contains("A&E effect 2"), "{}", text(&output).1);
+    assert!(
+        text(&output).1.contains("A&E effect 2"),
+        "{}",
+        text(&output).1
+    );
     assert!(!dir.exists());
     let output = accord(&["synth", "--persons", "ten", "--out", dir.to_str().unwrap()]);
     assert!(!output.status.success());
@@ -86,7 +119,10 @@ fn demo_generates_once_then_reuses() {
     let first = accord(&["demo", "--data", data, "--persons", "2000"]);
     let (stdout, stderr) = text(&first);
     assert!(first.status.success(), "{stderr}");
-    assert!(stderr.contains("generating a synthetic borough of 2,000 people"), "{stderr}");
+    assert!(
+        stderr.contains("generating a synthetic borough of 2,000 people"),
+        "{stderr}"
+    );
     assert!(stdout.contains("people          2,000"), "{stdout}");
     let second = accord(&["demo", "--data", data, "--persons", "2000"]);
     assert!(second.status.success());

@@ -126,7 +126,11 @@ struct FileTally {
 
 /// Checks every row of every file listed in `manifest` (files already verified against
 /// it) and summarises the dataset.
-pub fn check_contents(dir: &Path, manifest: &Manifest, progress: &(dyn Fn(u64) + Sync)) -> Result<CheckReport> {
+pub fn check_contents(
+    dir: &Path,
+    manifest: &Manifest,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<CheckReport> {
     let extract_day = accord_model::dates::to_days(manifest.extract_date);
     let mut keys = Keys::default();
     let mut report = CheckReport {
@@ -147,7 +151,10 @@ pub fn check_contents(dir: &Path, manifest: &Manifest, progress: &(dyn Fn(u64) +
         activity_cost_gbp: 0.0,
     };
     for table in CHECK_ORDER {
-        let files: Vec<PathBuf> = manifest.files_of(table.name()).map(|f| f.location(dir)).collect();
+        let files: Vec<PathBuf> = manifest
+            .files_of(table.name())
+            .map(|f| f.location(dir))
+            .collect();
         let tallies = files
             .par_iter()
             .map(|path| {
@@ -174,7 +181,9 @@ pub fn check_contents(dir: &Path, manifest: &Manifest, progress: &(dyn Fn(u64) +
         }
         absorb(table, tallies, &files, &mut keys, &mut report)?;
     }
-    report.tables.sort_by_key(|t| Table::ALL.iter().position(|a| a.name() == t.table));
+    report
+        .tables
+        .sort_by_key(|t| Table::ALL.iter().position(|a| a.name() == t.table));
     Ok(report)
 }
 
@@ -183,15 +192,27 @@ fn tally_batch(table: Table, batch: &RecordBatch, extract_day: i32, tally: &mut 
         let column = batch.column_by_name(key.name);
         match (key.column_type, column) {
             (ColumnType::UInt64, Some(values)) => {
-                tally.u64_keys.extend(values.as_primitive::<UInt64Type>().values().iter().copied());
+                tally
+                    .u64_keys
+                    .extend(values.as_primitive::<UInt64Type>().values().iter().copied());
             }
             (ColumnType::Text, Some(values)) => {
-                tally.text_keys.extend(values.as_string::<i32>().iter().flatten().map(str::to_string));
+                tally.text_keys.extend(
+                    values
+                        .as_string::<i32>()
+                        .iter()
+                        .flatten()
+                        .map(str::to_string),
+                );
             }
             _ => {}
         }
     }
-    let dates = |name: &str| batch.column_by_name(name).map(|c| c.as_primitive::<Date32Type>().clone());
+    let dates = |name: &str| {
+        batch
+            .column_by_name(name)
+            .map(|c| c.as_primitive::<Date32Type>().clone())
+    };
     match table {
         Table::Person => {
             if let Some(deaths) = dates("death_date") {
@@ -199,14 +220,17 @@ fn tally_batch(table: Table, batch: &RecordBatch, extract_day: i32, tally: &mut 
             }
         }
         Table::Registration => {
-            let (Some(ids), Some(starts), Some(ends)) =
-                (batch.column_by_name("person_id"), dates("start_date"), dates("end_date"))
-            else {
+            let (Some(ids), Some(starts), Some(ends)) = (
+                batch.column_by_name("person_id"),
+                dates("start_date"),
+                dates("end_date"),
+            ) else {
                 return;
             };
             let ids = ids.as_primitive::<UInt64Type>();
             for i in 0..ids.len() {
-                let open = starts.value(i) <= extract_day && (ends.is_null(i) || ends.value(i) > extract_day);
+                let open = starts.value(i) <= extract_day
+                    && (ends.is_null(i) || ends.value(i) > extract_day);
                 if open {
                     tally.registered.push(ids.value(i));
                 }
@@ -219,7 +243,11 @@ fn tally_batch(table: Table, batch: &RecordBatch, extract_day: i32, tally: &mut 
                 tally.last = max.map(|m| tally.last.map_or(m, |l| l.max(m)));
             }
             if let Some(costs) = batch.column_by_name("cost_gbp") {
-                tally.cost += costs.as_primitive::<Float64Type>().iter().flatten().sum::<f64>();
+                tally.cost += costs
+                    .as_primitive::<Float64Type>()
+                    .iter()
+                    .flatten()
+                    .sum::<f64>();
             }
         }
         _ => {}
@@ -262,7 +290,11 @@ fn absorb(
     if !u64_keys.is_empty() {
         u64_keys.sort_unstable();
         if let Some(pair) = u64_keys.windows(2).find(|w| w[0] == w[1]) {
-            return Err(duplicate_error(table, files, &DuplicateKey::Number(pair[0])));
+            return Err(duplicate_error(
+                table,
+                files,
+                &DuplicateKey::Number(pair[0]),
+            ));
         }
     }
     match table {
@@ -292,7 +324,11 @@ fn absorb(
     Ok(())
 }
 
-fn merge(current: Option<NaiveDate>, day: Option<i32>, pick: fn(i32, i32) -> i32) -> Option<NaiveDate> {
+fn merge(
+    current: Option<NaiveDate>,
+    day: Option<i32>,
+    pick: fn(i32, i32) -> i32,
+) -> Option<NaiveDate> {
     let Some(day) = day else { return current };
     let combined = match current {
         Some(date) => pick(accord_model::dates::to_days(date), day),
@@ -309,7 +345,10 @@ enum DuplicateKey {
 /// The error for a duplicate key, naming the row of its second occurrence.
 fn duplicate_error(table: Table, files: &[PathBuf], duplicate: &DuplicateKey) -> DatasetError {
     let Some(key) = table.key_column() else {
-        return DatasetError::Parquet { path: PathBuf::new(), message: "duplicate key".into() };
+        return DatasetError::Parquet {
+            path: PathBuf::new(),
+            message: "duplicate key".into(),
+        };
     };
     let shown = match duplicate {
         DuplicateKey::Number(n) => n.to_string(),
@@ -319,7 +358,9 @@ fn duplicate_error(table: Table, files: &[PathBuf], duplicate: &DuplicateKey) ->
     for path in files {
         let mut found: Option<u64> = None;
         let scan = for_each_batch(path, table, &mut |batch, first_row| {
-            let Some(column) = batch.column_by_name(key.name) else { return Ok(()) };
+            let Some(column) = batch.column_by_name(key.name) else {
+                return Ok(());
+            };
             for i in 0..column.len() {
                 let same = match duplicate {
                     DuplicateKey::Number(n) => column.as_primitive::<UInt64Type>().value(i) == *n,
@@ -351,10 +392,20 @@ fn duplicate_error(table: Table, files: &[PathBuf], duplicate: &DuplicateKey) ->
     }
 }
 
-fn check_references(table: Table, batch: &RecordBatch, keys: &Keys, path: &Path, first_row: u64) -> Result<()> {
+fn check_references(
+    table: Table,
+    batch: &RecordBatch,
+    keys: &Keys,
+    path: &Path,
+    first_row: u64,
+) -> Result<()> {
     for column in table.columns() {
-        let ColumnRule::References(target) = column.rule else { continue };
-        let Some(values) = batch.column_by_name(column.name) else { continue };
+        let ColumnRule::References(target) = column.rule else {
+            continue;
+        };
+        let Some(values) = batch.column_by_name(column.name) else {
+            continue;
+        };
         let dangling = |i: usize, value: String| DatasetError::BadValue {
             path: path.to_path_buf(),
             row: first_row + i as u64,
@@ -363,7 +414,10 @@ fn check_references(table: Table, batch: &RecordBatch, keys: &Keys, path: &Path,
         };
         match column.column_type {
             ColumnType::UInt64 => {
-                let Some(persons) = keys.persons.as_ref().filter(|_| target == Table::Person) else { continue };
+                let Some(persons) = keys.persons.as_ref().filter(|_| target == Table::Person)
+                else {
+                    continue;
+                };
                 let ids = values.as_primitive::<UInt64Type>();
                 let mut last_good = None;
                 for (i, id) in ids.iter().enumerate() {
@@ -378,7 +432,9 @@ fn check_references(table: Table, batch: &RecordBatch, keys: &Keys, path: &Path,
                 }
             }
             ColumnType::Text => {
-                let Some(known) = keys.text_keys(target) else { continue };
+                let Some(known) = keys.text_keys(target) else {
+                    continue;
+                };
                 let mut last_good: Option<&str> = None;
                 for (i, code) in values.as_string::<i32>().iter().enumerate() {
                     let Some(code) = code else { continue };
@@ -401,24 +457,56 @@ impl std::fmt::Display for CheckReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "dataset   {}", self.dir.display())?;
         writeln!(f, "source    {}", self.source)?;
-        writeln!(f, "schema    version {}, extract date {}", self.schema_version, self.extract_date)?;
+        writeln!(
+            f,
+            "schema    version {}, extract date {}",
+            self.schema_version, self.extract_date
+        )?;
         writeln!(f)?;
         writeln!(f, "{:<16} {:>6} {:>13}", "table", "files", "rows")?;
         for table in &self.tables {
             if table.present {
-                writeln!(f, "{:<16} {:>6} {:>13}", table.table, table.files, thousands(table.rows))?;
+                writeln!(
+                    f,
+                    "{:<16} {:>6} {:>13}",
+                    table.table,
+                    table.files,
+                    thousands(table.rows)
+                )?;
             } else {
-                writeln!(f, "{:<16} {:>6} {:>13}  absent: read as empty", table.table, "-", "-")?;
+                writeln!(
+                    f,
+                    "{:<16} {:>6} {:>13}  absent: read as empty",
+                    table.table, "-", "-"
+                )?;
             }
         }
         writeln!(f)?;
-        writeln!(f, "people          {} ({} died; {} registered on {})", thousands(self.people), thousands(self.deaths), thousands(self.registered_at_extract), self.extract_date)?;
-        writeln!(f, "practices       {} in {} networks and {} localities", self.practices, self.networks, self.localities)?;
+        writeln!(
+            f,
+            "people          {} ({} died; {} registered on {})",
+            thousands(self.people),
+            thousands(self.deaths),
+            thousands(self.registered_at_extract),
+            self.extract_date
+        )?;
+        writeln!(
+            f,
+            "practices       {} in {} networks and {} localities",
+            self.practices, self.networks, self.localities
+        )?;
         match (self.activity_first, self.activity_last) {
-            (Some(first), Some(last)) => writeln!(f, "activity        {first} to {last}, £{} in all", thousands(self.activity_cost_gbp.round() as u64))?,
+            (Some(first), Some(last)) => writeln!(
+                f,
+                "activity        {first} to {last}, £{} in all",
+                thousands(self.activity_cost_gbp.round() as u64)
+            )?,
             _ => writeln!(f, "activity        none")?,
         }
-        write!(f, "check           passed: manifest, hashes, schemas, values, keys and references")
+        write!(
+            f,
+            "check           passed: manifest, hashes, schemas, values, keys and references"
+        )
     }
 }
 
@@ -427,7 +515,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

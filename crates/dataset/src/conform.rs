@@ -8,7 +8,7 @@ use std::path::Path;
 use accord_model::table::VocabularyName;
 use accord_model::{Column, ColumnRule, ColumnType, Table};
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int8Type, Int64Type, UInt8Type, UInt64Type, Date32Type};
+use arrow_array::types::{Date32Type, Float64Type, Int8Type, Int64Type, UInt8Type, UInt64Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema};
 
@@ -31,7 +31,10 @@ fn convertible(found: &DataType, expected: ColumnType) -> bool {
         ColumnType::Text => match found {
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
             DataType::Dictionary(_, value) => {
-                matches!(**value, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+                matches!(
+                    **value,
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+                )
             }
             _ => false,
         },
@@ -41,7 +44,12 @@ fn convertible(found: &DataType, expected: ColumnType) -> bool {
 /// Checks that a file's schema has exactly the table's columns, each of a usable type.
 pub(crate) fn check_schema(table: Table, schema: &Schema, path: &Path) -> Result<()> {
     let expected_names = || {
-        table.columns().iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+        table
+            .columns()
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     for field in schema.fields() {
         if table.column(field.name()).is_none() {
@@ -54,12 +62,15 @@ pub(crate) fn check_schema(table: Table, schema: &Schema, path: &Path) -> Result
         }
     }
     for column in table.columns() {
-        let field = schema.field_with_name(column.name).map_err(|_| DatasetError::MissingColumn {
-            path: path.to_path_buf(),
-            table: table.name(),
-            column: column.name,
-            expected: expected_names(),
-        })?;
+        let field =
+            schema
+                .field_with_name(column.name)
+                .map_err(|_| DatasetError::MissingColumn {
+                    path: path.to_path_buf(),
+                    table: table.name(),
+                    column: column.name,
+                    expected: expected_names(),
+                })?;
         if !convertible(field.data_type(), column.column_type) {
             return Err(DatasetError::WrongType {
                 path: path.to_path_buf(),
@@ -102,7 +113,11 @@ pub(crate) fn conform_batch(
         let array = convert(source, column, &at)?;
         if !column.nullable && array.null_count() > 0 {
             let index = (0..array.len()).find(|&i| array.is_null(i)).unwrap_or(0);
-            return Err(at(index, column.name, "empty, but the column is required".into()));
+            return Err(at(
+                index,
+                column.name,
+                "empty, but the column is required".into(),
+            ));
         }
         check_values(&array, column, &at)?;
         arrays.push(array);
@@ -120,7 +135,11 @@ pub(crate) fn conform_batch(
                     return Err(at(
                         i,
                         column.name,
-                        format!("{} is before {other} {}", show_date(later.value(i)), show_date(earlier.value(i))),
+                        format!(
+                            "{} is before {other} {}",
+                            show_date(later.value(i)),
+                            show_date(earlier.value(i))
+                        ),
                     ));
                 }
             }
@@ -152,17 +171,23 @@ fn convert(
         ColumnType::Int8 => (i128::from(i8::MIN), i128::from(i8::MAX)),
         _ => (i128::MIN, i128::MAX),
     };
-    if source.data_type().is_integer() && (min, max) != (i128::MIN, i128::MAX) {
-        if let Some((index, value)) = first_integer_outside(source, min, max) {
-            return Err(at(
-                index,
-                column.name,
-                format!("{value} does not fit {target} (allowed {min} to {max})"),
-            ));
-        }
+    let bounded = source.data_type().is_integer() && (min, max) != (i128::MIN, i128::MAX);
+    if let Some((index, value)) = bounded
+        .then(|| first_integer_outside(source, min, max))
+        .flatten()
+    {
+        return Err(at(
+            index,
+            column.name,
+            format!("{value} does not fit {target} (allowed {min} to {max})"),
+        ));
     }
     arrow_cast::cast(source, &target).map_err(|err| {
-        at(0, column.name, format!("cannot convert {} to {target}: {err}", source.data_type()))
+        at(
+            0,
+            column.name,
+            format!("cannot convert {} to {target}: {err}", source.data_type()),
+        )
     })
 }
 
@@ -192,28 +217,60 @@ fn check_values(
     match (column.rule, column.column_type) {
         (ColumnRule::Vocabulary(vocabulary), _) => check_vocabulary(array, vocabulary, column, at),
         (ColumnRule::Range { min, max }, ColumnType::UInt8) => {
-            let found = array.as_primitive::<UInt8Type>().iter().enumerate().find_map(|(i, v)| {
-                v.filter(|&v| i64::from(v) < min || i64::from(v) > max).map(|v| (i, i64::from(v)))
-            });
+            let found = array
+                .as_primitive::<UInt8Type>()
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| {
+                    v.filter(|&v| i64::from(v) < min || i64::from(v) > max)
+                        .map(|v| (i, i64::from(v)))
+                });
             range_error(found, min, max, column, at)
         }
         (ColumnRule::Range { min, max }, ColumnType::Int8) => {
-            let found = array.as_primitive::<Int8Type>().iter().enumerate().find_map(|(i, v)| {
-                v.filter(|&v| i64::from(v) < min || i64::from(v) > max).map(|v| (i, i64::from(v)))
-            });
+            let found = array
+                .as_primitive::<Int8Type>()
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| {
+                    v.filter(|&v| i64::from(v) < min || i64::from(v) > max)
+                        .map(|v| (i, i64::from(v)))
+                });
             range_error(found, min, max, column, at)
         }
         (ColumnRule::NonNegative, ColumnType::Float64) => {
             let values = array.as_primitive::<Float64Type>();
-            match values.iter().enumerate().find(|(_, v)| v.is_some_and(|v| !(v >= 0.0 && v.is_finite()))) {
-                Some((i, v)) => Err(at(i, column.name, format!("{} is not a finite amount of zero or more", v.unwrap_or_default()))),
+            match values
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.is_some_and(|v| !(v >= 0.0 && v.is_finite())))
+            {
+                Some((i, v)) => Err(at(
+                    i,
+                    column.name,
+                    format!(
+                        "{} is not a finite amount of zero or more",
+                        v.unwrap_or_default()
+                    ),
+                )),
                 None => Ok(()),
             }
         }
         (_, ColumnType::Date) => {
             let values = array.as_primitive::<Date32Type>();
-            match values.iter().enumerate().find(|(_, v)| v.is_some_and(|d| !(EARLIEST_DAY..=LATEST_DAY).contains(&d))) {
-                Some((i, v)) => Err(at(i, column.name, format!("{} is outside 1850-01-01..2199-12-31", show_date(v.unwrap_or_default())))),
+            match values
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.is_some_and(|d| !(EARLIEST_DAY..=LATEST_DAY).contains(&d)))
+            {
+                Some((i, v)) => Err(at(
+                    i,
+                    column.name,
+                    format!(
+                        "{} is outside 1850-01-01..2199-12-31",
+                        show_date(v.unwrap_or_default())
+                    ),
+                )),
                 None => Ok(()),
             }
         }
@@ -229,7 +286,11 @@ fn range_error(
     at: &impl Fn(usize, &'static str, String) -> DatasetError,
 ) -> Result<()> {
     match found {
-        Some((i, value)) => Err(at(i, column.name, format!("{value} is outside {min}..={max}"))),
+        Some((i, value)) => Err(at(
+            i,
+            column.name,
+            format!("{value} is outside {min}..={max}"),
+        )),
         None => Ok(()),
     }
 }
@@ -252,7 +313,11 @@ fn check_vocabulary(
             return Err(at(
                 i,
                 column.name,
-                format!("unknown {} {value:?} (allowed: {})", column.name, vocabulary.allowed_codes()),
+                format!(
+                    "unknown {} {value:?} (allowed: {})",
+                    column.name,
+                    vocabulary.allowed_codes()
+                ),
             ));
         }
         last_good = Some(value);

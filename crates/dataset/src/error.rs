@@ -10,10 +10,20 @@ pub enum DatasetError {
     ManifestMissing { path: PathBuf },
 
     #[error("{path}: line {line}: {message}")]
-    ManifestInvalid { path: PathBuf, line: usize, message: String },
+    ManifestInvalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 
-    #[error("{path}: schema version {found} is not supported (this build reads version {supported})")]
-    UnsupportedSchemaVersion { path: PathBuf, found: u32, supported: u32 },
+    #[error(
+        "{path}: schema version {found} is not supported (this build reads version {supported})"
+    )]
+    UnsupportedSchemaVersion {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
 
     #[error("{dir}: required table `{table}` is missing (no `{table}/` folder with Parquet files)")]
     MissingTable { dir: PathBuf, table: &'static str },
@@ -28,37 +38,78 @@ pub enum DatasetError {
     UnlistedFile { path: PathBuf },
 
     #[error("{path}: {actual} bytes, but dataset.toml says {expected} (truncated or replaced)")]
-    SizeMismatch { path: PathBuf, expected: u64, actual: u64 },
+    SizeMismatch {
+        path: PathBuf,
+        expected: u64,
+        actual: u64,
+    },
 
-    #[error("{path}: SHA-256 {actual} does not match dataset.toml ({expected}): the file was changed after the dataset was written")]
-    HashMismatch { path: PathBuf, expected: String, actual: String },
+    #[error(
+        "{path}: SHA-256 {actual} does not match dataset.toml ({expected}): the file was changed after the dataset was written"
+    )]
+    HashMismatch {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
 
     #[error("{path}: {actual} rows, but dataset.toml says {expected}")]
-    RowCountMismatch { path: PathBuf, expected: u64, actual: u64 },
+    RowCountMismatch {
+        path: PathBuf,
+        expected: u64,
+        actual: u64,
+    },
 
     #[error("{path}: not a readable Parquet file: {message}")]
     Parquet { path: PathBuf, message: String },
 
     #[error("{path}: column `{column}` is missing (table `{table}` needs: {expected})")]
-    MissingColumn { path: PathBuf, table: &'static str, column: &'static str, expected: String },
+    MissingColumn {
+        path: PathBuf,
+        table: &'static str,
+        column: &'static str,
+        expected: String,
+    },
 
     #[error("{path}: column `{column}` is not part of table `{table}` (columns: {expected})")]
-    UnexpectedColumn { path: PathBuf, table: &'static str, column: String, expected: String },
+    UnexpectedColumn {
+        path: PathBuf,
+        table: &'static str,
+        column: String,
+        expected: String,
+    },
 
     #[error("{path}: column `{column}` has type {found}, expected {expected}")]
-    WrongType { path: PathBuf, column: &'static str, found: String, expected: String },
+    WrongType {
+        path: PathBuf,
+        column: &'static str,
+        found: String,
+        expected: String,
+    },
 
     #[error("{path}: row {row}, column `{column}`: {problem}")]
-    BadValue { path: PathBuf, row: u64, column: &'static str, problem: String },
+    BadValue {
+        path: PathBuf,
+        row: u64,
+        column: &'static str,
+        problem: String,
+    },
 
     #[error("{dir}: `{name}` already exists; pass --force to replace it")]
     AlreadyExists { dir: PathBuf, name: String },
 
     #[error("table `{table}`: batch has schema {found}, expected the canonical schema {expected}")]
-    NotCanonical { table: &'static str, found: String, expected: String },
+    NotCanonical {
+        table: &'static str,
+        found: String,
+        expected: String,
+    },
 
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl DatasetError {
@@ -67,9 +118,14 @@ impl DatasetError {
         move |source| DatasetError::Io { path, source }
     }
 
-    pub(crate) fn parquet(path: impl Into<PathBuf>) -> impl FnOnce(parquet::errors::ParquetError) -> DatasetError {
+    pub(crate) fn parquet(
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(parquet::errors::ParquetError) -> DatasetError {
         let path = path.into();
-        move |err| DatasetError::Parquet { path, message: err.to_string() }
+        move |err| DatasetError::Parquet {
+            path,
+            message: err.to_string(),
+        }
     }
 }
 

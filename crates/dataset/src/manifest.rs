@@ -74,7 +74,9 @@ impl Manifest {
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Err(DatasetError::ManifestMissing { path: dir.to_path_buf() });
+                return Err(DatasetError::ManifestMissing {
+                    path: dir.to_path_buf(),
+                });
             }
             Err(err) => return Err(DatasetError::io(&path)(err)),
         };
@@ -133,13 +135,19 @@ impl Manifest {
 impl ManifestFile {
     /// The file's absolute location inside `dir`.
     pub fn location(&self, dir: &Path) -> PathBuf {
-        self.path.split('/').fold(dir.to_path_buf(), |acc, part| acc.join(part))
+        self.path
+            .split('/')
+            .fold(dir.to_path_buf(), |acc, part| acc.join(part))
     }
 }
 
 /// The 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The size and SHA-256 of a file, read in large blocks.
@@ -201,7 +209,10 @@ mod tests {
             .unwrap()
             .parse()
             .unwrap();
-        assert_eq!(text.lines().nth(line - 1).map(str::trim), Some("rows = \"three\""));
+        assert_eq!(
+            text.lines().nth(line - 1).map(str::trim),
+            Some("rows = \"three\"")
+        );
     }
 
     fn manifest_with_bad_rows() -> String {
@@ -210,9 +221,14 @@ mod tests {
 
     #[test]
     fn other_schema_versions_are_refused() {
-        let text = sample().to_toml().replace("schema_version = 1", "schema_version = 2");
+        let text = sample()
+            .to_toml()
+            .replace("schema_version = 1", "schema_version = 2");
         let err = Manifest::parse(&text, Path::new("dataset.toml")).unwrap_err();
-        assert!(matches!(err, DatasetError::UnsupportedSchemaVersion { found: 2, .. }));
+        assert!(matches!(
+            err,
+            DatasetError::UnsupportedSchemaVersion { found: 2, .. }
+        ));
     }
 
     proptest! {

@@ -29,7 +29,10 @@ impl Dataset {
     pub fn open(dir: &Path) -> Result<Dataset> {
         let manifest = Manifest::read(dir)?;
         verify_files(dir, &manifest)?;
-        Ok(Dataset { dir: dir.to_path_buf(), manifest })
+        Ok(Dataset {
+            dir: dir.to_path_buf(),
+            manifest,
+        })
     }
 
     /// The dataset's folder.
@@ -49,7 +52,10 @@ impl Dataset {
 
     /// The table's Parquet files, for engines that read them directly.
     pub fn table_files(&self, table: Table) -> Vec<PathBuf> {
-        self.manifest.files_of(table.name()).map(|f| f.location(&self.dir)).collect()
+        self.manifest
+            .files_of(table.name())
+            .map(|f| f.location(&self.dir))
+            .collect()
     }
 
     /// Rows in the table, from the manifest.
@@ -91,7 +97,10 @@ pub(crate) fn for_each_batch(
     let reader = builder.build().map_err(DatasetError::parquet(path))?;
     let mut next_row = 1u64;
     for batch in reader {
-        let batch = batch.map_err(|err| DatasetError::Parquet { path: path.to_path_buf(), message: err.to_string() })?;
+        let batch = batch.map_err(|err| DatasetError::Parquet {
+            path: path.to_path_buf(),
+            message: err.to_string(),
+        })?;
         let rows = batch.num_rows() as u64;
         let canonical = conform_batch(table, &batch, path, next_row)?;
         visit(canonical, next_row)?;
@@ -103,7 +112,8 @@ pub(crate) fn for_each_batch(
 /// The row count and schema from a Parquet file's footer, without reading its data.
 pub(crate) fn inspect_footer(path: &Path, table: Table) -> Result<u64> {
     let file = fs::File::open(path).map_err(DatasetError::io(path))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(DatasetError::parquet(path))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(DatasetError::parquet(path))?;
     check_schema(table, builder.schema(), path)?;
     Ok(builder.metadata().file_metadata().num_rows().max(0) as u64)
 }
@@ -123,7 +133,10 @@ fn verify_files(dir: &Path, manifest: &Manifest) -> Result<()> {
     }
     for table in Table::ALL {
         if table.is_required() && manifest.files_of(table.name()).next().is_none() {
-            return Err(DatasetError::MissingTable { dir: dir.to_path_buf(), table: table.name() });
+            return Err(DatasetError::MissingTable {
+                dir: dir.to_path_buf(),
+                table: table.name(),
+            });
         }
     }
     for found in discover_parquet_files(dir)? {
@@ -131,7 +144,10 @@ fn verify_files(dir: &Path, manifest: &Manifest) -> Result<()> {
             return Err(DatasetError::UnlistedFile { path: found.path });
         }
     }
-    manifest.files.par_iter().try_for_each(|file| verify_file(dir, file))
+    manifest
+        .files
+        .par_iter()
+        .try_for_each(|file| verify_file(dir, file))
 }
 
 fn verify_file(dir: &Path, file: &ManifestFile) -> Result<()> {
@@ -144,17 +160,29 @@ fn verify_file(dir: &Path, file: &ManifestFile) -> Result<()> {
         Err(err) => return Err(DatasetError::io(&path)(err)),
     };
     if metadata.len() != file.bytes {
-        return Err(DatasetError::SizeMismatch { path, expected: file.bytes, actual: metadata.len() });
+        return Err(DatasetError::SizeMismatch {
+            path,
+            expected: file.bytes,
+            actual: metadata.len(),
+        });
     }
     let (_, sha256) = hash_file(&path)?;
     if sha256 != file.sha256 {
-        return Err(DatasetError::HashMismatch { path, expected: file.sha256.clone(), actual: sha256 });
+        return Err(DatasetError::HashMismatch {
+            path,
+            expected: file.sha256.clone(),
+            actual: sha256,
+        });
     }
     // The table name was checked against the vocabulary of tables before.
     let table = Table::from_name(&file.table).unwrap_or(Table::Person);
     let rows = inspect_footer(&path, table)?;
     if rows != file.rows {
-        return Err(DatasetError::RowCountMismatch { path, expected: file.rows, actual: rows });
+        return Err(DatasetError::RowCountMismatch {
+            path,
+            expected: file.rows,
+            actual: rows,
+        });
     }
     Ok(())
 }
@@ -171,7 +199,13 @@ pub(crate) struct FoundFile {
 /// tables, and Parquet files outside table folders, are errors: they would otherwise be
 /// silently ignored. Hidden entries and non-Parquet files (`_SUCCESS`, `.crc`) are skipped.
 pub(crate) fn discover_parquet_files(dir: &Path) -> Result<Vec<FoundFile>> {
-    let known = || Table::ALL.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
+    let known = || {
+        Table::ALL
+            .iter()
+            .map(|t| t.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut found = Vec::new();
     for entry in sorted_entries(dir)? {
         let name = entry.file_name().to_string_lossy().to_string();
@@ -181,7 +215,10 @@ pub(crate) fn discover_parquet_files(dir: &Path) -> Result<Vec<FoundFile>> {
         let path = entry.path();
         if path.is_dir() {
             let Some(table) = Table::from_name(&name) else {
-                return Err(DatasetError::UnknownTable { path, known: known() });
+                return Err(DatasetError::UnknownTable {
+                    path,
+                    known: known(),
+                });
             };
             for file in sorted_entries(&path)? {
                 let file_name = file.file_name().to_string_lossy().to_string();
@@ -194,7 +231,10 @@ pub(crate) fn discover_parquet_files(dir: &Path) -> Result<Vec<FoundFile>> {
                 }
             }
         } else if name.ends_with(".parquet") {
-            return Err(DatasetError::UnknownTable { path, known: known() });
+            return Err(DatasetError::UnknownTable {
+                path,
+                known: known(),
+            });
         }
     }
     Ok(found)

@@ -14,11 +14,18 @@ use crate::read::{discover_parquet_files, inspect_footer};
 
 /// Checks every table under `dir` and writes its manifest; nothing is written unless
 /// every check passes.
-pub fn seal(dir: &Path, provenance: &Provenance, progress: &(dyn Fn(u64) + Sync)) -> Result<(Manifest, CheckReport)> {
+pub fn seal(
+    dir: &Path,
+    provenance: &Provenance,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Manifest, CheckReport)> {
     let found = discover_parquet_files(dir)?;
     for table in Table::ALL {
         if table.is_required() && !found.iter().any(|f| f.table == table) {
-            return Err(DatasetError::MissingTable { dir: dir.to_path_buf(), table: table.name() });
+            return Err(DatasetError::MissingTable {
+                dir: dir.to_path_buf(),
+                table: table.name(),
+            });
         }
     }
     let files = found

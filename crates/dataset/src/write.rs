@@ -34,7 +34,10 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { replace: false, max_rows_per_file: 2_000_000 }
+        WriteOptions {
+            replace: false,
+            max_rows_per_file: 2_000_000,
+        }
     }
 }
 
@@ -53,7 +56,10 @@ pub fn write_dataset(
     }
     for (table, batches) in tables {
         let expected = table.schema();
-        if let Some(batch) = batches.iter().find(|b| b.schema().fields() != expected.fields()) {
+        if let Some(batch) = batches
+            .iter()
+            .find(|b| b.schema().fields() != expected.fields())
+        {
             return Err(DatasetError::NotCanonical {
                 table: table.name(),
                 found: batch.schema().to_string(),
@@ -103,8 +109,15 @@ fn write_into(
     for (&table, batches) in tables {
         let folder = staging.join(table.name());
         fs::create_dir_all(&folder).map_err(DatasetError::io(&folder))?;
-        for (part, chunk) in split_into_files(batches, options.max_rows_per_file).into_iter().enumerate() {
-            jobs.push((table, format!("{}/part-{part:05}.parquet", table.name()), chunk));
+        for (part, chunk) in split_into_files(batches, options.max_rows_per_file)
+            .into_iter()
+            .enumerate()
+        {
+            jobs.push((
+                table,
+                format!("{}/part-{part:05}.parquet", table.name()),
+                chunk,
+            ));
         }
     }
     let files = jobs
@@ -112,7 +125,13 @@ fn write_into(
         .map(|(table, relative, batches)| {
             let path = staging.join(&relative);
             let (rows, bytes, sha256) = write_parquet(&path, table, &batches, progress)?;
-            Ok(ManifestFile { table: table.name().to_string(), path: relative, rows, bytes, sha256 })
+            Ok(ManifestFile {
+                table: table.name().to_string(),
+                path: relative,
+                rows,
+                bytes,
+                sha256,
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     let manifest = Manifest::new(provenance, files);
@@ -174,7 +193,11 @@ fn write_parquet(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(u64, u64, String)> {
     let file = fs::File::create(path).map_err(DatasetError::io(path))?;
-    let sink = HashingWriter { inner: BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), bytes: 0 };
+    let sink = HashingWriter {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
     let mut writer = ArrowWriter::try_new(sink, table.schema(), Some(writer_properties()))
         .map_err(DatasetError::parquet(path))?;
     let mut rows = 0u64;
@@ -185,7 +208,10 @@ fn write_parquet(
     }
     let mut sink = writer.into_inner().map_err(DatasetError::parquet(path))?;
     sink.flush().map_err(DatasetError::io(path))?;
-    let file = sink.inner.into_inner().map_err(|err| DatasetError::io(path)(err.into_error()))?;
+    let file = sink
+        .inner
+        .into_inner()
+        .map_err(|err| DatasetError::io(path)(err.into_error()))?;
     file.sync_all().map_err(DatasetError::io(path))?;
     Ok((rows, sink.bytes, hex::encode(sink.hasher.finalize())))
 }

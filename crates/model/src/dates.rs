@@ -47,7 +47,13 @@ mod tests {
     #[test]
     fn ages_change_on_the_birthday() {
         let birth = NaiveDate::from_ymd_opt(1950, 6, 1).unwrap();
-        assert_eq!(age_in_years(birth, NaiveDate::from_ymd_opt(2020, 5, 31).unwrap()), 69);
-        assert_eq!(age_in_years(birth, NaiveDate::from_ymd_opt(2020, 6, 1).unwrap()), 70);
+        assert_eq!(
+            age_in_years(birth, NaiveDate::from_ymd_opt(2020, 5, 31).unwrap()),
+            69
+        );
+        assert_eq!(
+            age_in_years(birth, NaiveDate::from_ymd_opt(2020, 6, 1).unwrap()),
+            70
+        );
     }
 }

@@ -20,9 +20,7 @@ pub mod table;
 pub mod vocabulary;
 
 pub use table::{Column, ColumnRule, ColumnType, Table};
-pub use vocabulary::{
-    Condition, EthnicGroup, ProviderKind, Setting, Sex, UnknownCode, Vocabulary,
-};
+pub use vocabulary::{Condition, EthnicGroup, ProviderKind, Setting, Sex, UnknownCode, Vocabulary};
 
 /// The schema version this build reads and writes. A change to any table, column or
 /// vocabulary bumps it.

@@ -118,22 +118,36 @@ pub struct Column {
 }
 
 const fn required(name: &'static str, column_type: ColumnType, rule: ColumnRule) -> Column {
-    Column { name, column_type, nullable: false, rule }
+    Column {
+        name,
+        column_type,
+        nullable: false,
+        rule,
+    }
 }
 
 const fn optional(name: &'static str, column_type: ColumnType, rule: ColumnRule) -> Column {
-    Column { name, column_type, nullable: true, rule }
+    Column {
+        name,
+        column_type,
+        nullable: true,
+        rule,
+    }
 }
 
 use ColumnRule::{Any, Key, NonNegative, NotBefore, Range, References};
-use ColumnType::{Date, Float64, Int8, Text, UInt64, UInt8};
+use ColumnType::{Date, Float64, Int8, Text, UInt8, UInt64};
 
 const PERSON: &[Column] = &[
     required("person_id", UInt64, Key),
     required("sex", Text, ColumnRule::Vocabulary(VocabularyName::Sex)),
     required("birth_month", Date, Any),
     optional("death_date", Date, NotBefore("birth_month")),
-    required("ethnic_group", Text, ColumnRule::Vocabulary(VocabularyName::EthnicGroup)),
+    required(
+        "ethnic_group",
+        Text,
+        ColumnRule::Vocabulary(VocabularyName::EthnicGroup),
+    ),
     required("lsoa", Text, Any),
     required("imd_decile", UInt8, Range { min: 1, max: 10 }),
 ];
@@ -147,7 +161,11 @@ const REGISTRATION: &[Column] = &[
 
 const CONDITION: &[Column] = &[
     required("person_id", UInt64, References(Table::Person)),
-    required("condition", Text, ColumnRule::Vocabulary(VocabularyName::Condition)),
+    required(
+        "condition",
+        Text,
+        ColumnRule::Vocabulary(VocabularyName::Condition),
+    ),
     required("onset_date", Date, Any),
     optional("resolved_date", Date, NotBefore("onset_date")),
     optional("source_code", Text, Any),
@@ -156,7 +174,11 @@ const CONDITION: &[Column] = &[
 const ACTIVITY: &[Column] = &[
     required("activity_id", UInt64, Key),
     required("person_id", UInt64, References(Table::Person)),
-    required("setting", Text, ColumnRule::Vocabulary(VocabularyName::Setting)),
+    required(
+        "setting",
+        Text,
+        ColumnRule::Vocabulary(VocabularyName::Setting),
+    ),
     required("start_date", Date, Any),
     optional("end_date", Date, NotBefore("start_date")),
     required("provider_code", Text, References(Table::Provider)),
@@ -197,12 +219,19 @@ const NETWORK: &[Column] = &[
     required("locality_id", Text, References(Table::Locality)),
 ];
 
-const LOCALITY: &[Column] = &[required("locality_id", Text, Key), required("name", Text, Any)];
+const LOCALITY: &[Column] = &[
+    required("locality_id", Text, Key),
+    required("name", Text, Any),
+];
 
 const PROVIDER: &[Column] = &[
     required("provider_code", Text, Key),
     required("name", Text, Any),
-    required("kind", Text, ColumnRule::Vocabulary(VocabularyName::ProviderKind)),
+    required(
+        "kind",
+        Text,
+        ColumnRule::Vocabulary(VocabularyName::ProviderKind),
+    ),
 ];
 
 const MDT_DISCUSSION: &[Column] = &[
@@ -321,11 +350,19 @@ mod tests {
             for column in table.columns() {
                 if let References(target) = column.rule {
                     let key = target.key_column();
-                    assert!(key.is_some(), "{table}.{} -> {target} has no key", column.name);
+                    assert!(
+                        key.is_some(),
+                        "{table}.{} -> {target} has no key",
+                        column.name
+                    );
                     assert_eq!(key.map(|k| k.column_type), Some(column.column_type));
                 }
                 if let NotBefore(other) = column.rule {
-                    assert!(table.column(other).is_some(), "{table}.{} -> {other}", column.name);
+                    assert!(
+                        table.column(other).is_some(),
+                        "{table}.{} -> {other}",
+                        column.name
+                    );
                 }
             }
         }
@@ -359,7 +396,12 @@ mod tests {
         let required: Vec<_> = Table::ALL.into_iter().filter(|t| t.is_required()).collect();
         assert_eq!(
             required,
-            [Table::Person, Table::Registration, Table::Activity, Table::Practice]
+            [
+                Table::Person,
+                Table::Registration,
+                Table::Activity,
+                Table::Practice
+            ]
         );
     }
 }

@@ -24,11 +24,18 @@ pub trait Vocabulary: Sized + Copy + 'static {
     fn code(self) -> &'static str;
     /// The member with this code, if any.
     fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|member| member.code() == code)
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|member| member.code() == code)
     }
     /// The codes, comma-separated, for error messages.
     fn allowed_codes() -> String {
-        Self::ALL.iter().map(|m| m.code()).collect::<Vec<_>>().join(", ")
+        Self::ALL
+            .iter()
+            .map(|m| m.code())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

@@ -10,8 +10,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::calibration::{
-    CONDITIONS, EVENT_SETTINGS, GOMPERTZ_A, GOMPERTZ_B, HOME_CARE_PER_HOUR, NURSING_PER_WEEK, REABLEMENT_PER_WEEK,
-    RESIDENTIAL_PER_WEEK, activity_band,
+    CONDITIONS, EVENT_SETTINGS, GOMPERTZ_A, GOMPERTZ_B, HOME_CARE_PER_HOUR, NURSING_PER_WEEK,
+    REABLEMENT_PER_WEEK, RESIDENTIAL_PER_WEEK, activity_band,
 };
 use crate::geography::Geography;
 use crate::people::{PersonCore, Window};
@@ -33,7 +33,11 @@ const NORM_ROWS: usize = DEATH + 3;
 const LOADINGS: [f64; 3] = [0.6, 0.8, 1.0];
 
 fn loading(row: usize) -> f64 {
-    if row < DEATH { EVENT_SETTINGS[row].need_loading } else { LOADINGS[row - DEATH] }
+    if row < DEATH {
+        EVENT_SETTINGS[row].need_loading
+    } else {
+        LOADINGS[row - DEATH]
+    }
 }
 
 const SMI: usize = 12;
@@ -43,8 +47,12 @@ const DEMENTIA: usize = 10;
 /// Condition-specific multipliers on top of need (mental health services).
 fn specific_multiplier(row: usize, smi: bool, depression: bool) -> f64 {
     match EVENT_SETTINGS.get(row).map(|s| s.setting) {
-        Some(Setting::MentalHealth) => 1.0 + 30.0 * f64::from(u8::from(smi)) + 3.0 * f64::from(u8::from(depression)),
-        Some(Setting::MentalHealthReferral) => 1.0 + 8.0 * f64::from(u8::from(smi)) + 2.0 * f64::from(u8::from(depression)),
+        Some(Setting::MentalHealth) => {
+            1.0 + 30.0 * f64::from(u8::from(smi)) + 3.0 * f64::from(u8::from(depression))
+        }
+        Some(Setting::MentalHealthReferral) => {
+            1.0 + 8.0 * f64::from(u8::from(smi)) + 2.0 * f64::from(u8::from(depression))
+        }
         _ => 1.0,
     }
 }
@@ -61,7 +69,11 @@ impl Norms {
     /// know who dies, so people are weighted by their modelled chance of being alive.
     pub fn compute(persons: &[PersonCore], window: Window) -> Norms {
         let at_start = Self::averaged(persons, &[window.start], None);
-        Self::averaged(persons, &[window.start, (window.start + window.end) / 2, window.end], Some((&at_start, window.start)))
+        Self::averaged(
+            persons,
+            &[window.start, (window.start + window.end) / 2, window.end],
+            Some((&at_start, window.start)),
+        )
     }
 
     fn averaged(persons: &[PersonCore], days: &[i32], survival: Option<(&Norms, i32)>) -> Norms {
@@ -70,12 +82,17 @@ impl Norms {
         let mut sums = [[0.0; 7]; NORM_ROWS];
         let mut counts = [0.0; 7];
         for &day in days {
-            for person in persons.iter().filter(|p| p.practice_on(day).is_some() && p.birth_day <= day) {
+            for person in persons
+                .iter()
+                .filter(|p| p.practice_on(day).is_some() && p.birth_day <= day)
+            {
                 let age = age_in_years(date(person.birth_day), date(day));
                 let band = activity_band(age);
                 let need = person.static_need(day) + person.persistent_need;
                 let weight = survival.map_or(1.0, |(norms, start)| {
-                    let yearly = (GOMPERTZ_A + GOMPERTZ_B * f64::from(age)).exp() * (loading(DEATH) * need).exp() / norms.0[DEATH][band]
+                    let yearly = (GOMPERTZ_A + GOMPERTZ_B * f64::from(age)).exp()
+                        * (loading(DEATH) * need).exp()
+                        / norms.0[DEATH][band]
                         * (loading(DEATH).powi(2) * variance / 2.0).exp();
                     (-yearly * f64::from((day - start).max(0)) / 365.25).exp()
                 });
@@ -83,7 +100,9 @@ impl Norms {
                 let smi = person.has_condition(SMI, day);
                 let depression = person.has_condition(DEPRESSION, day);
                 for (row, sum) in sums.iter_mut().enumerate() {
-                    sum[band] += weight * (loading(row) * need).exp() * specific_multiplier(row, smi, depression);
+                    sum[band] += weight
+                        * (loading(row) * need).exp()
+                        * specific_multiplier(row, smi, depression);
                 }
             }
         }
@@ -91,7 +110,8 @@ impl Norms {
         for row in 0..NORM_ROWS {
             for band in 0..7 {
                 if counts[band] > 0.0 {
-                    norms[row][band] = sums[row][band] / counts[band] * (loading(row).powi(2) * variance / 2.0).exp();
+                    norms[row][band] = sums[row][band] / counts[band]
+                        * (loading(row).powi(2) * variance / 2.0).exp();
                 }
             }
         }
@@ -115,7 +135,17 @@ pub struct Events {
 
 impl Events {
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, person: u32, setting: Setting, start: i32, end: Option<i32>, provider: u16, cost: f64, diagnosis: Option<&'static str>, hours: Option<u8>) {
+    fn push(
+        &mut self,
+        person: u32,
+        setting: Setting,
+        start: i32,
+        end: Option<i32>,
+        provider: u16,
+        cost: f64,
+        diagnosis: Option<&'static str>,
+        hours: Option<u8>,
+    ) {
         self.person.push(person);
         self.setting.push(setting);
         self.start.push(start);
@@ -202,13 +232,15 @@ impl Calendar {
 
     /// The month a day falls in.
     pub fn month_of(&self, day: i32) -> usize {
-        self.month_starts.partition_point(|&start| start <= day).saturating_sub(1)
+        self.month_starts
+            .partition_point(|&start| start <= day)
+            .saturating_sub(1)
     }
 }
 
 const GENERIC_EMERGENCY_DIAGNOSES: [&str; 6] = ["J18.9", "N39.0", "R07.4", "R55", "K59.0", "L03.9"];
 
-enum Care {
+enum Package {
     None,
     HomeCare { hours: u8 },
     CareHome { nursing: bool },
@@ -225,7 +257,10 @@ pub struct Context<'a> {
 
 /// Runs the history of people `first..first + persons.len()`.
 pub fn simulate_block(context: &Context, first: u32, persons: &[PersonCore]) -> Block {
-    let mut block = Block { first_person: first, ..Block::default() };
+    let mut block = Block {
+        first_person: first,
+        ..Block::default()
+    };
     for (offset, person) in persons.iter().enumerate() {
         let index = first + offset as u32;
         let mut rng = stream(context.seed, Stream::Activity, u64::from(index));
@@ -235,7 +270,13 @@ pub fn simulate_block(context: &Context, first: u32, persons: &[PersonCore]) -> 
     block
 }
 
-fn simulate_person(context: &Context, index: u32, person: &PersonCore, rng: &mut ChaCha8Rng, block: &mut Block) -> Option<i32> {
+fn simulate_person(
+    context: &Context,
+    index: u32,
+    person: &PersonCore,
+    rng: &mut ChaCha8Rng,
+    block: &mut Block,
+) -> Option<i32> {
     let calendar = context.calendar;
     let months = calendar.months();
     let window = context.window;
@@ -245,18 +286,42 @@ fn simulate_person(context: &Context, index: u32, person: &PersonCore, rng: &mut
     let mut care = initial_care(context, person, rng);
     let mut pregnant_until = i32::MIN;
     let observation_month = rng.random_range(0..12usize);
-    let smi = person.conditions.iter().find(|(c, _)| *c as usize == SMI).map(|(_, onset)| *onset);
-    let depression = person.conditions.iter().find(|(c, _)| *c as usize == DEPRESSION).map(|(_, onset)| *onset);
-    let dementia = person.conditions.iter().any(|(c, _)| *c as usize == DEMENTIA);
+    let smi = person
+        .conditions
+        .iter()
+        .find(|(c, _)| *c as usize == SMI)
+        .map(|(_, onset)| *onset);
+    let depression = person
+        .conditions
+        .iter()
+        .find(|(c, _)| *c as usize == DEPRESSION)
+        .map(|(_, onset)| *onset);
+    let dementia = person
+        .conditions
+        .iter()
+        .any(|(c, _)| *c as usize == DEMENTIA);
     let mut rates = [0.0f64; 10];
     for month in 0..months {
-        let (month_start, month_end) = (calendar.month_starts[month], calendar.month_starts[month + 1]);
-        shock = SHOCK_PERSISTENCE * shock + (1.0 - SHOCK_PERSISTENCE.powi(2)).sqrt() * SHOCK_SD * normal(rng);
-        if month >= calendar.mdt_first_month {
-            if let Some(candidate) = candidate(context, person, index, month, &emergency_by_month, &ae_by_month, &care) {
-                block.candidates.push(candidate);
-            }
-        }
+        let (month_start, month_end) = (
+            calendar.month_starts[month],
+            calendar.month_starts[month + 1],
+        );
+        shock = SHOCK_PERSISTENCE * shock
+            + (1.0 - SHOCK_PERSISTENCE.powi(2)).sqrt() * SHOCK_SD * normal(rng);
+        let scored = (month >= calendar.mdt_first_month)
+            .then(|| {
+                candidate(
+                    context,
+                    person,
+                    index,
+                    month,
+                    &emergency_by_month,
+                    &ae_by_month,
+                    &care,
+                )
+            })
+            .flatten();
+        block.candidates.extend(scored);
         for spell in &person.spells {
             let from = spell.start.max(month_start).max(person.birth_day);
             let to = spell.end.unwrap_or(i32::MAX).min(month_end);
@@ -268,19 +333,35 @@ fn simulate_person(context: &Context, index: u32, person: &PersonCore, rng: &mut
             let band = activity_band(age);
             let need = person.static_need(from) + person.persistent_need + shock;
             // Death first: the rest of the month happens only before it.
-            let death_rate = (GOMPERTZ_A + GOMPERTZ_B * f64::from(age)).exp() * (loading(DEATH) * need).exp() / context.norms.0[DEATH][band];
+            let death_rate = (GOMPERTZ_A + GOMPERTZ_B * f64::from(age)).exp()
+                * (loading(DEATH) * need).exp()
+                / context.norms.0[DEATH][band];
             let dies = rng.random::<f64>() < 1.0 - (-death_rate * days / 365.25).exp();
-            let to = if dies { from + rng.random_range(0..(to - from)) } else { to };
-            let days = if dies { f64::from(to - from).max(0.0) } else { days };
+            let to = if dies {
+                from + rng.random_range(0..(to - from))
+            } else {
+                to
+            };
+            let days = if dies {
+                f64::from(to - from).max(0.0)
+            } else {
+                days
+            };
             let practice_provider = context.geography.roles.first_practice + spell.practice;
             let acute = context.geography.acute_for(usize::from(person.locality));
             let has_smi = smi.is_some_and(|onset| onset <= from);
             let has_depression = depression.is_some_and(|onset| onset <= from);
-            let care_home = matches!(care, Care::CareHome { .. });
+            let care_home = matches!(care, Package::CareHome { .. });
             for (row, setting) in EVENT_SETTINGS.iter().enumerate() {
-                let mut rate = setting.per_year[band] * (setting.need_loading * need).exp() / context.norms.0[row][band]
+                let mut rate = setting.per_year[band] * (setting.need_loading * need).exp()
+                    / context.norms.0[row][band]
                     * specific_multiplier(row, has_smi, has_depression);
-                if care_home && matches!(setting.setting, Setting::AeAttendance | Setting::EmergencyAdmission) {
+                if care_home
+                    && matches!(
+                        setting.setting,
+                        Setting::AeAttendance | Setting::EmergencyAdmission
+                    )
+                {
                     rate *= CARE_HOME_ACUTE_MULTIPLIER;
                 }
                 rates[row] = rate * days / 365.25;
@@ -298,18 +379,49 @@ fn simulate_person(context: &Context, index: u32, person: &PersonCore, rng: &mut
                         let stay = length_of_stay(rng, age);
                         let end = (day + stay <= window.end).then_some(day + stay);
                         let diagnosis = emergency_diagnosis(rng, person, day, age);
-                        block.events.push(index, setting.setting, day, end, acute, 700.0 + 300.0 * f64::from(stay), Some(diagnosis), None);
+                        block.events.push(
+                            index,
+                            setting.setting,
+                            day,
+                            end,
+                            acute,
+                            700.0 + 300.0 * f64::from(stay),
+                            Some(diagnosis),
+                            None,
+                        );
                         if age >= 65 && rng.random::<f64>() < 0.12 {
                             let start = day + stay + 1;
                             if start + 42 <= window.end {
-                                block.events.push(index, Setting::Reablement, start, Some(start + 42), context.geography.roles.social_care, 6.0 * REABLEMENT_PER_WEEK, None, None);
+                                block.events.push(
+                                    index,
+                                    Setting::Reablement,
+                                    start,
+                                    Some(start + 42),
+                                    context.geography.roles.social_care,
+                                    6.0 * REABLEMENT_PER_WEEK,
+                                    None,
+                                    None,
+                                );
                             }
                         }
                     }
                     Setting::ElectiveAdmission => {
-                        let (stay, cost) = if rng.random::<f64>() < 0.8 { (0, 1100.0) } else { (rng.random_range(1..5), 3600.0) };
+                        let (stay, cost) = if rng.random::<f64>() < 0.8 {
+                            (0, 1100.0)
+                        } else {
+                            (rng.random_range(1..5), 3600.0)
+                        };
                         let end = (day + stay <= window.end).then_some(day + stay);
-                        block.events.push(index, setting.setting, day, end, acute, cost, None, None);
+                        block.events.push(
+                            index,
+                            setting.setting,
+                            day,
+                            end,
+                            acute,
+                            cost,
+                            None,
+                            None,
+                        );
                     }
                     other => {
                         if other == Setting::AeAttendance {
@@ -319,20 +431,52 @@ fn simulate_person(context: &Context, index: u32, person: &PersonCore, rng: &mut
                             Setting::AeAttendance | Setting::Outpatient => acute,
                             Setting::Gp => practice_provider,
                             Setting::Community => context.geography.roles.community,
-                            Setting::MentalHealth | Setting::MentalHealthReferral => context.geography.roles.mental_health,
+                            Setting::MentalHealth | Setting::MentalHealthReferral => {
+                                context.geography.roles.mental_health
+                            }
                             Setting::Voluntary => context.geography.roles.voluntary,
                             _ => context.geography.roles.social_care,
                         };
-                        block.events.push(index, other, day, None, provider, setting.unit_cost, None, None);
+                        block.events.push(
+                            index,
+                            other,
+                            day,
+                            None,
+                            provider,
+                            setting.unit_cost,
+                            None,
+                            None,
+                        );
                     }
                 }
             }
-            social_care(context, person, index, rng, &mut care, (from, to), need, band, age, dementia, block);
-            if person.sex == Sex::Female && (15..=44).contains(&age) && from > pregnant_until && rng.random::<f64>() < 0.06 * days / 365.25 {
+            social_care(
+                context,
+                person,
+                index,
+                rng,
+                &mut care,
+                (from, to),
+                need,
+                band,
+                age,
+                dementia,
+                block,
+            );
+            if person.sex == Sex::Female
+                && (15..=44).contains(&age)
+                && from > pregnant_until
+                && rng.random::<f64>() < 0.06 * days / 365.25
+            {
                 let onset = from + rng.random_range(0..(to - from).max(1));
                 pregnant_until = onset + 266;
                 let resolved = (pregnant_until <= window.end).then_some(pregnant_until);
-                block.flags.push(Flag { person: index, condition: Condition::Pregnancy, onset, resolved });
+                block.flags.push(Flag {
+                    person: index,
+                    condition: Condition::Pregnancy,
+                    onset,
+                    resolved,
+                });
             }
             if month % 12 == observation_month {
                 observe(person, index, rng, from, age, block);
@@ -340,7 +484,12 @@ fn simulate_person(context: &Context, index: u32, person: &PersonCore, rng: &mut
             if dies {
                 if rng.random::<f64>() < 0.5 {
                     let onset = to - rng.random_range(30..180);
-                    block.flags.push(Flag { person: index, condition: Condition::EndOfLife, onset: onset.max(person.birth_day), resolved: None });
+                    block.flags.push(Flag {
+                        person: index,
+                        condition: Condition::EndOfLife,
+                        onset: onset.max(person.birth_day),
+                        resolved: None,
+                    });
                 }
                 return Some(to);
             }
@@ -359,8 +508,18 @@ fn length_of_stay(rng: &mut ChaCha8Rng, age: i32) -> i32 {
     (draw.round() as i32).clamp(0, 120)
 }
 
-fn emergency_diagnosis(rng: &mut ChaCha8Rng, person: &PersonCore, day: i32, age: i32) -> &'static str {
-    let present: Vec<usize> = person.conditions.iter().filter(|(_, onset)| *onset <= day).map(|(c, _)| *c as usize).collect();
+fn emergency_diagnosis(
+    rng: &mut ChaCha8Rng,
+    person: &PersonCore,
+    day: i32,
+    age: i32,
+) -> &'static str {
+    let present: Vec<usize> = person
+        .conditions
+        .iter()
+        .filter(|(_, onset)| *onset <= day)
+        .map(|(c, _)| *c as usize)
+        .collect();
     if !present.is_empty() && rng.random::<f64>() < 0.5 {
         return CONDITIONS[present[rng.random_range(0..present.len())]].icd10;
     }
@@ -371,29 +530,44 @@ fn emergency_diagnosis(rng: &mut ChaCha8Rng, person: &PersonCore, day: i32, age:
 }
 
 /// Care at the start of the history for people registered then.
-fn initial_care(context: &Context, person: &PersonCore, rng: &mut ChaCha8Rng) -> Care {
+fn initial_care(context: &Context, person: &PersonCore, rng: &mut ChaCha8Rng) -> Package {
     let start = context.window.start;
     if person.practice_on(start).is_none() {
-        return Care::None;
+        return Package::None;
     }
     let age = age_in_years(date(person.birth_day), date(start));
     if age < 18 {
-        return Care::None;
+        return Package::None;
     }
     let band = activity_band(age);
     let need = person.static_need(start) + person.persistent_need;
-    let dementia = person.conditions.iter().any(|(c, onset)| *c as usize == DEMENTIA && *onset <= start);
-    let care_home_share = if age >= 65 { 0.02 * (1.0 + 2.0 * f64::from(u8::from(dementia))) } else { 0.0 };
+    let dementia = person
+        .conditions
+        .iter()
+        .any(|(c, onset)| *c as usize == DEMENTIA && *onset <= start);
+    let care_home_share = if age >= 65 {
+        0.02 * (1.0 + 2.0 * f64::from(u8::from(dementia)))
+    } else {
+        0.0
+    };
     let home_care_share = if age >= 65 { 0.055 } else { 0.012 };
     let draw = rng.random::<f64>();
-    let care_home = (care_home_share * (loading(CARE_HOME) * need).exp() / context.norms.0[CARE_HOME][band]).min(0.9);
-    let home_care = (home_care_share * (loading(HOME_CARE) * need).exp() / context.norms.0[HOME_CARE][band]).min(0.9);
+    let care_home = (care_home_share * (loading(CARE_HOME) * need).exp()
+        / context.norms.0[CARE_HOME][band])
+        .min(0.9);
+    let home_care = (home_care_share * (loading(HOME_CARE) * need).exp()
+        / context.norms.0[HOME_CARE][band])
+        .min(0.9);
     if draw < care_home {
-        Care::CareHome { nursing: rng.random::<f64>() < 0.4 }
+        Package::CareHome {
+            nursing: rng.random::<f64>() < 0.4,
+        }
     } else if draw < care_home + home_care {
-        Care::HomeCare { hours: rng.random_range(4..=20) }
+        Package::HomeCare {
+            hours: rng.random_range(4..=20),
+        }
     } else {
-        Care::None
+        Package::None
     }
 }
 
@@ -405,7 +579,7 @@ fn social_care(
     person: &PersonCore,
     index: u32,
     rng: &mut ChaCha8Rng,
-    care: &mut Care,
+    care: &mut Package,
     (from, to): (i32, i32),
     need: f64,
     band: usize,
@@ -420,39 +594,93 @@ fn social_care(
     let days = f64::from(to - from);
     let month_fraction = days / 30.44;
     let care_home_rate = if age >= 65 {
-        0.005 / 12.0 * (loading(CARE_HOME) * need).exp() / context.norms.0[CARE_HOME][band] * (1.0 + 2.0 * f64::from(u8::from(dementia)))
+        0.005 / 12.0 * (loading(CARE_HOME) * need).exp() / context.norms.0[CARE_HOME][band]
+            * (1.0 + 2.0 * f64::from(u8::from(dementia)))
     } else {
         0.0
     };
     match *care {
-        Care::None => {
-            let base = if age >= 65 { 0.055 / 30.0 } else { 0.012 / 30.0 };
-            let home_care_rate = base * (loading(HOME_CARE) * need).exp() / context.norms.0[HOME_CARE][band];
+        Package::None => {
+            let base = if age >= 65 {
+                0.055 / 30.0
+            } else {
+                0.012 / 30.0
+            };
+            let home_care_rate =
+                base * (loading(HOME_CARE) * need).exp() / context.norms.0[HOME_CARE][band];
             let draw = rng.random::<f64>();
             if draw < care_home_rate * month_fraction {
-                *care = Care::CareHome { nursing: rng.random::<f64>() < 0.4 };
-                block.flags.push(Flag { person: index, condition: Condition::CareHomeResident, onset: from, resolved: None });
+                *care = Package::CareHome {
+                    nursing: rng.random::<f64>() < 0.4,
+                };
+                block.flags.push(Flag {
+                    person: index,
+                    condition: Condition::CareHomeResident,
+                    onset: from,
+                    resolved: None,
+                });
             } else if draw < (care_home_rate + home_care_rate) * month_fraction {
-                *care = Care::HomeCare { hours: rng.random_range(4..=20) };
+                *care = Package::HomeCare {
+                    hours: rng.random_range(4..=20),
+                };
             }
         }
-        Care::HomeCare { hours } => {
-            block.events.push(index, Setting::HomeCare, from, Some(to - 1), provider, f64::from(hours) * HOME_CARE_PER_HOUR * days / 7.0, None, Some(hours));
+        Package::HomeCare { hours } => {
+            block.events.push(
+                index,
+                Setting::HomeCare,
+                from,
+                Some(to - 1),
+                provider,
+                f64::from(hours) * HOME_CARE_PER_HOUR * days / 7.0,
+                None,
+                Some(hours),
+            );
             let draw = rng.random::<f64>();
             if draw < 3.0 * care_home_rate * month_fraction {
-                *care = Care::CareHome { nursing: rng.random::<f64>() < 0.4 };
-                block.flags.push(Flag { person: index, condition: Condition::CareHomeResident, onset: to, resolved: None });
+                *care = Package::CareHome {
+                    nursing: rng.random::<f64>() < 0.4,
+                };
+                block.flags.push(Flag {
+                    person: index,
+                    condition: Condition::CareHomeResident,
+                    onset: to,
+                    resolved: None,
+                });
             } else if draw < (3.0 * care_home_rate + 1.0 / 30.0) * month_fraction {
-                *care = Care::None;
+                *care = Package::None;
             }
         }
-        Care::CareHome { nursing } => {
-            let (setting, weekly) = if nursing { (Setting::Nursing, NURSING_PER_WEEK) } else { (Setting::Residential, RESIDENTIAL_PER_WEEK) };
-            if from == context.window.start && !block.flags.iter().any(|f| f.person == index && f.condition == Condition::CareHomeResident) {
+        Package::CareHome { nursing } => {
+            let (setting, weekly) = if nursing {
+                (Setting::Nursing, NURSING_PER_WEEK)
+            } else {
+                (Setting::Residential, RESIDENTIAL_PER_WEEK)
+            };
+            if from == context.window.start
+                && !block
+                    .flags
+                    .iter()
+                    .any(|f| f.person == index && f.condition == Condition::CareHomeResident)
+            {
                 let onset = from - rng.random_range(30..1100);
-                block.flags.push(Flag { person: index, condition: Condition::CareHomeResident, onset: onset.max(person.birth_day), resolved: None });
+                block.flags.push(Flag {
+                    person: index,
+                    condition: Condition::CareHomeResident,
+                    onset: onset.max(person.birth_day),
+                    resolved: None,
+                });
             }
-            block.events.push(index, setting, from, Some(to - 1), provider, weekly * days / 7.0, None, None);
+            block.events.push(
+                index,
+                setting,
+                from,
+                Some(to - 1),
+                provider,
+                weekly * days / 7.0,
+                None,
+                None,
+            );
         }
     }
 }
@@ -460,39 +688,85 @@ fn social_care(
 /// The case-finding score a system would compute at the start of a month: prior-year
 /// emergency admissions and A&E attendances, conditions, age, frailty and social care.
 #[allow(clippy::too_many_arguments)]
-fn candidate(context: &Context, person: &PersonCore, index: u32, month: usize, emergency: &[u16], ae: &[u16], care: &Care) -> Option<Candidate> {
+fn candidate(
+    context: &Context,
+    person: &PersonCore,
+    index: u32,
+    month: usize,
+    emergency: &[u16],
+    ae: &[u16],
+    care: &Package,
+) -> Option<Candidate> {
     let day = context.calendar.month_starts[month];
     let practice = person.practice_on(day)?;
     let network = context.geography.practices[usize::from(practice)].network?;
     let from = month.saturating_sub(12);
     let emergency_12: f64 = emergency[from..month].iter().map(|&n| f64::from(n)).sum();
     let ae_12: f64 = ae[from..month].iter().map(|&n| f64::from(n)).sum();
-    let conditions = person.conditions.iter().filter(|(_, onset)| *onset <= day).count() as f64;
+    let conditions = person
+        .conditions
+        .iter()
+        .filter(|(_, onset)| *onset <= day)
+        .count() as f64;
     let age = age_in_years(date(person.birth_day), date(day));
     let frail = person.frailty.0 >= 2 && person.frailty.1 <= day;
-    let in_care = !matches!(care, Care::None);
-    let score = 0.9 * emergency_12 + 0.25 * ae_12 + 0.3 * conditions + 0.6 * f64::from(u8::from(age >= 75)) + 0.8 * f64::from(u8::from(frail)) + 0.3 * f64::from(u8::from(in_care));
-    (score >= 2.0).then_some(Candidate { person: index, month: month as u16, network: network as u8, score: score as f32 })
+    let in_care = !matches!(care, Package::None);
+    let score = 0.9 * emergency_12
+        + 0.25 * ae_12
+        + 0.3 * conditions
+        + 0.6 * f64::from(u8::from(age >= 75))
+        + 0.8 * f64::from(u8::from(frail))
+        + 0.3 * f64::from(u8::from(in_care));
+    (score >= 2.0).then_some(Candidate {
+        person: index,
+        month: month as u16,
+        network: network as u8,
+        score: score as f32,
+    })
 }
 
-fn observe(person: &PersonCore, index: u32, rng: &mut ChaCha8Rng, day: i32, age: i32, block: &mut Block) {
+fn observe(
+    person: &PersonCore,
+    index: u32,
+    rng: &mut ChaCha8Rng,
+    day: i32,
+    age: i32,
+    block: &mut Block,
+) {
     if age < 18 {
         return;
     }
     let hypertension = person.has_condition(0, day);
     let diabetes = person.has_condition(1, day);
     if (hypertension || diabetes || age >= 40) && rng.random::<f64>() < 0.7 {
-        let value = 124.0 + 0.25 * f64::from(age - 40) + 10.0 * f64::from(u8::from(hypertension)) + 14.0 * normal(rng);
-        block.observations.push((index, 0, value.round().clamp(70.0, 240.0), day));
+        let value = 124.0
+            + 0.25 * f64::from(age - 40)
+            + 10.0 * f64::from(u8::from(hypertension))
+            + 14.0 * normal(rng);
+        block
+            .observations
+            .push((index, 0, value.round().clamp(70.0, 240.0), day));
     }
     if diabetes && rng.random::<f64>() < 0.85 {
-        block.observations.push((index, 1, (58.0 + 12.0 * normal(rng)).round().clamp(30.0, 150.0), day));
+        block.observations.push((
+            index,
+            1,
+            (58.0 + 12.0 * normal(rng)).round().clamp(30.0, 150.0),
+            day,
+        ));
     }
     if rng.random::<f64>() < 0.3 {
         let bmi = 26.5 + 0.6 * (5.5 - f64::from(person.decile)) / 4.5 + 4.5 * normal(rng);
-        block.observations.push((index, 2, (bmi * 10.0).round().clamp(140.0, 600.0) / 10.0, day));
+        block.observations.push((
+            index,
+            2,
+            (bmi * 10.0).round().clamp(140.0, 600.0) / 10.0,
+            day,
+        ));
     }
     if rng.random::<f64>() < 0.4 {
-        block.observations.push((index, 3, f64::from(u8::from(person.smoker)), day));
+        block
+            .observations
+            .push((index, 3, f64::from(u8::from(person.smoker)), day));
     }
 }

@@ -9,7 +9,16 @@ use crate::calibration::IMD_DECILES;
 use crate::params::SynthParams;
 use crate::rng::{Stream, normal, stream};
 
-const LOCALITY_NAMES: [&str; 8] = ["North", "Central", "South", "West", "East", "North East", "South East", "North West"];
+const LOCALITY_NAMES: [&str; 8] = [
+    "North",
+    "Central",
+    "South",
+    "West",
+    "East",
+    "North East",
+    "South East",
+    "North West",
+];
 
 #[derive(Debug, Clone)]
 pub struct Practice {
@@ -74,7 +83,9 @@ impl Geography {
         let mut rng = stream(params.seed, Stream::Geography, 0);
         let localities: Vec<(String, String)> = (0..params.localities)
             .map(|i| {
-                let name = LOCALITY_NAMES.get(i).map_or_else(|| format!("Locality {}", i + 1), |n| (*n).to_string());
+                let name = LOCALITY_NAMES
+                    .get(i)
+                    .map_or_else(|| format!("Locality {}", i + 1), |n| (*n).to_string());
                 (format!("L{:02}", i + 1), name)
             })
             .collect();
@@ -82,7 +93,11 @@ impl Geography {
             .map(|i| {
                 let locality = i % params.localities;
                 let within = i / params.localities + 1;
-                Network { id: format!("N{:02}", i + 1), name: format!("{} {within}", localities[locality].1), locality }
+                Network {
+                    id: format!("N{:02}", i + 1),
+                    name: format!("{} {within}", localities[locality].1),
+                    locality,
+                }
             })
             .collect();
         let in_networks = params.practices - params.practices_outside_networks;
@@ -103,7 +118,9 @@ impl Geography {
                 }
             })
             .collect();
-        let lsoa_count = (params.persons as f64 / 1.6 / 1_600.0).round().max(10.0 * params.localities as f64) as usize;
+        let lsoa_count = (params.persons as f64 / 1.6 / 1_600.0)
+            .round()
+            .max(10.0 * params.localities as f64) as usize;
         let mut deciles: Vec<u8> = (0..lsoa_count)
             .map(|i| {
                 let position = (i as f64 + 0.5) / lsoa_count as f64;
@@ -123,23 +140,63 @@ impl Geography {
         let lsoas: Vec<Lsoa> = deciles
             .into_iter()
             .enumerate()
-            .map(|(i, decile)| Lsoa { code: format!("E0199{i:04}"), locality: i % params.localities, decile })
+            .map(|(i, decile)| Lsoa {
+                code: format!("E0199{i:04}"),
+                locality: i % params.localities,
+                decile,
+            })
             .collect();
         let mut providers = vec![
-            Provider { code: "ZA1".into(), name: "Northern Borough Hospitals NHS Trust".into(), kind: ProviderKind::Acute },
-            Provider { code: "ZA2".into(), name: "Southern Borough Hospitals NHS Trust".into(), kind: ProviderKind::Acute },
-            Provider { code: "ZC1".into(), name: "Borough Community Health Services".into(), kind: ProviderKind::Community },
-            Provider { code: "ZM1".into(), name: "Borough Mental Health NHS Trust".into(), kind: ProviderKind::MentalHealth },
-            Provider { code: "ZS1".into(), name: "Borough Council Adult Social Care".into(), kind: ProviderKind::SocialCare },
-            Provider { code: "ZV1".into(), name: "Borough Voluntary Action and Social Prescribing".into(), kind: ProviderKind::Voluntary },
+            Provider {
+                code: "ZA1".into(),
+                name: "Northern Borough Hospitals NHS Trust".into(),
+                kind: ProviderKind::Acute,
+            },
+            Provider {
+                code: "ZA2".into(),
+                name: "Southern Borough Hospitals NHS Trust".into(),
+                kind: ProviderKind::Acute,
+            },
+            Provider {
+                code: "ZC1".into(),
+                name: "Borough Community Health Services".into(),
+                kind: ProviderKind::Community,
+            },
+            Provider {
+                code: "ZM1".into(),
+                name: "Borough Mental Health NHS Trust".into(),
+                kind: ProviderKind::MentalHealth,
+            },
+            Provider {
+                code: "ZS1".into(),
+                name: "Borough Council Adult Social Care".into(),
+                kind: ProviderKind::SocialCare,
+            },
+            Provider {
+                code: "ZV1".into(),
+                name: "Borough Voluntary Action and Social Prescribing".into(),
+                kind: ProviderKind::Voluntary,
+            },
         ];
         let first_practice = providers.len() as u16;
-        providers.extend(practices.iter().map(|p| Provider { code: p.code.clone(), name: p.name.clone(), kind: ProviderKind::PrimaryCare }));
+        providers.extend(practices.iter().map(|p| Provider {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            kind: ProviderKind::PrimaryCare,
+        }));
         let practices_by_locality = (0..params.localities)
-            .map(|l| (0..practices.len()).filter(|&p| practices[p].locality == l).collect())
+            .map(|l| {
+                (0..practices.len())
+                    .filter(|&p| practices[p].locality == l)
+                    .collect()
+            })
             .collect();
         let lsoas_by_locality = (0..params.localities)
-            .map(|l| (0..lsoas.len()).filter(|&i| lsoas[i].locality == l).collect())
+            .map(|l| {
+                (0..lsoas.len())
+                    .filter(|&i| lsoas[i].locality == l)
+                    .collect()
+            })
             .collect();
         Geography {
             localities,
@@ -147,7 +204,15 @@ impl Geography {
             practices,
             lsoas,
             providers,
-            roles: ProviderRoles { acute_north: 0, acute_south: 1, community: 2, mental_health: 3, social_care: 4, voluntary: 5, first_practice },
+            roles: ProviderRoles {
+                acute_north: 0,
+                acute_south: 1,
+                community: 2,
+                mental_health: 3,
+                social_care: 4,
+                voluntary: 5,
+                first_practice,
+            },
             practices_by_locality,
             lsoas_by_locality,
         }
@@ -155,6 +220,10 @@ impl Geography {
 
     /// The acute trust serving a locality.
     pub fn acute_for(&self, locality: usize) -> u16 {
-        if locality % 2 == 0 { self.roles.acute_north } else { self.roles.acute_south }
+        if locality.is_multiple_of(2) {
+            self.roles.acute_north
+        } else {
+            self.roles.acute_south
+        }
     }
 }

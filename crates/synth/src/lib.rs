@@ -79,9 +79,15 @@ pub enum SynthError {
 
 /// Generates the borough. `progress(stage, people done)` is called as blocks finish, from
 /// several threads.
-pub fn generate(params: &SynthParams, progress: &(dyn Fn(Stage, u64) + Sync)) -> Result<Borough, SynthError> {
+pub fn generate(
+    params: &SynthParams,
+    progress: &(dyn Fn(Stage, u64) + Sync),
+) -> Result<Borough, SynthError> {
     params.validate()?;
-    let window = Window { start: to_days(params.start_date()), end: to_days(params.end_date) };
+    let window = Window {
+        start: to_days(params.start_date()),
+        end: to_days(params.end_date),
+    };
     let geography = geography::Geography::build(params);
     let mut persons = people::demographics(params, &geography, window);
     let scales = people::condition_scales(&persons, window);
@@ -90,7 +96,13 @@ pub fn generate(params: &SynthParams, progress: &(dyn Fn(Stage, u64) + Sync)) ->
 
     let calendar = calendar(params);
     let norms = Norms::compute(&persons, window);
-    let context = Context { geography: &geography, norms: &norms, calendar: &calendar, window, seed: params.seed };
+    let context = Context {
+        geography: &geography,
+        norms: &norms,
+        calendar: &calendar,
+        window,
+        seed: params.seed,
+    };
     let mut blocks: Vec<Block> = persons
         .par_chunks(BLOCK)
         .enumerate()
@@ -101,9 +113,17 @@ pub fn generate(params: &SynthParams, progress: &(dyn Fn(Stage, u64) + Sync)) ->
         })
         .collect();
 
-    let deaths: Vec<Option<i32>> = blocks.iter().flat_map(|b| b.deaths.iter().copied()).collect();
-    let candidates: Vec<_> = blocks.iter_mut().flat_map(|b| std::mem::take(&mut b.candidates)).collect();
-    let discussions = mdt::select(params, &geography, &calendar, &persons, &deaths, candidates, window.end);
+    let deaths: Vec<Option<i32>> = blocks
+        .iter()
+        .flat_map(|b| b.deaths.iter().copied())
+        .collect();
+    let candidates: Vec<_> = blocks
+        .iter_mut()
+        .flat_map(|b| std::mem::take(&mut b.candidates))
+        .collect();
+    let discussions = mdt::select(
+        params, &geography, &calendar, &persons, &deaths, candidates, window.end,
+    );
     let mut first_mdt: Vec<Option<i32>> = vec![None; persons.len()];
     for discussion in discussions.iter().filter(|d| d.source != "follow_up") {
         let slot = &mut first_mdt[discussion.person as usize];
@@ -120,8 +140,19 @@ pub fn generate(params: &SynthParams, progress: &(dyn Fn(Stage, u64) + Sync)) ->
     planted.discussions = discussions.len() as u64;
     progress(Stage::Mdt, persons.len() as u64);
 
-    let registered_at_end = persons.iter().zip(&deaths).filter(|(p, d)| p.practice_on(window.end).is_some() && d.is_none()).count() as u64;
-    let answers = surveys::generate(params.seed, &geography, &persons, window, registered_at_end as f64, params.years);
+    let registered_at_end = persons
+        .iter()
+        .zip(&deaths)
+        .filter(|(p, d)| p.practice_on(window.end).is_some() && d.is_none())
+        .count() as u64;
+    let answers = surveys::generate(
+        params.seed,
+        &geography,
+        &persons,
+        window,
+        registered_at_end as f64,
+        params.years,
+    );
     let mut first_ids = Vec::with_capacity(blocks.len());
     let mut next_id = 1u64;
     for block in &blocks {
@@ -138,21 +169,46 @@ pub fn generate(params: &SynthParams, progress: &(dyn Fn(Stage, u64) + Sync)) ->
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut tables = Tables::new();
-    for (table, batch) in per_block.into_iter().flatten().chain(tables::borough_batches(&geography, &persons, &answers, &discussions)?) {
+    for (table, batch) in per_block
+        .into_iter()
+        .flatten()
+        .chain(tables::borough_batches(
+            &geography,
+            &persons,
+            &answers,
+            &discussions,
+        )?)
+    {
         tables.entry(table).or_default().push(batch);
     }
     for table in Table::ALL {
         tables.entry(table).or_default();
     }
-    Ok(Borough { tables, truth: Truth { params: params.clone(), registered_at_end, planted_effect: planted } })
+    Ok(Borough {
+        tables,
+        truth: Truth {
+            params: params.clone(),
+            registered_at_end,
+            planted_effect: planted,
+        },
+    })
 }
 
 fn calendar(params: &SynthParams) -> Calendar {
     let start = params.start_date();
     let months = 12 * params.years as usize;
     let month_starts: Vec<i32> = (0..=months)
-        .map(|m| start.checked_add_months(Months::new(m as u32)).map_or(i32::MAX, to_days))
+        .map(|m| {
+            start
+                .checked_add_months(Months::new(m as u32))
+                .map_or(i32::MAX, to_days)
+        })
         .collect();
-    let mdt_first_month = month_starts.partition_point(|&d| d < to_days(params.mdt.start_date)).min(months);
-    Calendar { month_starts, mdt_first_month }
+    let mdt_first_month = month_starts
+        .partition_point(|&d| d < to_days(params.mdt.start_date))
+        .min(months);
+    Calendar {
+        month_starts,
+        mdt_first_month,
+    }
 }

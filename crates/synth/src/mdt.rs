@@ -23,12 +23,19 @@ pub struct Discussion {
     pub source: &'static str,
 }
 
-const REFERRAL_SOURCES: [&str; 6] = ["gp", "community_matron", "social_care", "mental_health", "acute_discharge", "voluntary_sector"];
+const REFERRAL_SOURCES: [&str; 6] = [
+    "gp",
+    "community_matron",
+    "social_care",
+    "mental_health",
+    "acute_discharge",
+    "voluntary_sector",
+];
 
 /// Networks meet weekly (even numbers) or fortnightly (odd), each on its own weekday.
 fn meeting_days(network: usize, from: i32, to: i32) -> Vec<i32> {
     let weekday = (network % 5) as i32; // Date32 day 0 was a Thursday; any fixed offset will do
-    let step = if network % 2 == 0 { 7 } else { 14 };
+    let step = if network.is_multiple_of(2) { 7 } else { 14 };
     let mut day = from + (weekday - from.rem_euclid(7)).rem_euclid(7);
     let mut days = Vec::new();
     while day < to {
@@ -49,11 +56,17 @@ pub fn select(
     end_day: i32,
 ) -> Vec<Discussion> {
     candidates.sort_by(|a, b| {
-        (a.month, a.network).cmp(&(b.month, b.network)).then(b.score.total_cmp(&a.score)).then(a.person.cmp(&b.person))
+        (a.month, a.network)
+            .cmp(&(b.month, b.network))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.person.cmp(&b.person))
     });
     let mut registered = vec![0.0; geography.networks.len()];
     for person in persons {
-        if let Some(network) = person.practice_on(end_day).and_then(|p| geography.practices[usize::from(p)].network) {
+        if let Some(network) = person
+            .practice_on(end_day)
+            .and_then(|p| geography.practices[usize::from(p)].network)
+        {
             registered[network] += 1.0;
         }
     }
@@ -62,10 +75,18 @@ pub fn select(
     let mut discussions = Vec::new();
     let mut cursor = 0;
     for month in calendar.mdt_first_month..calendar.months() {
-        let (from, to) = (calendar.month_starts[month], calendar.month_starts[month + 1]);
-        for network in 0..geography.networks.len() {
+        let (from, to) = (
+            calendar.month_starts[month],
+            calendar.month_starts[month + 1],
+        );
+        for (network, &population) in registered.iter().enumerate() {
             let begin = cursor;
-            while cursor < candidates.len() && (usize::from(candidates[cursor].month), usize::from(candidates[cursor].network)) <= (month, network) {
+            while cursor < candidates.len()
+                && (
+                    usize::from(candidates[cursor].month),
+                    usize::from(candidates[cursor].network),
+                ) <= (month, network)
+            {
                 cursor += 1;
             }
             let pool: Vec<Candidate> = candidates[begin..cursor]
@@ -73,14 +94,21 @@ pub fn select(
                 .filter(|c| usize::from(c.month) == month && usize::from(c.network) == network)
                 .copied()
                 .collect();
-            let mut rng = stream(params.seed, Stream::Mdt, (month as u64) << 16 | network as u64);
+            let mut rng = stream(
+                params.seed,
+                Stream::Mdt,
+                (month as u64) << 16 | network as u64,
+            );
             let days = meeting_days(network, from, to);
             if days.is_empty() {
                 continue;
             }
-            let expected = params.mdt.new_per_month_per_100k / 100_000.0 * registered[network];
-            let quota = expected.floor() as usize + usize::from(rng.random::<f64>() < expected.fract());
-            let referrals = (0..quota).filter(|_| rng.random::<f64>() < params.mdt.referral_share).count();
+            let expected = params.mdt.new_per_month_per_100k / 100_000.0 * population;
+            let quota =
+                expected.floor() as usize + usize::from(rng.random::<f64>() < expected.fract());
+            let referrals = (0..quota)
+                .filter(|_| rng.random::<f64>() < params.mdt.referral_share)
+                .count();
             let mut chosen = Vec::new();
             // Case finding: the highest scores first.
             for candidate in &pool {
@@ -90,7 +118,12 @@ pub fn select(
                 let day = days[rng.random_range(0..days.len())];
                 if !discussed[candidate.person as usize] && alive_on(candidate.person, day) {
                     discussed[candidate.person as usize] = true;
-                    chosen.push(Discussion { person: candidate.person, network: network as u8, day, source: "risk_stratification" });
+                    chosen.push(Discussion {
+                        person: candidate.person,
+                        network: network as u8,
+                        day,
+                        source: "risk_stratification",
+                    });
                 }
             }
             // Referrals: any member organisation, among the rest of the network's people at risk.
@@ -102,7 +135,12 @@ pub fn select(
                 if !discussed[candidate.person as usize] && alive_on(candidate.person, day) {
                     discussed[candidate.person as usize] = true;
                     let source = REFERRAL_SOURCES[rng.random_range(0..REFERRAL_SOURCES.len())];
-                    chosen.push(Discussion { person: candidate.person, network: network as u8, day, source });
+                    chosen.push(Discussion {
+                        person: candidate.person,
+                        network: network as u8,
+                        day,
+                        source,
+                    });
                 }
             }
             for first in &chosen {
@@ -110,13 +148,24 @@ pub fn select(
                 let mut day = first.day;
                 for _ in 0..follow_ups {
                     day += rng.random_range(28..92);
-                    let next = meeting_days(network, day, day + 14).first().copied().unwrap_or(day);
+                    let next = meeting_days(network, day, day + 14)
+                        .first()
+                        .copied()
+                        .unwrap_or(day);
                     let person = &persons[first.person as usize];
-                    if next > end_day || !alive_on(first.person, next) || person.practice_on(next).is_none() {
+                    if next > end_day
+                        || !alive_on(first.person, next)
+                        || person.practice_on(next).is_none()
+                    {
                         break;
                     }
                     day = next;
-                    discussions.push(Discussion { person: first.person, network: first.network, day, source: "follow_up" });
+                    discussions.push(Discussion {
+                        person: first.person,
+                        network: first.network,
+                        day,
+                        source: "follow_up",
+                    });
                 }
             }
             discussions.extend(chosen);
@@ -152,13 +201,20 @@ impl EffectTruth {
 }
 
 /// Applies the effect to one block's events, in the window (first MDT, first MDT + 365].
-pub fn apply_effect(block: &mut Block, first_mdt: &[Option<i32>], effect: &PlantedEffect, seed: u64) -> EffectTruth {
+pub fn apply_effect(
+    block: &mut Block,
+    first_mdt: &[Option<i32>],
+    effect: &PlantedEffect,
+    seed: u64,
+) -> EffectTruth {
     let mut truth = EffectTruth::default();
     let mut keep = vec![true; block.events.len()];
     let mut current: Option<(u32, rand_chacha::ChaCha8Rng)> = None;
-    for row in 0..block.events.len() {
+    for (row, keep_row) in keep.iter_mut().enumerate() {
         let person = block.events.person[row];
-        let Some(index_day) = first_mdt[person as usize] else { continue };
+        let Some(index_day) = first_mdt[person as usize] else {
+            continue;
+        };
         let start = block.events.start[row];
         if start <= index_day || start > index_day + 365 {
             continue;
@@ -166,7 +222,9 @@ pub fn apply_effect(block: &mut Block, first_mdt: &[Option<i32>], effect: &Plant
         if current.as_ref().is_none_or(|(p, _)| *p != person) {
             current = Some((person, stream(seed, Stream::Effect, u64::from(person))));
         }
-        let Some((_, rng)) = current.as_mut() else { continue };
+        let Some((_, rng)) = current.as_mut() else {
+            continue;
+        };
         // One draw per eligible row whatever the effect, so that boroughs differing only in
         // the effect differ only in the rows it removes.
         let draw: f64 = rng.random();
@@ -175,14 +233,14 @@ pub fn apply_effect(block: &mut Block, first_mdt: &[Option<i32>], effect: &Plant
             Setting::AeAttendance => {
                 truth.ae_attendances_without_effect += 1;
                 if draw < effect.ae_reduction {
-                    keep[row] = false;
+                    *keep_row = false;
                     truth.ae_attendances_removed += 1;
                 }
             }
             Setting::EmergencyAdmission => {
                 truth.emergency_admissions_without_effect += 1;
                 if draw < effect.emergency_admission_reduction {
-                    keep[row] = false;
+                    *keep_row = false;
                     truth.emergency_admissions_removed += 1;
                 }
             }

@@ -51,7 +51,11 @@ pub struct PlantedEffect {
 
 impl Default for PlantedEffect {
     fn default() -> Self {
-        PlantedEffect { ae_reduction: 0.15, emergency_admission_reduction: 0.05, social_care_cost_increase: 0.05 }
+        PlantedEffect {
+            ae_reduction: 0.15,
+            emergency_admission_reduction: 0.05,
+            social_care_cost_increase: 0.05,
+        }
     }
 }
 
@@ -102,34 +106,77 @@ impl SynthParams {
     pub fn validate(&self) -> Result<(), ParamError> {
         let fail = |parameter, problem: String| Err(ParamError { parameter, problem });
         if self.persons == 0 || self.persons > u32::MAX as usize {
-            return fail("persons", format!("{} is not between 1 and {}", self.persons, u32::MAX));
+            return fail(
+                "persons",
+                format!("{} is not between 1 and {}", self.persons, u32::MAX),
+            );
         }
         if !(1..=20).contains(&self.years) {
             return fail("years", format!("{} is not between 1 and 20", self.years));
         }
         if self.localities == 0 || self.networks < self.localities || self.networks > 250 {
-            return fail("networks", format!("{} networks in {} localities: need at least one network per locality and at most 250", self.networks, self.localities));
+            return fail(
+                "networks",
+                format!(
+                    "{} networks in {} localities: need at least one network per locality and at most 250",
+                    self.networks, self.localities
+                ),
+            );
         }
-        if self.practices < self.networks + self.practices_outside_networks || self.practices > 9_999 {
-            return fail("practices", format!("{} practices cannot fill {} networks with {} outside networks", self.practices, self.networks, self.practices_outside_networks));
+        if self.practices < self.networks + self.practices_outside_networks
+            || self.practices > 9_999
+        {
+            return fail(
+                "practices",
+                format!(
+                    "{} practices cannot fill {} networks with {} outside networks",
+                    self.practices, self.networks, self.practices_outside_networks
+                ),
+            );
         }
         if self.mdt.start_date <= self.start_date() || self.mdt.start_date > self.end_date {
-            return fail("mdt start", format!("{} is not inside the history {}..{}", self.mdt.start_date, self.start_date(), self.end_date));
+            return fail(
+                "mdt start",
+                format!(
+                    "{} is not inside the history {}..{}",
+                    self.mdt.start_date,
+                    self.start_date(),
+                    self.end_date
+                ),
+            );
         }
         let effect = self.mdt.effect;
         for (name, value) in [
             ("A&E effect", effect.ae_reduction),
-            ("emergency admission effect", effect.emergency_admission_reduction),
+            (
+                "emergency admission effect",
+                effect.emergency_admission_reduction,
+            ),
         ] {
             if !(0.0..=1.0).contains(&value) {
-                return fail("effect", format!("{name} {value} is not a share between 0 and 1"));
+                return fail(
+                    "effect",
+                    format!("{name} {value} is not a share between 0 and 1"),
+                );
             }
         }
         if !(-1.0..=10.0).contains(&effect.social_care_cost_increase) {
-            return fail("effect", format!("social care cost change {} is not between -1 and 10", effect.social_care_cost_increase));
+            return fail(
+                "effect",
+                format!(
+                    "social care cost change {} is not between -1 and 10",
+                    effect.social_care_cost_increase
+                ),
+            );
         }
-        if !(0.0..=1.0).contains(&self.mdt.referral_share) || self.mdt.new_per_month_per_100k < 0.0 || self.mdt.follow_ups_per_person < 0.0 {
-            return fail("mdt", "rates and shares must be zero or more (shares at most 1)".into());
+        if !(0.0..=1.0).contains(&self.mdt.referral_share)
+            || self.mdt.new_per_month_per_100k < 0.0
+            || self.mdt.follow_ups_per_person < 0.0
+        {
+            return fail(
+                "mdt",
+                "rates and shares must be zero or more (shares at most 1)".into(),
+            );
         }
         Ok(())
     }

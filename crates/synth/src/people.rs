@@ -9,7 +9,9 @@ use accord_model::{EthnicGroup, Sex};
 use rand::Rng;
 use rayon::prelude::*;
 
-use crate::calibration::{AGE_BANDS, CONDITIONS, ETHNICITY, GOMPERTZ_A, GOMPERTZ_B, LEAVE_HAZARD, activity_band};
+use crate::calibration::{
+    AGE_BANDS, CONDITIONS, ETHNICITY, GOMPERTZ_A, GOMPERTZ_B, LEAVE_HAZARD, activity_band,
+};
 use crate::geography::Geography;
 use crate::params::SynthParams;
 use crate::rng::{Stream, mix, normal, pick, stream};
@@ -65,7 +67,11 @@ impl PersonCore {
             .filter(|(_, onset)| *onset <= day)
             .map(|(c, _)| CONDITIONS[*c as usize].need_weight)
             .sum();
-        let frailty = if self.frailty.1 <= day { FRAILTY_NEED[self.frailty.0 as usize] } else { 0.0 };
+        let frailty = if self.frailty.1 <= day {
+            FRAILTY_NEED[self.frailty.0 as usize]
+        } else {
+            0.0
+        };
         conditions + frailty + self.deprivation_need()
     }
 
@@ -78,7 +84,9 @@ impl PersonCore {
     }
 
     pub fn has_condition(&self, index: usize, day: i32) -> bool {
-        self.conditions.iter().any(|(c, onset)| *c as usize == index && *onset <= day)
+        self.conditions
+            .iter()
+            .any(|(c, onset)| *c as usize == index && *onset <= day)
     }
 }
 
@@ -101,7 +109,11 @@ fn registered_at_end(band: usize, years: f64) -> (f64, f64) {
 }
 
 /// Builds everyone's demographics and registrations (conditions come in a second step).
-pub fn demographics(params: &SynthParams, geography: &Geography, window: Window) -> Vec<PersonCore> {
+pub fn demographics(
+    params: &SynthParams,
+    geography: &Geography,
+    window: Window,
+) -> Vec<PersonCore> {
     let years = f64::from(params.years);
     let band_weights: Vec<f64> = AGE_BANDS
         .iter()
@@ -147,11 +159,17 @@ pub fn demographics(params: &SynthParams, geography: &Geography, window: Window)
             let lsoa = lsoas[rng.random_range(0..lsoas.len())];
             let ethnic = ETHNICITY[pick(&mut rng, &ethnic_weights)].0;
             let practices = &geography.practices_by_locality[locality];
-            let practice_weights: Vec<f64> = practices.iter().map(|&p| geography.practices[p].weight).collect();
+            let practice_weights: Vec<f64> = practices
+                .iter()
+                .map(|&p| geography.practices[p].weight)
+                .collect();
             let practice = practices[pick(&mut rng, &practice_weights)] as u16;
-            let spells = registrations(&mut rng, band, birth_day, practice, practices, window, years);
+            let spells = registrations(
+                &mut rng, band, birth_day, practice, practices, window, years,
+            );
             let health_factor = normal(&mut rng);
-            let persistent_need = PERSISTENT_NEED_SD * (0.5 * health_factor + 0.75f64.sqrt() * normal(&mut rng));
+            let persistent_need =
+                PERSISTENT_NEED_SD * (0.5 * health_factor + 0.75f64.sqrt() * normal(&mut rng));
             let decile = geography.lsoas[lsoa].decile;
             let smoker = rng.random::<f64>() < 0.10 + 0.02 * (5.5 - f64::from(decile)).max(0.0);
             PersonCore {
@@ -208,26 +226,53 @@ fn registrations(
     let leave = start.max(window.start) + stay as i32;
     let end = (leave <= window.end).then_some(leave);
     let last = end.unwrap_or(window.end);
-    if rng.random::<f64>() < 0.04 * years && locality_practices.len() > 1 && last - start.max(window.start) > 60 {
-        let moved = start.max(window.start) + rng.random_range(30..(last - start.max(window.start) - 29));
+    if rng.random::<f64>() < 0.04 * years
+        && locality_practices.len() > 1
+        && last - start.max(window.start) > 60
+    {
+        let moved =
+            start.max(window.start) + rng.random_range(30..(last - start.max(window.start) - 29));
         let mut other = locality_practices[rng.random_range(0..locality_practices.len())] as u16;
         if other == practice {
-            other = locality_practices[(locality_practices.iter().position(|&p| p as u16 == practice).unwrap_or(0) + 1) % locality_practices.len()] as u16;
+            other = locality_practices[(locality_practices
+                .iter()
+                .position(|&p| p as u16 == practice)
+                .unwrap_or(0)
+                + 1)
+                % locality_practices.len()] as u16;
         }
         return vec![
-            Spell { practice, start, end: Some(moved) },
-            Spell { practice: other, start: moved, end },
+            Spell {
+                practice,
+                start,
+                end: Some(moved),
+            },
+            Spell {
+                practice: other,
+                start: moved,
+                end,
+            },
         ];
     }
-    vec![Spell { practice, start, end }]
+    vec![Spell {
+        practice,
+        start,
+        end,
+    }]
 }
 
 /// Relative chance of condition `c` for a person, before scaling to the target prevalence.
 fn condition_weight(person: &PersonCore, c: usize) -> f64 {
     let profile = &CONDITIONS[c];
     let age = profile.by_age[activity_band(person.age_at_end)];
-    let deprivation = profile.deprivation_ratio.powf((10.0 - f64::from(person.decile)) / 9.0 - 0.5);
-    let ethnicity = if person.ethnic == EthnicGroup::Asian { profile.asian_ratio } else { 1.0 };
+    let deprivation = profile
+        .deprivation_ratio
+        .powf((10.0 - f64::from(person.decile)) / 9.0 - 0.5);
+    let ethnicity = if person.ethnic == EthnicGroup::Asian {
+        profile.asian_ratio
+    } else {
+        1.0
+    };
     age * deprivation * ethnicity * (0.6 * person.health_factor).exp()
 }
 
@@ -246,7 +291,8 @@ pub fn condition_scales(persons: &[PersonCore], window: Window) -> Vec<f64> {
             let mean = weights.iter().sum::<f64>() / weights.len().max(1) as f64;
             let mut scale = if mean > 0.0 { target / mean } else { 0.0 };
             for _ in 0..4 {
-                let achieved = weights.iter().map(|w| (scale * w).min(0.95)).sum::<f64>() / weights.len().max(1) as f64;
+                let achieved = weights.iter().map(|w| (scale * w).min(0.95)).sum::<f64>()
+                    / weights.len().max(1) as f64;
                 if achieved <= 0.0 {
                     break;
                 }
@@ -260,29 +306,36 @@ pub fn condition_scales(persons: &[PersonCore], window: Window) -> Vec<f64> {
 /// Draws each person's long-term conditions (present on the end date, with onset dates
 /// that may fall inside the history) and their recorded frailty.
 pub fn assign_conditions(persons: &mut [PersonCore], scales: &[f64], seed: u64, window: Window) {
-    persons.par_iter_mut().enumerate().for_each(|(index, person)| {
-        let mut rng = stream(seed, Stream::Conditions, index as u64);
-        for (c, scale) in scales.iter().enumerate() {
-            let p = (scale * condition_weight(person, c)).min(0.95);
-            if rng.random::<f64>() < p {
-                let max_years = f64::from(person.age_at_end).clamp(0.5, 15.0);
-                let onset = (window.end - (rng.random::<f64>() * max_years * 365.25) as i32).max(person.birth_day);
-                person.conditions.push((c as u8, onset));
+    persons
+        .par_iter_mut()
+        .enumerate()
+        .for_each(|(index, person)| {
+            let mut rng = stream(seed, Stream::Conditions, index as u64);
+            for (c, scale) in scales.iter().enumerate() {
+                let p = (scale * condition_weight(person, c)).min(0.95);
+                if rng.random::<f64>() < p {
+                    let max_years = f64::from(person.age_at_end).clamp(0.5, 15.0);
+                    let onset = (window.end - (rng.random::<f64>() * max_years * 365.25) as i32)
+                        .max(person.birth_day);
+                    person.conditions.push((c as u8, onset));
+                }
             }
-        }
-        if person.age_at_end >= 65 {
-            let score = person.conditions.len() as f64 + f64::from(person.age_at_end - 65) / 8.0 + 0.8 * person.health_factor;
-            let level = match score {
-                s if s >= 6.0 => 3,
-                s if s >= 4.5 => 2,
-                s if s >= 3.0 => 1,
-                _ => 0,
-            };
-            if level > 0 {
-                let sixty_fifth = person.birth_day + (65.0 * 365.25) as i32;
-                let onset = (window.end - (rng.random::<f64>() * 4.0 * 365.25) as i32).max(sixty_fifth);
-                person.frailty = (level, onset);
+            if person.age_at_end >= 65 {
+                let score = person.conditions.len() as f64
+                    + f64::from(person.age_at_end - 65) / 8.0
+                    + 0.8 * person.health_factor;
+                let level = match score {
+                    s if s >= 6.0 => 3,
+                    s if s >= 4.5 => 2,
+                    s if s >= 3.0 => 1,
+                    _ => 0,
+                };
+                if level > 0 {
+                    let sixty_fifth = person.birth_day + (65.0 * 365.25) as i32;
+                    let onset =
+                        (window.end - (rng.random::<f64>() * 4.0 * 365.25) as i32).max(sixty_fifth);
+                    person.frailty = (level, onset);
+                }
             }
-        }
-    });
+        });
 }

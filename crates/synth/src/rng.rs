@@ -77,7 +77,9 @@ mod tests {
     fn poisson_mean_and_variance_match() {
         let mut rng = stream(7, Stream::Activity, 0);
         for mean in [0.05, 0.7, 4.0, 45.0] {
-            let draws: Vec<f64> = (0..200_000).map(|_| f64::from(poisson(&mut rng, mean))).collect();
+            let draws: Vec<f64> = (0..200_000)
+                .map(|_| f64::from(poisson(&mut rng, mean)))
+                .collect();
             let m = draws.iter().sum::<f64>() / draws.len() as f64;
             let v = draws.iter().map(|d| (d - m).powi(2)).sum::<f64>() / draws.len() as f64;
             assert!((m / mean - 1.0).abs() < 0.03, "mean {m} for {mean}");

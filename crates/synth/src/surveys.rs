@@ -45,7 +45,14 @@ fn base_agreement(item: &str) -> f64 {
     0.5 + 0.3 * (hash % 1000) as f64 / 1000.0
 }
 
-pub fn generate(seed: u64, geography: &Geography, persons: &[PersonCore], window: Window, registered: f64, years: u32) -> Vec<Answer> {
+pub fn generate(
+    seed: u64,
+    geography: &Geography,
+    persons: &[PersonCore],
+    window: Window,
+    registered: f64,
+    years: u32,
+) -> Vec<Answer> {
     let mut rng = stream(seed, Stream::Surveys, 0);
     let mut answers = Vec::new();
     let scale = registered / 249_000.0 * f64::from(years);
@@ -57,12 +64,21 @@ pub fn generate(seed: u64, geography: &Geography, persons: &[PersonCore], window
             let Some((index, person, practice)) = (0..50).find_map(|_| {
                 let index = rng.random_range(0..persons.len());
                 let person = &persons[index];
-                let adult = accord_model::dates::age_in_years(date(person.birth_day), date(day)) >= 16;
-                person.practice_on(day).filter(|_| adult).map(|practice| (index, person, practice))
+                let adult =
+                    accord_model::dates::age_in_years(date(person.birth_day), date(day)) >= 16;
+                person
+                    .practice_on(day)
+                    .filter(|_| adult)
+                    .map(|practice| (index, person, practice))
             }) else {
                 continue;
             };
-            let conditions = person.conditions.iter().filter(|(_, onset)| *onset <= day).count().min(3) as f64;
+            let conditions = person
+                .conditions
+                .iter()
+                .filter(|(_, onset)| *onset <= day)
+                .count()
+                .min(3) as f64;
             let deprived = if person.decile <= 2 { 0.10 } else { 0.0 };
             let respondent = mix(seed ^ mix(survey.len() as u64) ^ k);
             for item in items_of(survey) {
@@ -80,11 +96,16 @@ pub fn generate(seed: u64, geography: &Geography, persons: &[PersonCore], window
             }
         }
     }
-    let network_practices: Vec<u16> = (0..geography.practices.len()).filter(|&p| geography.practices[p].network.is_some()).map(|p| p as u16).collect();
+    let network_practices: Vec<u16> = (0..geography.practices.len())
+        .filter(|&p| geography.practices[p].network.is_some())
+        .map(|p| p as u16)
+        .collect();
     let staff = (STAFF_RESPONSES * scale).round() as u64;
     for k in 0..staff {
         let day = window.start + rng.random_range(0..span);
-        let practice = network_practices.get(rng.random_range(0..network_practices.len().max(1))).copied();
+        let practice = network_practices
+            .get(rng.random_range(0..network_practices.len().max(1)))
+            .copied();
         let respondent = mix(seed ^ 0x57AF_F000 ^ k);
         for item in items_of(STAFF_SURVEY) {
             answers.push(Answer {

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use accord_model::{Condition, Table};
-use arrow_array::builder::{Date32Builder, Float64Builder, Int8Builder, StringBuilder, UInt8Builder, UInt64Builder};
+use arrow_array::builder::{
+    Date32Builder, Float64Builder, Int8Builder, StringBuilder, UInt8Builder, UInt64Builder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
 
 use crate::activity::{Block, OBSERVATION_CODES};
@@ -27,7 +29,10 @@ pub struct TableError {
 }
 
 fn batch(table: Table, columns: Vec<ArrayRef>) -> Result<RecordBatch, TableError> {
-    RecordBatch::try_new(table.schema(), columns).map_err(|err| TableError { table: table.name(), message: err.to_string() })
+    RecordBatch::try_new(table.schema(), columns).map_err(|err| TableError {
+        table: table.name(),
+        message: err.to_string(),
+    })
 }
 
 fn finish_text(builder: &mut StringBuilder) -> ArrayRef {
@@ -35,8 +40,15 @@ fn finish_text(builder: &mut StringBuilder) -> ArrayRef {
 }
 
 /// The person, registration, condition, activity and observation batches of one block.
-pub fn block_batches(block: &Block, persons: &[PersonCore], geography: &Geography, first_activity_id: u64, end_day: i32) -> Result<Vec<(Table, RecordBatch)>, TableError> {
-    let people = &persons[block.first_person as usize..block.first_person as usize + block.deaths.len()];
+pub fn block_batches(
+    block: &Block,
+    persons: &[PersonCore],
+    geography: &Geography,
+    first_activity_id: u64,
+    end_day: i32,
+) -> Result<Vec<(Table, RecordBatch)>, TableError> {
+    let people =
+        &persons[block.first_person as usize..block.first_person as usize + block.deaths.len()];
     let mut out = Vec::with_capacity(5);
 
     let mut id = UInt64Builder::new();
@@ -55,7 +67,21 @@ pub fn block_batches(block: &Block, persons: &[PersonCore], geography: &Geograph
         lsoa.append_value(&geography.lsoas[person.lsoa as usize].code);
         decile.append_value(person.decile);
     }
-    out.push((Table::Person, batch(Table::Person, vec![Arc::new(id.finish()), finish_text(&mut sex), Arc::new(birth.finish()), Arc::new(death.finish()), finish_text(&mut ethnic), finish_text(&mut lsoa), Arc::new(decile.finish())])?));
+    out.push((
+        Table::Person,
+        batch(
+            Table::Person,
+            vec![
+                Arc::new(id.finish()),
+                finish_text(&mut sex),
+                Arc::new(birth.finish()),
+                Arc::new(death.finish()),
+                finish_text(&mut ethnic),
+                finish_text(&mut lsoa),
+                Arc::new(decile.finish()),
+            ],
+        )?,
+    ));
 
     let mut id = UInt64Builder::new();
     let mut practice = StringBuilder::new();
@@ -76,7 +102,18 @@ pub fn block_batches(block: &Block, persons: &[PersonCore], geography: &Geograph
             end.append_option(last);
         }
     }
-    out.push((Table::Registration, batch(Table::Registration, vec![Arc::new(id.finish()), finish_text(&mut practice), Arc::new(start.finish()), Arc::new(end.finish())])?));
+    out.push((
+        Table::Registration,
+        batch(
+            Table::Registration,
+            vec![
+                Arc::new(id.finish()),
+                finish_text(&mut practice),
+                Arc::new(start.finish()),
+                Arc::new(end.finish()),
+            ],
+        )?,
+    ));
 
     let mut id = UInt64Builder::new();
     let mut condition = StringBuilder::new();
@@ -93,9 +130,17 @@ pub fn block_batches(block: &Block, persons: &[PersonCore], geography: &Geograph
             3 => Some(Condition::FrailtySevere),
             _ => None,
         };
-        let long_term = person.conditions.iter().map(|(c, day)| (CONDITIONS[*c as usize].condition, *day, None, Some(CONDITIONS[*c as usize].icd10)));
+        let long_term = person.conditions.iter().map(|(c, day)| {
+            (
+                CONDITIONS[*c as usize].condition,
+                *day,
+                None,
+                Some(CONDITIONS[*c as usize].icd10),
+            )
+        });
         let frail = frailty.map(|f| (f, person.frailty.1, None, Some("R54")));
-        let mut recorded: Vec<(Condition, i32, Option<i32>, Option<&str>)> = long_term.chain(frail).collect();
+        let mut recorded: Vec<(Condition, i32, Option<i32>, Option<&str>)> =
+            long_term.chain(frail).collect();
         while let Some(flag) = flags.next_if(|f| f.person == index) {
             let code = match flag.condition {
                 Condition::Pregnancy => Some("Z33"),
@@ -115,12 +160,28 @@ pub fn block_batches(block: &Block, persons: &[PersonCore], geography: &Geograph
             source.append_option(code);
         }
     }
-    out.push((Table::Condition, batch(Table::Condition, vec![Arc::new(id.finish()), finish_text(&mut condition), Arc::new(onset.finish()), Arc::new(resolved.finish()), finish_text(&mut source)])?));
+    out.push((
+        Table::Condition,
+        batch(
+            Table::Condition,
+            vec![
+                Arc::new(id.finish()),
+                finish_text(&mut condition),
+                Arc::new(onset.finish()),
+                Arc::new(resolved.finish()),
+                finish_text(&mut source),
+            ],
+        )?,
+    ));
 
     let events = &block.events;
     let rows = events.len();
-    let activity_id = arrow_array::UInt64Array::from_iter_values(first_activity_id..first_activity_id + rows as u64);
-    let person_id = arrow_array::UInt64Array::from_iter_values(events.person.iter().map(|&p| persons[p as usize].id));
+    let activity_id = arrow_array::UInt64Array::from_iter_values(
+        first_activity_id..first_activity_id + rows as u64,
+    );
+    let person_id = arrow_array::UInt64Array::from_iter_values(
+        events.person.iter().map(|&p| persons[p as usize].id),
+    );
     let mut setting = StringBuilder::with_capacity(rows, rows * 4);
     let mut provider = StringBuilder::with_capacity(rows, rows * 5);
     let mut diagnosis = StringBuilder::new();
@@ -142,7 +203,9 @@ pub fn block_batches(block: &Block, persons: &[PersonCore], geography: &Geograph
                 Arc::new(arrow_array::Date32Array::from(events.start.clone())),
                 Arc::new(arrow_array::Date32Array::from(events.end.clone())),
                 finish_text(&mut provider),
-                Arc::new(arrow_array::Float64Array::from_iter_values(events.cost.iter().map(|c| (c * 100.0).round() / 100.0))),
+                Arc::new(arrow_array::Float64Array::from_iter_values(
+                    events.cost.iter().map(|c| (c * 100.0).round() / 100.0),
+                )),
                 finish_text(&mut diagnosis),
                 finish_text(&mut detail),
             ],
@@ -159,34 +222,149 @@ pub fn block_batches(block: &Block, persons: &[PersonCore], geography: &Geograph
         value.append_value(*observed);
         day.append_value(*on);
     }
-    out.push((Table::Observation, batch(Table::Observation, vec![Arc::new(id.finish()), finish_text(&mut code), Arc::new(value.finish()), Arc::new(day.finish())])?));
+    out.push((
+        Table::Observation,
+        batch(
+            Table::Observation,
+            vec![
+                Arc::new(id.finish()),
+                finish_text(&mut code),
+                Arc::new(value.finish()),
+                Arc::new(day.finish()),
+            ],
+        )?,
+    ));
     Ok(out)
 }
 
 /// The borough-level tables: places, organisations, surveys and MDT discussions.
-pub fn borough_batches(geography: &Geography, persons: &[PersonCore], answers: &[Answer], discussions: &[Discussion]) -> Result<Vec<(Table, RecordBatch)>, TableError> {
-    let text = |values: Vec<Option<&str>>| -> ArrayRef { Arc::new(arrow_array::StringArray::from(values)) };
+#[allow(clippy::vec_init_then_push)] // one push per table reads better than one long vec!
+pub fn borough_batches(
+    geography: &Geography,
+    persons: &[PersonCore],
+    answers: &[Answer],
+    discussions: &[Discussion],
+) -> Result<Vec<(Table, RecordBatch)>, TableError> {
+    let text = |values: Vec<Option<&str>>| -> ArrayRef {
+        Arc::new(arrow_array::StringArray::from(values))
+    };
     let mut out = Vec::new();
-    out.push((Table::Locality, batch(Table::Locality, vec![
-        text(geography.localities.iter().map(|(id, _)| Some(id.as_str())).collect()),
-        text(geography.localities.iter().map(|(_, name)| Some(name.as_str())).collect()),
-    ])?));
-    out.push((Table::Network, batch(Table::Network, vec![
-        text(geography.networks.iter().map(|n| Some(n.id.as_str())).collect()),
-        text(geography.networks.iter().map(|n| Some(n.name.as_str())).collect()),
-        text(geography.networks.iter().map(|n| Some(geography.localities[n.locality].0.as_str())).collect()),
-    ])?));
-    out.push((Table::Practice, batch(Table::Practice, vec![
-        text(geography.practices.iter().map(|p| Some(p.code.as_str())).collect()),
-        text(geography.practices.iter().map(|p| Some(p.name.as_str())).collect()),
-        text(geography.practices.iter().map(|p| p.network.map(|n| geography.networks[n].id.as_str())).collect()),
-        text(geography.practices.iter().map(|p| Some(geography.localities[p.locality].0.as_str())).collect()),
-    ])?));
-    out.push((Table::Provider, batch(Table::Provider, vec![
-        text(geography.providers.iter().map(|p| Some(p.code.as_str())).collect()),
-        text(geography.providers.iter().map(|p| Some(p.name.as_str())).collect()),
-        text(geography.providers.iter().map(|p| Some(p.kind.as_str())).collect()),
-    ])?));
+    out.push((
+        Table::Locality,
+        batch(
+            Table::Locality,
+            vec![
+                text(
+                    geography
+                        .localities
+                        .iter()
+                        .map(|(id, _)| Some(id.as_str()))
+                        .collect(),
+                ),
+                text(
+                    geography
+                        .localities
+                        .iter()
+                        .map(|(_, name)| Some(name.as_str()))
+                        .collect(),
+                ),
+            ],
+        )?,
+    ));
+    out.push((
+        Table::Network,
+        batch(
+            Table::Network,
+            vec![
+                text(
+                    geography
+                        .networks
+                        .iter()
+                        .map(|n| Some(n.id.as_str()))
+                        .collect(),
+                ),
+                text(
+                    geography
+                        .networks
+                        .iter()
+                        .map(|n| Some(n.name.as_str()))
+                        .collect(),
+                ),
+                text(
+                    geography
+                        .networks
+                        .iter()
+                        .map(|n| Some(geography.localities[n.locality].0.as_str()))
+                        .collect(),
+                ),
+            ],
+        )?,
+    ));
+    out.push((
+        Table::Practice,
+        batch(
+            Table::Practice,
+            vec![
+                text(
+                    geography
+                        .practices
+                        .iter()
+                        .map(|p| Some(p.code.as_str()))
+                        .collect(),
+                ),
+                text(
+                    geography
+                        .practices
+                        .iter()
+                        .map(|p| Some(p.name.as_str()))
+                        .collect(),
+                ),
+                text(
+                    geography
+                        .practices
+                        .iter()
+                        .map(|p| p.network.map(|n| geography.networks[n].id.as_str()))
+                        .collect(),
+                ),
+                text(
+                    geography
+                        .practices
+                        .iter()
+                        .map(|p| Some(geography.localities[p.locality].0.as_str()))
+                        .collect(),
+                ),
+            ],
+        )?,
+    ));
+    out.push((
+        Table::Provider,
+        batch(
+            Table::Provider,
+            vec![
+                text(
+                    geography
+                        .providers
+                        .iter()
+                        .map(|p| Some(p.code.as_str()))
+                        .collect(),
+                ),
+                text(
+                    geography
+                        .providers
+                        .iter()
+                        .map(|p| Some(p.name.as_str()))
+                        .collect(),
+                ),
+                text(
+                    geography
+                        .providers
+                        .iter()
+                        .map(|p| Some(p.kind.as_str()))
+                        .collect(),
+                ),
+            ],
+        )?,
+    ));
 
     let mut respondent = UInt64Builder::new();
     let mut person = UInt64Builder::new();
@@ -203,13 +381,33 @@ pub fn borough_batches(geography: &Geography, persons: &[PersonCore], answers: &
         item.append_value(answer.item);
         score.append_value(answer.score);
         day.append_value(answer.day);
-        practice.append_option(answer.practice.map(|p| geography.practices[usize::from(p)].code.as_str()));
-        lsoa.append_option(answer.lsoa.map(|l| geography.lsoas[l as usize].code.as_str()));
+        practice.append_option(
+            answer
+                .practice
+                .map(|p| geography.practices[usize::from(p)].code.as_str()),
+        );
+        lsoa.append_option(
+            answer
+                .lsoa
+                .map(|l| geography.lsoas[l as usize].code.as_str()),
+        );
     }
-    out.push((Table::SurveyResponse, batch(Table::SurveyResponse, vec![
-        Arc::new(respondent.finish()), Arc::new(person.finish()), finish_text(&mut survey), finish_text(&mut item),
-        Arc::new(score.finish()), Arc::new(day.finish()), finish_text(&mut practice), finish_text(&mut lsoa),
-    ])?));
+    out.push((
+        Table::SurveyResponse,
+        batch(
+            Table::SurveyResponse,
+            vec![
+                Arc::new(respondent.finish()),
+                Arc::new(person.finish()),
+                finish_text(&mut survey),
+                finish_text(&mut item),
+                Arc::new(score.finish()),
+                Arc::new(day.finish()),
+                finish_text(&mut practice),
+                finish_text(&mut lsoa),
+            ],
+        )?,
+    ));
 
     let mut person = UInt64Builder::new();
     let mut network = StringBuilder::new();
@@ -221,6 +419,17 @@ pub fn borough_batches(geography: &Geography, persons: &[PersonCore], answers: &
         day.append_value(discussion.day);
         source.append_value(discussion.source);
     }
-    out.push((Table::MdtDiscussion, batch(Table::MdtDiscussion, vec![Arc::new(person.finish()), finish_text(&mut network), Arc::new(day.finish()), finish_text(&mut source)])?));
+    out.push((
+        Table::MdtDiscussion,
+        batch(
+            Table::MdtDiscussion,
+            vec![
+                Arc::new(person.finish()),
+                finish_text(&mut network),
+                Arc::new(day.finish()),
+                finish_text(&mut source),
+            ],
+        )?,
+    ));
     Ok(out)
 }

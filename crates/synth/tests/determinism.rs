@@ -15,7 +15,14 @@ fn manifest_text(seed: u64, dir: &std::path::Path) -> String {
         source: format!("seed {seed}"),
         generator: Some(toml::Table::try_from(&borough.truth).unwrap()),
     };
-    write_dataset(dir, &borough.tables, &provenance, &WriteOptions::default(), &|_| {}).unwrap();
+    write_dataset(
+        dir,
+        &borough.tables,
+        &provenance,
+        &WriteOptions::default(),
+        &|_| {},
+    )
+    .unwrap();
     std::fs::read_to_string(dir.join("dataset.toml")).unwrap()
 }
 
@@ -25,10 +32,20 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     let first = manifest_text(42, &tmp.path().join("a"));
     let second = manifest_text(42, &tmp.path().join("b"));
     assert_eq!(first, second, "two runs with one seed differ");
-    let other = manifest_text(43, &tmp.path().join("c")).replace("seed 43", "seed 42").replace("seed = 43", "seed = 42");
-    let hashes = |text: &str| text.lines().filter(|l| l.starts_with("sha256")).map(str::to_string).collect::<Vec<_>>();
+    let other = manifest_text(43, &tmp.path().join("c"))
+        .replace("seed 43", "seed 42")
+        .replace("seed = 43", "seed = 42");
+    let hashes = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("sha256"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
     assert_ne!(hashes(&first), hashes(&other));
-    assert!(first.contains("[generator.params]") && first.contains("ae_reduction = 0.15"), "{first}");
+    assert!(
+        first.contains("[generator.params]") && first.contains("ae_reduction = 0.15"),
+        "{first}"
+    );
 }
 
 #[test]
@@ -42,7 +59,10 @@ fn the_generated_borough_passes_every_check() {
     assert_eq!(report.practices, 33);
     assert_eq!(report.networks, 12);
     assert_eq!(report.localities, 4);
-    assert!(report.tables.iter().all(|t| t.present && t.rows > 0), "{report}");
+    assert!(
+        report.tables.iter().all(|t| t.present && t.rows > 0),
+        "{report}"
+    );
 }
 
 #[test]
@@ -51,6 +71,8 @@ fn parameters_out_of_range_are_refused() {
     params.mdt.effect.ae_reduction = 1.5;
     let err = generate(&params, &|_, _| {}).unwrap_err().to_string();
     assert!(err.contains("A&E effect 1.5"), "{err}");
-    let err = generate(&SynthParams::new(0, 1, end_date()), &|_, _| {}).unwrap_err().to_string();
+    let err = generate(&SynthParams::new(0, 1, end_date()), &|_, _| {})
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("persons"), "{err}");
 }

@@ -39,7 +39,14 @@ pub fn people(borough: &Borough) -> HashMap<u64, Person> {
         let deaths = batch.column(3).as_primitive::<Date32Type>();
         for i in 0..batch.num_rows() {
             let death = deaths.is_valid(i).then(|| deaths.value(i));
-            people.insert(ids.value(i), Person { birth: births.value(i), death, spells: Vec::new() });
+            people.insert(
+                ids.value(i),
+                Person {
+                    birth: births.value(i),
+                    death,
+                    spells: Vec::new(),
+                },
+            );
         }
     }
     for batch in rows(borough, Table::Registration) {
@@ -48,7 +55,9 @@ pub fn people(borough: &Borough) -> HashMap<u64, Person> {
         let ends = batch.column(3).as_primitive::<Date32Type>();
         for i in 0..batch.num_rows() {
             if let Some(person) = people.get_mut(&ids.value(i)) {
-                person.spells.push((starts.value(i), ends.is_valid(i).then(|| ends.value(i))));
+                person
+                    .spells
+                    .push((starts.value(i), ends.is_valid(i).then(|| ends.value(i))));
             }
         }
     }
@@ -57,7 +66,10 @@ pub fn people(borough: &Borough) -> HashMap<u64, Person> {
 
 impl Person {
     pub fn registered_on(&self, day: i32) -> bool {
-        self.spells.iter().any(|(s, e)| *s <= day && e.is_none_or(|e| day < e)) && self.death.is_none_or(|d| day < d)
+        self.spells
+            .iter()
+            .any(|(s, e)| *s <= day && e.is_none_or(|e| day < e))
+            && self.death.is_none_or(|d| day < d)
     }
 
     pub fn age_on(&self, day: i32) -> i32 {
@@ -65,11 +77,21 @@ impl Person {
     }
 }
 
-pub const ACTIVITY_BANDS: [(&str, i32, i32); 7] =
-    [("0-4", 0, 4), ("5-14", 5, 14), ("15-44", 15, 44), ("45-64", 45, 64), ("65-74", 65, 74), ("75-84", 75, 84), ("85+", 85, 200)];
+pub const ACTIVITY_BANDS: [(&str, i32, i32); 7] = [
+    ("0-4", 0, 4),
+    ("5-14", 5, 14),
+    ("15-44", 15, 44),
+    ("45-64", 45, 64),
+    ("65-74", 65, 74),
+    ("75-84", 75, 84),
+    ("85+", 85, 200),
+];
 
 pub fn band_of(age: i32) -> usize {
-    ACTIVITY_BANDS.iter().position(|(_, lo, hi)| (*lo..=*hi).contains(&age)).unwrap_or(0)
+    ACTIVITY_BANDS
+        .iter()
+        .position(|(_, lo, hi)| (*lo..=*hi).contains(&age))
+        .unwrap_or(0)
 }
 
 /// Person-years by activity band over the whole history, counted day by day in weeks.
@@ -88,7 +110,13 @@ pub fn person_years(people: &HashMap<u64, Person>, start: i32, end: i32) -> [f64
 }
 
 /// Events of a setting by activity band of age at the event, within [start, end].
-pub fn events_by_band(borough: &Borough, people: &HashMap<u64, Person>, setting: &str, start: i32, end: i32) -> [f64; 7] {
+pub fn events_by_band(
+    borough: &Borough,
+    people: &HashMap<u64, Person>,
+    setting: &str,
+    start: i32,
+    end: i32,
+) -> [f64; 7] {
     let mut counts = [0.0; 7];
     for batch in rows(borough, Table::Activity) {
         let ids = batch.column(1).as_primitive::<UInt64Type>();
@@ -105,7 +133,12 @@ pub fn events_by_band(borough: &Borough, people: &HashMap<u64, Person>, setting:
 }
 
 /// Per person, events of a setting with start in [from, to].
-pub fn counts_per_person(borough: &Borough, setting: &str, from: i32, to: i32) -> HashMap<u64, u32> {
+pub fn counts_per_person(
+    borough: &Borough,
+    setting: &str,
+    from: i32,
+    to: i32,
+) -> HashMap<u64, u32> {
     let mut counts = HashMap::new();
     for batch in rows(borough, Table::Activity) {
         let ids = batch.column(1).as_primitive::<UInt64Type>();
@@ -139,7 +172,12 @@ pub fn auc(scores: &[f64], outcomes: &[bool]) -> f64 {
     }
     let positives = outcomes.iter().filter(|&&o| o).count() as f64;
     let negatives = outcomes.len() as f64 - positives;
-    let rank_sum: f64 = ranks.iter().zip(outcomes).filter(|(_, o)| **o).map(|(r, _)| r).sum();
+    let rank_sum: f64 = ranks
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| **o)
+        .map(|(r, _)| r)
+        .sum();
     (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
 }
 
