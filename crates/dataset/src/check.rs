@@ -41,6 +41,8 @@ pub struct CheckReport {
     pub schema_version: u32,
     pub extract_date: NaiveDate,
     pub source: String,
+    /// SHA-256 of `dataset.toml`: one hash that pins every file of the dataset.
+    pub fingerprint: String,
     pub tables: Vec<TableReport>,
     pub people: u64,
     pub deaths: u64,
@@ -138,6 +140,7 @@ pub fn check_contents(
         schema_version: manifest.schema_version,
         extract_date: manifest.extract_date,
         source: manifest.source.clone(),
+        fingerprint: manifest.fingerprint(),
         tables: Vec::new(),
         people: 0,
         deaths: 0,
@@ -462,6 +465,7 @@ impl std::fmt::Display for CheckReport {
             "schema    version {}, extract date {}",
             self.schema_version, self.extract_date
         )?;
+        writeln!(f, "pinned    dataset.toml SHA-256 {}", self.fingerprint)?;
         writeln!(f)?;
         writeln!(f, "{:<16} {:>6} {:>13}", "table", "files", "rows")?;
         for table in &self.tables {

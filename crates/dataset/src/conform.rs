@@ -8,7 +8,7 @@ use std::path::Path;
 use accord_model::table::VocabularyName;
 use accord_model::{Column, ColumnRule, ColumnType, Table};
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, Int8Type, Int64Type, UInt8Type, UInt64Type};
+use arrow_array::types::{Date32Type, Float64Type, Int64Type, UInt64Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema};
 
@@ -171,16 +171,26 @@ fn convert(
         ColumnType::Int8 => (i128::from(i8::MIN), i128::from(i8::MAX)),
         _ => (i128::MIN, i128::MAX),
     };
+    // The column's own range narrows the type's, so that the first bad row is reported
+    // whichever of the two it breaks.
+    let (low, high) = match column.rule {
+        ColumnRule::Range {
+            min: low,
+            max: high,
+        } => (min.max(i128::from(low)), max.min(i128::from(high))),
+        _ => (min, max),
+    };
     let bounded = source.data_type().is_integer() && (min, max) != (i128::MIN, i128::MAX);
     if let Some((index, value)) = bounded
-        .then(|| first_integer_outside(source, min, max))
+        .then(|| first_integer_outside(source, low, high))
         .flatten()
     {
-        return Err(at(
-            index,
-            column.name,
-            format!("{value} does not fit {target} (allowed {min} to {max})"),
-        ));
+        let problem = if value < min || value > max {
+            format!("{value} does not fit {target} (allowed {min} to {max})")
+        } else {
+            format!("{value} is outside {low}..={high}")
+        };
+        return Err(at(index, column.name, problem));
     }
     arrow_cast::cast(source, &target).map_err(|err| {
         at(
@@ -216,26 +226,14 @@ fn check_values(
 ) -> Result<()> {
     match (column.rule, column.column_type) {
         (ColumnRule::Vocabulary(vocabulary), _) => check_vocabulary(array, vocabulary, column, at),
-        (ColumnRule::Range { min, max }, ColumnType::UInt8) => {
-            let found = array
-                .as_primitive::<UInt8Type>()
+        (ColumnRule::Range { min, max }, _) => {
+            let widened = arrow_cast::cast(array, &DataType::Int64)
+                .map_err(|err| at(0, column.name, err.to_string()))?;
+            let found = widened
+                .as_primitive::<Int64Type>()
                 .iter()
                 .enumerate()
-                .find_map(|(i, v)| {
-                    v.filter(|&v| i64::from(v) < min || i64::from(v) > max)
-                        .map(|v| (i, i64::from(v)))
-                });
-            range_error(found, min, max, column, at)
-        }
-        (ColumnRule::Range { min, max }, ColumnType::Int8) => {
-            let found = array
-                .as_primitive::<Int8Type>()
-                .iter()
-                .enumerate()
-                .find_map(|(i, v)| {
-                    v.filter(|&v| i64::from(v) < min || i64::from(v) > max)
-                        .map(|v| (i, i64::from(v)))
-                });
+                .find_map(|(i, v)| v.filter(|v| !(min..=max).contains(v)).map(|v| (i, v)));
             range_error(found, min, max, column, at)
         }
         (ColumnRule::NonNegative, ColumnType::Float64) => {
@@ -323,4 +321,63 @@ fn check_vocabulary(
         last_good = Some(value);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use arrow_array::types::UInt8Type;
+    use arrow_array::{Int64Array, StringArray};
+    use proptest::prelude::*;
+
+    fn imd_batch(values: Vec<i64>) -> RecordBatch {
+        // A locality-shaped check is too small: use `person` with only imd_decile varying.
+        let n = values.len();
+        let text = |v: &str| -> ArrayRef { Arc::new(StringArray::from(vec![v; n])) };
+        RecordBatch::try_from_iter(vec![
+            (
+                "person_id",
+                Arc::new(Int64Array::from((1..=n as i64).collect::<Vec<_>>())) as ArrayRef,
+            ),
+            ("sex", text("F")),
+            (
+                "birth_month",
+                Arc::new(arrow_array::Date32Array::from(vec![0; n])) as ArrayRef,
+            ),
+            (
+                "death_date",
+                Arc::new(arrow_array::Date32Array::from(vec![None; n])) as ArrayRef,
+            ),
+            ("ethnic_group", text("white")),
+            ("lsoa", text("E01990001")),
+            ("imd_decile", Arc::new(Int64Array::from(values)) as ArrayRef),
+        ])
+        .unwrap()
+    }
+
+    proptest! {
+        /// Any int64 deciles either convert exactly (all in 1..=10) or fail naming the
+        /// first bad row and its value; nothing panics.
+        #[test]
+        fn integer_columns_convert_exactly_or_name_the_first_bad_row(values in prop::collection::vec(-300i64..300, 1..40)) {
+            let batch = imd_batch(values.clone());
+            match conform_batch(Table::Person, &batch, Path::new("person/x.parquet"), 1) {
+                Ok(canonical) => {
+                    prop_assert!(values.iter().all(|v| (1..=10).contains(v)));
+                    let deciles = canonical.column(6).as_primitive::<UInt8Type>();
+                    let back: Vec<i64> = deciles.values().iter().map(|&d| i64::from(d)).collect();
+                    prop_assert_eq!(back, values);
+                }
+                Err(DatasetError::BadValue { row, column, problem, .. }) => {
+                    let first = values.iter().position(|v| !(1..=10).contains(v)).unwrap();
+                    prop_assert_eq!(column, "imd_decile");
+                    prop_assert_eq!(row, first as u64 + 1);
+                    prop_assert!(problem.contains(&values[first].to_string()), "{}", problem);
+                }
+                Err(other) => prop_assert!(false, "unexpected error {other}"),
+            }
+        }
+    }
 }

@@ -563,11 +563,29 @@ fn initial_care(context: &Context, person: &PersonCore, rng: &mut ChaCha8Rng) ->
             nursing: rng.random::<f64>() < 0.4,
         }
     } else if draw < care_home + home_care {
-        Package::HomeCare {
-            hours: rng.random_range(4..=20),
-        }
+        start_home_care(rng)
     } else {
         Package::None
+    }
+}
+
+/// A new home care package: 4 to 20 hours a week.
+fn start_home_care(rng: &mut ChaCha8Rng) -> Package {
+    Package::HomeCare {
+        hours: rng.random_range(4..=20),
+    }
+}
+
+/// A permanent move into a residential or nursing home, recorded as a condition flag.
+fn enter_care_home(rng: &mut ChaCha8Rng, person: u32, day: i32, block: &mut Block) -> Package {
+    block.flags.push(Flag {
+        person,
+        condition: Condition::CareHomeResident,
+        onset: day,
+        resolved: None,
+    });
+    Package::CareHome {
+        nursing: rng.random::<f64>() < 0.4,
     }
 }
 
@@ -610,19 +628,9 @@ fn social_care(
                 base * (loading(HOME_CARE) * need).exp() / context.norms.0[HOME_CARE][band];
             let draw = rng.random::<f64>();
             if draw < care_home_rate * month_fraction {
-                *care = Package::CareHome {
-                    nursing: rng.random::<f64>() < 0.4,
-                };
-                block.flags.push(Flag {
-                    person: index,
-                    condition: Condition::CareHomeResident,
-                    onset: from,
-                    resolved: None,
-                });
+                *care = enter_care_home(rng, index, from, block);
             } else if draw < (care_home_rate + home_care_rate) * month_fraction {
-                *care = Package::HomeCare {
-                    hours: rng.random_range(4..=20),
-                };
+                *care = start_home_care(rng);
             }
         }
         Package::HomeCare { hours } => {
@@ -638,15 +646,7 @@ fn social_care(
             );
             let draw = rng.random::<f64>();
             if draw < 3.0 * care_home_rate * month_fraction {
-                *care = Package::CareHome {
-                    nursing: rng.random::<f64>() < 0.4,
-                };
-                block.flags.push(Flag {
-                    person: index,
-                    condition: Condition::CareHomeResident,
-                    onset: to,
-                    resolved: None,
-                });
+                *care = enter_care_home(rng, index, to, block);
             } else if draw < (3.0 * care_home_rate + 1.0 / 30.0) * month_fraction {
                 *care = Package::None;
             }

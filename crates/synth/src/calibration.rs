@@ -231,9 +231,6 @@ pub fn activity_band(age: i32) -> usize {
     }
 }
 
-/// Names of the activity age bands.
-pub const ACTIVITY_BANDS: [&str; 7] = ["0-4", "5-14", "15-44", "45-64", "65-74", "75-84", "85+"];
-
 /// A setting generated as counts from need: its rate per person-year by activity band,
 /// how strongly need raises it, and what one contact costs.
 #[derive(Debug, Clone, Copy)]

@@ -14,7 +14,7 @@ use crate::calibration::{
 };
 use crate::geography::Geography;
 use crate::params::SynthParams;
-use crate::rng::{Stream, mix, normal, pick, stream};
+use crate::rng::{Stream, mix, normal, opaque_id, pick, stream};
 
 /// Spread of the persistent part of need (log scale).
 pub const PERSISTENT_NEED_SD: f64 = 1.0;
@@ -173,7 +173,7 @@ pub fn demographics(
             let decile = geography.lsoas[lsoa].decile;
             let smoker = rng.random::<f64>() < 0.10 + 0.02 * (5.5 - f64::from(decile)).max(0.0);
             PersonCore {
-                id: mix(id_key.wrapping_add(index as u64)),
+                id: opaque_id(id_key, index as u64),
                 sex,
                 birth_day,
                 age_at_end: age_years as i32,

@@ -26,6 +26,19 @@ pub fn mix(value: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// An opaque identifier below 2^63 for `index`: a bijection on 63-bit numbers keyed by
+/// `key`, so identifiers never collide, yet fit the signed BIGINT that SQL warehouses use.
+pub fn opaque_id(key: u64, index: u64) -> u64 {
+    const MASK: u64 = (1 << 63) - 1;
+    // Each step (add, xor-shift, multiply by an odd constant) is invertible modulo 2^63.
+    let mut z = index.wrapping_add(key) & MASK;
+    z ^= z >> 31;
+    z = z.wrapping_mul(0xBF58_476D_1CE4_E5B9) & MASK;
+    z ^= z >> 29;
+    z = z.wrapping_mul(0x94D0_49BB_1331_11EB) & MASK;
+    z ^ (z >> 32)
+}
+
 /// The stream for `purpose` and `index` (a person, a network-month...).
 pub fn stream(seed: u64, purpose: Stream, index: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(mix(mix(seed ^ ((purpose as u64) << 56)) ^ index))
@@ -85,6 +98,16 @@ mod tests {
             assert!((m / mean - 1.0).abs() < 0.03, "mean {m} for {mean}");
             assert!((v / mean - 1.0).abs() < 0.05, "variance {v} for {mean}");
         }
+    }
+
+    #[test]
+    fn opaque_ids_are_unique_and_fit_a_signed_bigint() {
+        let key = mix(42);
+        let mut ids: Vec<u64> = (0..200_000).map(|i| opaque_id(key, i)).collect();
+        assert!(ids.iter().all(|&id| id < 1 << 63));
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 200_000);
     }
 
     #[test]

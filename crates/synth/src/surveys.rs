@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::geography::Geography;
 use crate::people::{PersonCore, Window};
-use crate::rng::{Stream, mix, stream};
+use crate::rng::{Stream, mix, opaque_id, stream};
 
 /// One survey answer.
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ pub fn generate(
                 .count()
                 .min(3) as f64;
             let deprived = if person.decile <= 2 { 0.10 } else { 0.0 };
-            let respondent = mix(seed ^ mix(survey.len() as u64) ^ k);
+            let respondent = opaque_id(mix(seed ^ mix(survey.len() as u64)), k);
             for item in items_of(survey) {
                 let agree = base_agreement(item.id) - deprived - 0.04 * conditions;
                 answers.push(Answer {
@@ -106,7 +106,7 @@ pub fn generate(
         let practice = network_practices
             .get(rng.random_range(0..network_practices.len().max(1)))
             .copied();
-        let respondent = mix(seed ^ 0x57AF_F000 ^ k);
+        let respondent = opaque_id(mix(seed ^ 0x57AF_F000), k);
         for item in items_of(STAFF_SURVEY) {
             answers.push(Answer {
                 respondent,
