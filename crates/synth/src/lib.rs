@@ -129,13 +129,16 @@ pub fn generate(
         let slot = &mut first_mdt[discussion.person as usize];
         *slot = Some(slot.map_or(discussion.day, |d| d.min(discussion.day)));
     }
-    let mut planted = blocks
+    // Collected in block order and summed in that order: float sums must not depend on
+    // how threads split the work, or the manifest would differ from run to run.
+    let per_block: Vec<EffectTruth> = blocks
         .par_iter_mut()
         .map(|block| mdt::apply_effect(block, &first_mdt, &params.mdt.effect, params.seed))
-        .reduce(EffectTruth::default, |mut a, b| {
-            a.merge(&b);
-            a
-        });
+        .collect();
+    let mut planted = EffectTruth::default();
+    for truth in &per_block {
+        planted.merge(truth);
+    }
     planted.people_discussed = first_mdt.iter().filter(|d| d.is_some()).count() as u64;
     planted.discussions = discussions.len() as u64;
     progress(Stage::Mdt, persons.len() as u64);

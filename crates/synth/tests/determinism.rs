@@ -8,7 +8,8 @@ use accord_synth::{SynthParams, generate};
 use common::end_date;
 
 fn manifest_text(seed: u64, dir: &std::path::Path) -> String {
-    let params = SynthParams::new(6_000, seed, end_date());
+    // Several blocks of people, so that work is split across threads.
+    let params = SynthParams::new(30_000, seed, end_date());
     let borough = generate(&params, &|_, _| {}).unwrap();
     let provenance = Provenance {
         extract_date: params.end_date,
@@ -55,7 +56,7 @@ fn the_generated_borough_passes_every_check() {
     manifest_text(9, &dir);
     let dataset = Dataset::open(&dir).unwrap();
     let report = check_contents(&dir, dataset.manifest(), &|_| {}).unwrap();
-    assert_eq!(report.people, 6_000);
+    assert_eq!(report.people, 30_000);
     assert_eq!(report.practices, 33);
     assert_eq!(report.networks, 12);
     assert_eq!(report.localities, 4);
