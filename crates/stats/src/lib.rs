@@ -2,8 +2,9 @@
 //! OHID's PHEindicatormethods (the engine of Fingertips) computes them: Wilson intervals
 //! for proportions, exact Poisson and Byar's intervals for counts and rates, directly
 //! standardised rates with Dobson's interval (European Standard Population 2013), indirect
-//! standardisation, means with Student's t, and the slope and relative indices of
-//! inequality. Worked examples from the reference's own test data are this crate's tests.
+//! standardisation, means with Student's t, the slope and relative indices of
+//! inequality, Fingertips' comparisons (benchmark, target, quintiles, recent trend) and
+//! the disclosure control of published counts. Worked examples from the reference's own test data are this crate's tests.
 //!
 //! Functions take plain numbers and slices: this crate knows nothing of Arrow, SQL or
 //! the dataset. Each returns an [`Estimate`] or a [`StatsError`] saying which input is
@@ -15,10 +16,17 @@
 //! assert!((share.lower - 0.5525444330).abs() < 1e-9);
 //! ```
 
+mod compare;
+mod disclosure;
 mod inequality;
 mod intervals;
 mod standardise;
 
+pub use compare::{
+    Comparison, Polarity, TREND_CHI_SQUARED, Target, Trend, compare_to_benchmark,
+    compare_to_target, percentile_inclusive, quintiles, recent_trend,
+};
+pub use disclosure::{REDACT_AT_OR_BELOW, ROUND_TO, disclose_count, disclose_derived};
 pub use inequality::{SlopeIndex, slope_index_of_inequality};
 pub use intervals::{byars_lower, byars_upper, mean, poisson_limits, proportion, rate};
 pub use standardise::{
