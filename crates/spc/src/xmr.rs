@@ -302,7 +302,7 @@ pub fn xmr(values: &[Option<f64>], options: &SpcOptions) -> Result<Chart, SpcErr
             upper_limit: mean + LIMIT_FACTOR * spread,
             lower_near: mean - near,
             upper_near: mean + near,
-            signals: !run_chart_only && !(short && options.rules == RuleSet::Mdc),
+            signals: !(run_chart_only || (short && options.rules == RuleSet::Mdc)),
         });
     }
 
