@@ -33,6 +33,8 @@ enum Command {
     Dataset(DatasetCommand),
     /// Run the main job: generate the default borough if it is not there, and summarise it.
     Demo(DemoArgs),
+    /// Statistical process control chart of a series (Making Data Count rules), with PDSA notes.
+    Spc(crate::spc::SpcArgs),
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +150,7 @@ pub fn run(cli: Cli) -> Result<()> {
             print_report(&report, json)
         }
         Command::Demo(args) => demo(&args),
+        Command::Spc(args) => crate::spc::run(&args),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod commands;
 mod progress;
+mod spc;
 
 use std::process::ExitCode;
 

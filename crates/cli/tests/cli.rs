@@ -129,3 +129,60 @@ fn demo_generates_once_then_reuses() {
     assert!(text(&second).1.contains("using the borough already at"));
     assert_eq!(text(&second).0, stdout);
 }
+
+#[test]
+fn spc_charts_a_csv_series_and_names_bad_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ae.csv");
+    // The deviations vignette of NHSRplotthedots, as months.
+    let values = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1];
+    let mut csv = String::from("period,value\n");
+    for (i, v) in values.iter().enumerate() {
+        csv.push_str(
+            &format!("2024-{:02},{v}\n", i % 12 + 1)
+                .replace("2024-", if i < 12 { "2024-" } else { "2025-" }),
+        );
+    }
+    fs::write(&path, &csv).unwrap();
+    let input = path.to_str().unwrap();
+    let output = accord(&[
+        "spc",
+        "--input",
+        input,
+        "--json",
+        "--annotate",
+        "2024-06=new triage",
+    ]);
+    assert!(output.status.success(), "{}", text(&output).1);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let upper = report["chart"]["sections"][0]["upper_limit"]
+        .as_f64()
+        .unwrap();
+    assert!((upper - 6.9515).abs() < 1e-4, "{upper}");
+    assert_eq!(
+        report["chart"]["points"][4]["point_type"],
+        "improvement_high"
+    );
+    assert_eq!(report["annotations"][0][1], "new triage");
+    let ptd = accord(&["spc", "--input", input, "--rules", "plotthedots", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&ptd.stdout).unwrap();
+    assert!(
+        (report["chart"]["sections"][0]["upper_limit"]
+            .as_f64()
+            .unwrap()
+            - 4.6044)
+            .abs()
+            < 1e-4
+    );
+
+    fs::write(&path, "period,value\n2024-01,1\n2024-02,x\n").unwrap();
+    let bad = accord(&["spc", "--input", input]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad)
+            .1
+            .contains("ae.csv: line 3, field `value`: \"x\" is not a number"),
+        "{}",
+        text(&bad).1
+    );
+}
