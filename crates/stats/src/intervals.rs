@@ -61,6 +61,19 @@ pub fn poisson_limits(x: f64, confidence: Confidence) -> Result<(f64, f64), Stat
     Ok((lower, upper))
 }
 
+/// Limits for a count as PHEindicatormethods gives them for rates and indirect
+/// standardisation: exact Poisson below 10 events, Byar's from 10.
+pub fn count_limits(x: f64, confidence: Confidence) -> Result<(f64, f64), StatsError> {
+    if x < 10.0 {
+        poisson_limits(x, confidence)
+    } else {
+        Ok((
+            byars_lower(x, confidence).unwrap_or(0.0),
+            byars_upper(x, confidence),
+        ))
+    }
+}
+
 /// x events over a denominator n (person-years or population), per `multiplier`: exact
 /// limits below 10 events, Byar's from 10. More events than the denominator is allowed.
 pub fn rate(
@@ -71,14 +84,7 @@ pub fn rate(
 ) -> Result<Estimate, StatsError> {
     let x = non_negative("count", x)?;
     let n = positive("denominator", n)?;
-    let (lower, upper) = if x < 10.0 {
-        poisson_limits(x, confidence)?
-    } else {
-        (
-            byars_lower(x, confidence).unwrap_or(0.0),
-            byars_upper(x, confidence),
-        )
-    };
+    let (lower, upper) = count_limits(x, confidence)?;
     Ok(Estimate {
         value: x / n * multiplier,
         lower: lower / n * multiplier,

@@ -2,7 +2,7 @@
 //! European Standard Population (`calculate_dsr`), and indirectly standardised ratios and
 //! rates (`calculate_ISRatio`, `calculate_ISRate`).
 
-use crate::intervals::{byars_lower, byars_upper, poisson_limits};
+use crate::intervals::{byars_lower, byars_upper, count_limits};
 use crate::{Confidence, Estimate, StatsError, non_negative, positive};
 
 /// The 2013 European Standard Population in 19 bands: 0-4, 5-9, ..., 85-89, 90+.
@@ -111,14 +111,7 @@ pub fn indirectly_standardised(
         .map(|&x| non_negative("count", x))
         .sum::<Result<f64, _>>()?;
     let expected = positive("expected count", expected)?;
-    let (lower, upper) = if observed < 10.0 {
-        poisson_limits(observed, confidence)?
-    } else {
-        (
-            byars_lower(observed, confidence).unwrap_or(0.0),
-            byars_upper(observed, confidence),
-        )
-    };
+    let (lower, upper) = count_limits(observed, confidence)?;
     let reference_rate = reference_counts.iter().sum::<f64>()
         / reference_populations.iter().sum::<f64>()
         * multiplier;
