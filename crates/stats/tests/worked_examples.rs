@@ -17,101 +17,53 @@ fn close(got: Estimate, expected: (f64, f64, f64), tolerance: f64) {
     );
 }
 
+use Confidence::{P95, P998};
+
+/// (x, n, confidence, expected value, lower, upper).
+type Case = (f64, f64, Confidence, (f64, f64, f64));
+
 #[test]
 fn wilson_proportions() {
-    close(
-        proportion(1.0, 100.0, Confidence::P95).unwrap(),
-        (0.01, 0.0017674321, 0.0544861962),
-        1e-9,
-    );
-    close(
-        proportion(1.0, 100.0, Confidence::P998).unwrap(),
-        (0.01, 0.0008730657, 0.1045544528),
-        1e-9,
-    );
-    close(
-        proportion(65.0, 100.0, Confidence::P95).unwrap(),
-        (0.65, 0.5525444330, 0.7363575176),
-        1e-9,
-    );
-    close(
-        proportion(65.0, 100.0, Confidence::P998).unwrap(),
-        (0.65, 0.4954946574, 0.7783540614),
-        1e-9,
-    );
-    close(
-        proportion(0.445, 1.0, Confidence::P95).unwrap(),
-        (0.445, 0.0438174477, 0.9334621277),
-        1e-9,
-    );
-    close(
-        proportion(0.445, 1.0, Confidence::P998).unwrap(),
-        (0.445, 0.0193470061, 0.9702259947),
-        1e-9,
-    );
-    close(
-        proportion(0.0, 100.0, Confidence::P95).unwrap(),
-        (0.0, 0.0, 0.0369934982),
-        1e-9,
-    );
-    // statsmodels' proportion_confint(10, 50, method="wilson") (research/oracles_data.md).
-    close(
-        proportion(10.0, 50.0, Confidence::P95).unwrap(),
-        (0.2, 0.1124375002, 0.3303710593),
-        1e-9,
-    );
+    let cases: [Case; 8] = [
+        (1.0, 100.0, P95, (0.01, 0.0017674321, 0.0544861962)),
+        (1.0, 100.0, P998, (0.01, 0.0008730657, 0.1045544528)),
+        (65.0, 100.0, P95, (0.65, 0.5525444330, 0.7363575176)),
+        (65.0, 100.0, P998, (0.65, 0.4954946574, 0.7783540614)),
+        (0.445, 1.0, P95, (0.445, 0.0438174477, 0.9334621277)),
+        (0.445, 1.0, P998, (0.445, 0.0193470061, 0.9702259947)),
+        (0.0, 100.0, P95, (0.0, 0.0, 0.0369934982)),
+        // statsmodels' proportion_confint(10, 50, method="wilson") (research/oracles_data.md).
+        (10.0, 50.0, P95, (0.2, 0.1124375002, 0.3303710593)),
+    ];
+    for (x, n, confidence, expected) in cases {
+        close(proportion(x, n, confidence).unwrap(), expected, 1e-9);
+    }
 }
 
 #[test]
 fn crude_rates_exact_below_ten_and_byars_from_ten() {
-    close(
-        rate(0.0, 100.0, 100.0, Confidence::P95).unwrap(),
-        (0.0, 0.0, 3.6888794541),
-        1e-9,
-    );
-    close(
-        rate(1.0, 100.0, 100.0, Confidence::P95).unwrap(),
-        (1.0, 0.0253178080, 5.5716433909),
-        1e-9,
-    );
-    close(
-        rate(1.0, 100.0, 100.0, Confidence::P998).unwrap(),
-        (1.0, 0.0010005003, 9.2334134765),
-        1e-9,
-    );
-    close(
-        rate(5.0, 100.0, 100.0, Confidence::P95).unwrap(),
-        (5.0, 1.6234863901, 11.6683320793),
-        1e-9,
-    );
-    close(
-        rate(5.0, 100.0, 100.0, Confidence::P998).unwrap(),
-        (5.0, 0.7393717319, 16.4547452037),
-        1e-9,
-    );
-    close(
-        rate(65.0, 100.0, 100.0, Confidence::P95).unwrap(),
-        (65.0, 50.1631877105, 82.8491385459),
-        1e-9,
-    );
-    close(
-        rate(65.0, 100.0, 100.0, Confidence::P998).unwrap(),
-        (65.0, 42.8802614715, 94.0002908443),
-        1e-9,
-    );
-    close(
-        rate(999.0, 3456.0, 100.0, Confidence::P95).unwrap(),
-        (28.90625, 27.1413049361, 30.7558332374),
-        1e-9,
-    );
-    close(
-        rate(999.0, 3456.0, 100.0, Confidence::P998).unwrap(),
-        (28.90625, 26.1621475964, 31.8456048198),
-        1e-9,
-    );
+    let cases: [Case; 9] = [
+        (0.0, 100.0, P95, (0.0, 0.0, 3.6888794541)),
+        (1.0, 100.0, P95, (1.0, 0.0253178080, 5.5716433909)),
+        (1.0, 100.0, P998, (1.0, 0.0010005003, 9.2334134765)),
+        (5.0, 100.0, P95, (5.0, 1.6234863901, 11.6683320793)),
+        (5.0, 100.0, P998, (5.0, 0.7393717319, 16.4547452037)),
+        (65.0, 100.0, P95, (65.0, 50.1631877105, 82.8491385459)),
+        (65.0, 100.0, P998, (65.0, 42.8802614715, 94.0002908443)),
+        (999.0, 3456.0, P95, (28.90625, 27.1413049361, 30.7558332374)),
+        (
+            999.0,
+            3456.0,
+            P998,
+            (28.90625, 26.1621475964, 31.8456048198),
+        ),
+    ];
+    for (x, n, confidence, expected) in cases {
+        close(rate(x, n, 100.0, confidence).unwrap(), expected, 1e-9);
+    }
     // More events than the denominator is a rate, not an error.
     close(
-        rate(250.0, 220.0, 1e5, Confidence::P95).unwrap(),
+        rate(250.0, 220.0, 1e5, P95).unwrap(),
         (113636.36363636, 99984.947, 128631.145),
         1e-8,
     );
