@@ -1,4 +1,5 @@
-//! The subcommands: `synth`, `dataset check`, `dataset seal` and `demo`.
+//! The subcommands: `synth`, `dataset check|seal`, `refresh`, `explain`, `framework`,
+//! `export`, `spc` and `demo`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -31,8 +32,17 @@ enum Command {
     /// Check or seal a dataset folder.
     #[command(subcommand)]
     Dataset(DatasetCommand),
-    /// Run the main job: generate the default borough if it is not there, and summarise it.
+    /// Run the main job: generate the default borough if it is not there, check it, and refresh every built-in framework.
     Demo(DemoArgs),
+    /// Compute outcomes frameworks on a dataset and write a results snapshot.
+    Refresh(crate::outcomes::RefreshArgs),
+    /// Show how an indicator's figures were made: definition, SQL, counts, provenance.
+    Explain(crate::outcomes::ExplainArgs),
+    /// Check or list framework definition files.
+    #[command(subcommand)]
+    Framework(crate::outcomes::FrameworkCommand),
+    /// Write a snapshot's figures as CSV, exact or with disclosure control for publication.
+    Export(crate::outcomes::ExportArgs),
     /// Statistical process control chart of a series (Making Data Count rules), with PDSA notes.
     Spc(crate::spc::SpcArgs),
 }
@@ -150,6 +160,10 @@ pub fn run(cli: Cli) -> Result<()> {
             print_report(&report, json)
         }
         Command::Demo(args) => demo(&args),
+        Command::Refresh(args) => crate::outcomes::run_refresh(&args).map(|_| ()),
+        Command::Explain(args) => crate::outcomes::run_explain(&args),
+        Command::Framework(command) => crate::outcomes::run_framework(&command),
+        Command::Export(args) => crate::outcomes::run_export(&args),
         Command::Spc(args) => crate::spc::run(&args),
     }
 }
@@ -259,7 +273,8 @@ fn synthesise(
     Ok(report)
 }
 
-/// The main job: for now, the default borough and its summary.
+/// The main job: the default borough (generated if it is not there, checked if it is),
+/// then every built-in framework refreshed into a snapshot beside it.
 fn demo(args: &DemoArgs) -> Result<()> {
     let report = if args.data.join(accord_dataset::MANIFEST_FILE).exists() {
         eprintln!("using the borough already at {}", args.data.display());
@@ -279,10 +294,19 @@ fn demo(args: &DemoArgs) -> Result<()> {
         synthesise(&params, &args.data, false, false)?
     };
     println!("{report}");
+    let snapshot = crate::outcomes::snapshot_beside(&args.data);
+    crate::outcomes::run_refresh(&crate::outcomes::RefreshArgs {
+        data: args.data.clone(),
+        frameworks: Vec::new(),
+        out: snapshot.clone(),
+        threads: None,
+        emit_sql: None,
+        json: false,
+    })?;
     println!();
     println!(
-        "next: `accord dataset check {}` verifies it again at any time",
-        args.data.display()
+        "next: `accord explain --snapshot {0} islington/emergency_admissions` shows how a figure was made; `accord export --snapshot {0} --public --out results.csv` writes publishable figures",
+        snapshot.display()
     );
     Ok(())
 }

@@ -50,10 +50,6 @@ pub fn write_dataset(
     options: &WriteOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Manifest> {
-    let (parent, name) = split_destination(out)?;
-    if out.exists() && !options.replace {
-        return Err(DatasetError::AlreadyExists { dir: parent, name });
-    }
     for (table, batches) in tables {
         let expected = table.schema();
         if let Some(batch) = batches
@@ -67,10 +63,34 @@ pub fn write_dataset(
             });
         }
     }
+    write_folder_atomically(out, options.replace, |staging| {
+        write_into(staging, tables, provenance, options, progress)
+    })
+}
+
+/// Fills a new folder at `out` through `fill`, which writes into a staging folder beside
+/// it; the staging folder is then renamed into place, replacing `out` only if `replace`.
+/// A reader sees the old folder or the new one, never a mixture; on failure the staging
+/// folder is removed and `out` is untouched. Used for datasets and results snapshots.
+pub fn write_folder_atomically<T, E: From<DatasetError>>(
+    out: &Path,
+    replace: bool,
+    fill: impl FnOnce(&Path) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let (parent, name) = split_destination(out)?;
+    if out.exists() && !replace {
+        return Err(DatasetError::AlreadyExists { dir: parent, name }.into());
+    }
     fs::create_dir_all(&parent).map_err(DatasetError::io(&parent))?;
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let outcome = write_into(&staging, tables, provenance, options, progress)
-        .and_then(|manifest| swap_into_place(&staging, out, &parent, &name).map(|()| manifest));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(DatasetError::io(&staging))?;
+    }
+    fs::create_dir_all(&staging).map_err(DatasetError::io(&staging))?;
+    let outcome = fill(&staging).and_then(|value| {
+        swap_into_place(&staging, out, &parent, &name)?;
+        Ok(value)
+    });
     if outcome.is_err() {
         // Best effort: the staging folder is ours alone, and the destination is untouched.
         let _ = fs::remove_dir_all(&staging);
@@ -101,10 +121,6 @@ fn write_into(
     options: &WriteOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Manifest> {
-    if staging.exists() {
-        fs::remove_dir_all(staging).map_err(DatasetError::io(staging))?;
-    }
-    fs::create_dir_all(staging).map_err(DatasetError::io(staging))?;
     let mut jobs = Vec::new();
     for (&table, batches) in tables {
         let folder = staging.join(table.name());

@@ -94,16 +94,29 @@ pub fn rate(
 
 /// The mean of `values` with mean ± t(1 − α/2; n − 1) · s/√n, s the sample SD.
 pub fn mean(values: &[f64], confidence: Confidence) -> Result<Estimate, StatsError> {
-    if values.len() < 2 {
-        return Err(StatsError::Length {
-            what: "a mean's interval needs at least two values",
-            expected: 2,
-            got: values.len(),
-        });
-    }
     let n = values.len() as f64;
     let value = values.iter().sum::<f64>() / n;
     let sd = (values.iter().map(|v| (v - value).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    mean_from_summary(values.len() as u64, value, sd, confidence)
+}
+
+/// A mean's interval from its summary (count, mean and sample SD), as a query engine
+/// returns them: mean ± t(1 − α/2; n − 1) · sd/√n.
+pub fn mean_from_summary(
+    count: u64,
+    value: f64,
+    sd: f64,
+    confidence: Confidence,
+) -> Result<Estimate, StatsError> {
+    if count < 2 {
+        return Err(StatsError::Length {
+            what: "a mean's interval needs at least two values",
+            expected: 2,
+            got: count as usize,
+        });
+    }
+    let n = count as f64;
+    let sd = non_negative("standard deviation", sd)?;
     let t = StudentsT::new(0.0, 1.0, n - 1.0)
         .map(|d| d.inverse_cdf(1.0 - (1.0 - confidence.level()) / 2.0))
         .map_err(|_| StatsError::Undefined("Student's t quantile"))?;

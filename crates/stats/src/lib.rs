@@ -29,7 +29,8 @@ pub use compare::{
 pub use disclosure::{REDACT_AT_OR_BELOW, ROUND_TO, disclose_count, disclose_derived};
 pub use inequality::{SlopeIndex, slope_index_of_inequality};
 pub use intervals::{
-    byars_lower, byars_upper, count_limits, mean, poisson_limits, proportion, rate,
+    byars_lower, byars_upper, count_limits, mean, mean_from_summary, poisson_limits, proportion,
+    rate,
 };
 pub use standardise::{
     ESP2013, IndirectlyStandardised, directly_standardised_rate, indirectly_standardised,

@@ -1,0 +1,349 @@
+//! The outcomes commands: `refresh` (frameworks → results snapshot), `explain` (how one
+//! figure was made), `framework check|list`, and `export` (CSV, exact or published).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use accord_engine::{RefreshOptions, refresh};
+use accord_framework::{Framework, builtin};
+use accord_snapshot::{IndicatorEntry, ResultRow, Snapshot, write_csv};
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+
+use crate::progress::bar;
+
+pub const DEFAULT_SNAPSHOT: &str = "accord-data/snapshot";
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// The dataset folder.
+    #[arg(long, default_value = "accord-data/borough")]
+    pub data: PathBuf,
+    /// Frameworks to refresh: built-in names or paths to .toml files (default: every built-in).
+    #[arg(long = "framework", value_name = "NAME|FILE")]
+    pub frameworks: Vec<String>,
+    /// The snapshot folder to write (replaced atomically).
+    #[arg(long, default_value = DEFAULT_SNAPSHOT)]
+    pub out: PathBuf,
+    /// Query engine threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Also write the generated SQL program to this file.
+    #[arg(long, value_name = "FILE")]
+    pub emit_sql: Option<PathBuf>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The indicator: `framework/indicator`, or an id unique in the snapshot.
+    pub indicator: Option<String>,
+    #[arg(long, default_value = DEFAULT_SNAPSHOT)]
+    pub snapshot: PathBuf,
+    /// List the snapshot's indicators instead.
+    #[arg(long)]
+    pub list: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FrameworkCommand {
+    /// Check framework definition files and report every problem with its line.
+    Check {
+        #[arg(required = true, value_name = "NAME|FILE")]
+        frameworks: Vec<String>,
+    },
+    /// List the built-in frameworks, or print one's definition file.
+    List {
+        /// Print this built-in framework's definition file.
+        #[arg(long)]
+        show: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, default_value = DEFAULT_SNAPSHOT)]
+    pub snapshot: PathBuf,
+    /// The CSV file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Apply the disclosure rule for publication (counts 1-7 redacted, others rounded to 5).
+    #[arg(long)]
+    pub public: bool,
+    /// Only this framework.
+    #[arg(long)]
+    pub framework: Option<String>,
+}
+
+/// The frameworks named on the command line, or every built-in.
+pub fn frameworks(names: &[String]) -> Result<Vec<Framework>> {
+    if names.is_empty() {
+        return Ok(builtin::all()?);
+    }
+    names
+        .iter()
+        .map(|n| builtin::resolve(n).map_err(anyhow::Error::from))
+        .collect()
+}
+
+/// Refreshes and writes the snapshot; returns it.
+pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
+    let frameworks = frameworks(&args.frameworks)?;
+    let count: usize = frameworks.iter().map(|f| f.indicators.len()).sum();
+    let progress = bar(count as u64, "indicators", args.json);
+    let mut options = RefreshOptions::default();
+    if let Some(threads) = args.threads {
+        options.threads = threads;
+    }
+    let started = Instant::now();
+    let done = refresh(&args.data, &frameworks, &options, &|_, _| progress.inc(1))
+        .with_context(|| format!("refreshing {}", args.data.display()))?;
+    progress.finish_and_clear();
+    let mut snapshot = done.snapshot;
+    if let Some(path) = &args.emit_sql {
+        std::fs::write(path, done.program.script())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    snapshot.summary.provenance.seconds = started.elapsed().as_secs_f64();
+    snapshot
+        .write(&args.out, true)
+        .with_context(|| format!("writing the snapshot {}", args.out.display()))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&snapshot.summary)?);
+    } else {
+        print_overview(&snapshot);
+        println!(
+            "\nrefreshed {} indicators ({} figures) in {:.2} s ({:.2} s in the query engine); snapshot at {}",
+            snapshot.summary.indicators.len(),
+            snapshot.results.len(),
+            snapshot.summary.provenance.seconds,
+            snapshot.summary.provenance.query_seconds,
+            args.out.display()
+        );
+    }
+    Ok(snapshot)
+}
+
+/// A value in the indicator's unit, with its interval.
+pub fn format_value(row: &ResultRow) -> String {
+    match (row.value, row.lower95, row.upper95) {
+        (Some(v), Some(l), Some(u)) => format!("{v:.1} ({l:.1}–{u:.1})"),
+        _ => row.note.clone().unwrap_or_else(|| "–".into()),
+    }
+}
+
+fn print_overview(snapshot: &Snapshot) {
+    for framework in &snapshot.summary.frameworks {
+        println!(
+            "\n{} ({} v{})",
+            framework.name, framework.id, framework.version
+        );
+        println!(
+            "  {:<36} {:<11} {:>28}  {:<10} {:<10} {:<10}",
+            "indicator", "period to", "value (95% CI)", "vs target", "vs borough", "trend"
+        );
+        for i in snapshot
+            .summary
+            .indicators
+            .iter()
+            .filter(|i| i.framework == framework.id)
+        {
+            let Some(latest) = &i.latest else {
+                println!("  {:<36} no complete period in the data", i.id);
+                continue;
+            };
+            println!(
+                "  {:<36} {:<11} {:>28}  {:<10} {:<10} {:<10}",
+                i.id,
+                latest.period_end.to_string(),
+                format_value(latest),
+                latest.vs_target.as_deref().unwrap_or("–"),
+                latest.vs_benchmark.as_deref().unwrap_or("–"),
+                latest.trend.as_deref().unwrap_or("–").replace('_', " "),
+            );
+        }
+    }
+}
+
+pub fn run_explain(args: &ExplainArgs) -> Result<()> {
+    let snapshot = Snapshot::read(&args.snapshot)
+        .with_context(|| format!("reading the snapshot {}", args.snapshot.display()))?;
+    if args.list || args.indicator.is_none() {
+        for i in &snapshot.summary.indicators {
+            println!("{}/{:<40} {}", i.framework, i.id, i.name);
+        }
+        return Ok(());
+    }
+    let name = args.indicator.as_deref().unwrap_or_default();
+    let entry = snapshot
+        .find_indicator(name)
+        .map_err(anyhow::Error::msg)?
+        .clone();
+    let definition = definition_text(&snapshot, &entry);
+    if args.json {
+        let value = serde_json::json!({
+            "indicator": entry,
+            "definition": definition,
+            "shared_tables": snapshot.summary.shared_tables.iter().filter(|t| entry.reads.contains(&t.name)).collect::<Vec<_>>(),
+            "provenance": snapshot.summary.provenance,
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    let p = &snapshot.summary.provenance;
+    println!("{}/{}: {}", entry.framework, entry.id, entry.name);
+    println!(
+        "measure {} ({}), {} periods, {}",
+        entry.measure,
+        entry.unit,
+        entry.period_kind.replace('_', " "),
+        entry.polarity.replace('_', " ")
+    );
+    println!(
+        "\n-- definition (frameworks/{}.toml)\n{definition}",
+        entry.framework
+    );
+    if let Some(latest) = &entry.latest {
+        println!(
+            "\n-- latest figure, whole population, {} to {}",
+            latest.period_start, latest.period_end
+        );
+        println!("numerator   {}", latest.numerator);
+        println!("denominator {}", latest.denominator);
+        println!("value       {}", format_value(latest));
+        for (what, v) in [
+            ("vs target", &latest.vs_target),
+            ("vs benchmark", &latest.vs_benchmark),
+            ("vs a year earlier", &latest.vs_year_earlier),
+            ("recent trend", &latest.trend),
+        ] {
+            println!("{what:<18}{}", v.as_deref().unwrap_or("–"));
+        }
+    }
+    for table in snapshot
+        .summary
+        .shared_tables
+        .iter()
+        .filter(|t| entry.reads.contains(&t.name))
+    {
+        println!("\n-- shared table {}\n{};", table.name, table.sql);
+    }
+    println!(
+        "\n-- the indicator's query ({} rows, {:.3} s)\n{};",
+        entry.rows, entry.query_seconds, entry.sql
+    );
+    println!(
+        "\n-- snapshot {}: dataset {} (fingerprint {}), extract {}, data {} to {}, {}, Accord {}, refreshed {} in {:.2} s",
+        args.snapshot.display(),
+        p.dataset,
+        p.dataset_fingerprint,
+        p.extract_date,
+        p.data_start,
+        p.data_end,
+        p.engine,
+        p.accord_version,
+        p.created_at,
+        p.seconds
+    );
+    Ok(())
+}
+
+/// The indicator's block of its framework file, as used for the snapshot.
+fn definition_text(snapshot: &Snapshot, entry: &IndicatorEntry) -> String {
+    let file = format!("{}.toml", entry.framework);
+    let Some((_, text)) = snapshot.framework_files.iter().find(|(f, _)| *f == file) else {
+        return String::new();
+    };
+    let marker = format!("id = \"{}\"", entry.id);
+    let blocks: Vec<&str> = text.split("[[").collect();
+    blocks
+        .iter()
+        .find(|b| b.starts_with("indicator]]") && b.lines().any(|l| l.trim() == marker))
+        .map(|b| format!("[[{}", b.trim_end()))
+        .unwrap_or_default()
+}
+
+pub fn run_framework(command: &FrameworkCommand) -> Result<()> {
+    match command {
+        FrameworkCommand::Check { frameworks } => {
+            let mut failed = 0;
+            for name in frameworks {
+                match builtin::resolve(name) {
+                    Ok(f) => println!(
+                        "{name}: ok: {} domains, {} outcomes, {} indicators",
+                        f.domains.len(),
+                        f.outcomes.len(),
+                        f.indicators.len()
+                    ),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("{e}");
+                    }
+                }
+            }
+            if failed > 0 {
+                anyhow::bail!(
+                    "{failed} of {} framework files have problems",
+                    frameworks.len()
+                );
+            }
+            Ok(())
+        }
+        FrameworkCommand::List { show: Some(name) } => {
+            let (_, _, text) = builtin::BUILTIN
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .with_context(|| {
+                    format!("no built-in framework {name:?} ({})", builtin::names())
+                })?;
+            print!("{text}");
+            Ok(())
+        }
+        FrameworkCommand::List { show: None } => {
+            for f in builtin::all()? {
+                println!(
+                    "{:<12} {} ({} outcomes, {} indicators): {}",
+                    f.id,
+                    f.name,
+                    f.outcomes.len(),
+                    f.indicators.len(),
+                    f.source
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn run_export(args: &ExportArgs) -> Result<()> {
+    let snapshot = Snapshot::read(&args.snapshot)
+        .with_context(|| format!("reading the snapshot {}", args.snapshot.display()))?;
+    let rows: Vec<ResultRow> = snapshot
+        .results
+        .into_iter()
+        .filter(|r| args.framework.as_ref().is_none_or(|f| &r.framework == f))
+        .collect();
+    write_csv(&args.out, &rows, args.public)?;
+    eprintln!(
+        "wrote {} rows to {}{}",
+        rows.len(),
+        args.out.display(),
+        if args.public {
+            " with disclosure control (counts 1-7 shown as *, others rounded to 5)"
+        } else {
+            " (exact figures: not for publication)"
+        }
+    );
+    Ok(())
+}
+
+/// The snapshot folder for a dataset folder in the demo layout.
+pub fn snapshot_beside(data: &Path) -> PathBuf {
+    data.parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("snapshot")
+}

@@ -1,0 +1,629 @@
+//! The compiler: framework definitions to SQL. One program per refresh: shared tables
+//! (the periods of each kind, and each person's registration spells clipped to each period
+//! with what is true of them on its last day), then one query per indicator that reads
+//! them and returns every period × breakdown × group in one pass (GROUPING SETS).
+//!
+//! The SQL is kept to what DataFusion and DuckDB both run unchanged, so the benchmark can
+//! hand the same text to both: no dialect functions, no integer division, quoted `date`
+//! and `value` columns.
+
+use accord_framework::{
+    Breakdown, Criterion, Events, Framework, Indicator, LifeCourse, Measure, PeriodKind, Population,
+};
+use accord_model::{Condition, Setting, Vocabulary};
+use accord_snapshot::SharedTable;
+
+use crate::periods::{Period, periods};
+
+/// The first and last days with complete data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataSpan {
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+}
+
+/// One indicator's query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub framework: String,
+    pub indicator: String,
+    pub sql: String,
+    /// Shared tables and dataset tables the query reads.
+    pub reads: Vec<String>,
+    pub periods: Vec<Period>,
+}
+
+/// Everything a refresh runs, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    pub shared: Vec<SharedTable>,
+    pub queries: Vec<Query>,
+}
+
+impl Program {
+    /// The whole program as one SQL script (statements separated by `;` and a blank line),
+    /// as the benchmark hands it to DuckDB.
+    pub fn script(&self) -> String {
+        let mut out = String::new();
+        for t in &self.shared {
+            out.push_str(&format!("-- shared table {}\n{};\n\n", t.name, t.sql));
+        }
+        for q in &self.queries {
+            out.push_str(&format!(
+                "-- indicator {}/{}\n{};\n\n",
+                q.framework, q.indicator, q.sql
+            ));
+        }
+        out
+    }
+}
+
+/// The columns every indicator query returns.
+pub const RESULT_COLUMNS: [&str; 7] = [
+    "period_end",
+    "breakdown",
+    "grp",
+    "esp_band",
+    "numerator",
+    "denominator",
+    "spread",
+];
+
+/// The age bands of the `age_band` breakdown.
+pub const AGE_BANDS: [(u32, &str); 8] = [
+    (0, "0-4"),
+    (5, "5-17"),
+    (18, "18-34"),
+    (35, "35-49"),
+    (50, "50-64"),
+    (65, "65-74"),
+    (75, "75-84"),
+    (85, "85+"),
+];
+
+/// Compiles every indicator of `frameworks` for the data in `span`.
+pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
+    let mut kinds: Vec<(PeriodKind, bool)> = Vec::new();
+    let mut queries = Vec::new();
+    for framework in frameworks {
+        for indicator in &framework.indicators {
+            let needs_spells = !matches!(indicator.measure, Measure::SurveyAgreement { .. });
+            match kinds.iter_mut().find(|(k, _)| *k == indicator.period) {
+                Some((_, spells)) => *spells |= needs_spells,
+                None => kinds.push((indicator.period, needs_spells)),
+            }
+            let (sql, reads) = indicator_sql(indicator);
+            queries.push(Query {
+                framework: framework.id.clone(),
+                indicator: indicator.id.clone(),
+                sql,
+                reads,
+                periods: periods(indicator.period, span.start, span.end),
+            });
+        }
+    }
+    kinds.sort();
+    let mut shared = Vec::new();
+    for (kind, spells) in kinds {
+        shared.push(SharedTable {
+            name: periods_table(kind),
+            sql: periods_sql(kind, &periods(kind, span.start, span.end)),
+        });
+        if spells {
+            shared.push(SharedTable {
+                name: spells_table(kind),
+                sql: spells_sql(kind),
+            });
+        }
+    }
+    Program { shared, queries }
+}
+
+pub fn periods_table(kind: PeriodKind) -> String {
+    format!("periods_{}", kind.code())
+}
+
+pub fn spells_table(kind: PeriodKind) -> String {
+    format!("spells_{}", kind.code())
+}
+
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+fn list(items: impl IntoIterator<Item = String>) -> String {
+    items.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    format!("DATE '{d}'")
+}
+
+fn periods_sql(kind: PeriodKind, periods: &[Period]) -> String {
+    let rows = if periods.is_empty() {
+        // An empty table of the right shape: no complete period in the data.
+        "(DATE '1970-01-01', DATE '1970-01-01', DATE '1970-01-01', 0)".to_string()
+    } else {
+        list(periods.iter().map(|p| {
+            format!(
+                "({}, {}, {}, 1)",
+                date(p.start),
+                date(p.end),
+                date(p.year_before_end())
+            )
+        }))
+    };
+    format!(
+        "CREATE TABLE {} AS\nSELECT period_start, period_end, year_start FROM (VALUES {rows}) AS p(period_start, period_end, year_start, present)\nWHERE present = 1",
+        periods_table(kind)
+    )
+}
+
+/// Whole years between a birth month (its first day) and a day.
+fn age_sql(birth: &str, on: &str) -> String {
+    format!(
+        "(CAST(date_part('year', {on}) AS INTEGER) - CAST(date_part('year', {birth}) AS INTEGER) - CASE WHEN CAST(date_part('month', {birth}) AS INTEGER) > CAST(date_part('month', {on}) AS INTEGER) THEN 1 ELSE 0 END)"
+    )
+}
+
+fn age_band_sql(age: &str) -> String {
+    let mut out = String::from("CASE");
+    for pair in AGE_BANDS.windows(2) {
+        out.push_str(&format!(
+            " WHEN {age} < {} THEN {}",
+            pair[1].0,
+            literal(pair[0].1)
+        ));
+    }
+    format!(
+        "{out} ELSE {} END",
+        literal(AGE_BANDS[AGE_BANDS.len() - 1].1)
+    )
+}
+
+fn imd_quintile_sql(decile: &str) -> String {
+    format!(
+        "CASE WHEN {decile} <= 2 THEN '1' WHEN {decile} <= 4 THEN '2' WHEN {decile} <= 6 THEN '3' WHEN {decile} <= 8 THEN '4' ELSE '5' END"
+    )
+}
+
+/// The bit of a condition in `condition_mask`.
+pub fn condition_bit(condition: Condition) -> i64 {
+    let index = Condition::ALL
+        .iter()
+        .position(|c| *c == condition)
+        .unwrap_or(0);
+    1_i64 << index
+}
+
+fn mask(conditions: &[Condition]) -> i64 {
+    conditions
+        .iter()
+        .map(|c| condition_bit(*c))
+        .fold(0, |a, b| a | b)
+}
+
+fn codes<V: Vocabulary>(values: &[V]) -> String {
+    list(values.iter().map(|v| literal(v.code())))
+}
+
+/// Settings whose rows, in the twelve months to a day, mean a social care need.
+const SOCIAL_CARE: [Setting; 4] = [
+    Setting::HomeCare,
+    Setting::Residential,
+    Setting::Nursing,
+    Setting::Reablement,
+];
+const MENTAL_HEALTH_CONDITIONS: [Condition; 3] = [
+    Condition::Dementia,
+    Condition::Depression,
+    Condition::SeriousMentalIllness,
+];
+
+/// Registration spells clipped to each period, with each person's attributes on the
+/// period's last day: one row per person, period and practice spell.
+fn spells_sql(kind: PeriodKind) -> String {
+    let condition_bits = {
+        let mut case = String::from("CASE c.condition");
+        for c in Condition::ALL {
+            case.push_str(&format!(
+                " WHEN {} THEN {}",
+                literal(c.code()),
+                condition_bit(*c)
+            ));
+        }
+        case + " ELSE 0 END"
+    };
+    let long_term = codes(&Condition::LONG_TERM);
+    let social_care = codes(&SOCIAL_CARE);
+    let age = age_sql("g.birth_month", "g.period_end");
+    let mh_mask = mask(&MENTAL_HEALTH_CONDITIONS);
+    format!(
+        "CREATE TABLE {spells} AS
+WITH registered AS (
+  SELECT p.period_start, p.period_end, r.person_id, r.practice_code,
+    CASE WHEN r.start_date > p.period_start THEN r.start_date ELSE p.period_start END AS from_day,
+    LEAST(COALESCE(r.end_date, p.period_end), p.period_end, COALESCE(pe.death_date, p.period_end)) AS to_day,
+    pe.sex, pe.ethnic_group, pe.imd_decile, pe.birth_month, pe.death_date
+  FROM registration r
+  JOIN person pe ON pe.person_id = r.person_id
+  CROSS JOIN {periods} p
+  WHERE r.start_date <= p.period_end
+    AND (r.end_date IS NULL OR r.end_date >= p.period_start)
+    AND (pe.death_date IS NULL OR pe.death_date >= p.period_start)
+),
+conditions_at_end AS (
+  SELECT p.period_end, c.person_id,
+    bit_or({condition_bits}) AS condition_mask,
+    COUNT(DISTINCT CASE WHEN c.condition IN ({long_term}) THEN c.condition END) AS long_term_conditions
+  FROM condition c CROSS JOIN {periods} p
+  WHERE c.onset_date <= p.period_end AND (c.resolved_date IS NULL OR c.resolved_date > p.period_end)
+  GROUP BY p.period_end, c.person_id
+),
+needs_in_year AS (
+  SELECT p.period_end, a.person_id,
+    MAX(CASE WHEN a.setting = 'apc_nel' AND a.start_date >= p.year_start THEN 1 ELSE 0 END) AS emergency_admission,
+    MAX(CASE WHEN a.setting IN ('mh', 'mh_referral') AND a.start_date >= p.year_start THEN 1 ELSE 0 END) AS mental_health_contact,
+    MAX(CASE WHEN a.setting IN ({social_care}) AND COALESCE(a.end_date, a.start_date) >= p.year_start THEN 1 ELSE 0 END) AS social_care
+  FROM activity a CROSS JOIN {periods} p
+  WHERE a.setting IN ('apc_nel', 'mh', 'mh_referral', {social_care})
+    AND a.start_date <= p.period_end AND COALESCE(a.end_date, a.start_date) >= p.year_start
+  GROUP BY p.period_end, a.person_id
+),
+attributes AS (
+  SELECT g.period_start, g.period_end, g.person_id, g.from_day, g.to_day, g.death_date,
+    g.sex, g.ethnic_group, g.imd_decile, g.practice_code, pr.locality_id, pr.network_id,
+    {age} AS age,
+    COALESCE(c.condition_mask, 0) AS condition_mask,
+    COALESCE(c.long_term_conditions, 0) AS long_term_conditions,
+    COALESCE(n.emergency_admission, 0) AS emergency_admission,
+    CASE WHEN COALESCE(n.mental_health_contact, 0) = 1 OR COALESCE(n.social_care, 0) = 1
+      OR (COALESCE(c.condition_mask, 0) & {mh_mask}) <> 0 THEN 1 ELSE 0 END AS has_needs
+  FROM registered g
+  JOIN practice pr ON pr.practice_code = g.practice_code
+  LEFT JOIN conditions_at_end c ON c.period_end = g.period_end AND c.person_id = g.person_id
+  LEFT JOIN needs_in_year n ON n.period_end = g.period_end AND n.person_id = g.person_id
+  WHERE g.to_day >= g.from_day
+)
+SELECT period_start, period_end, person_id, from_day, to_day,
+  CAST(date_part('epoch', to_day) - date_part('epoch', from_day) AS DOUBLE) / 86400.0 + 1.0 AS days,
+  CASE WHEN to_day = period_end AND (death_date IS NULL OR death_date > period_end) THEN 1 ELSE 0 END AS at_end,
+  age,
+  CASE WHEN age >= 90 THEN 18 ELSE CAST((age - age % 5) / 5 AS INTEGER) END AS esp_band,
+  sex,
+  {age_band} AS age_band,
+  ethnic_group,
+  {imd} AS imd_quintile,
+  locality_id AS locality,
+  COALESCE(network_id, 'none') AS network,
+  practice_code AS practice,
+  CASE WHEN age <= 4 OR (condition_mask & {pregnancy}) <> 0 THEN '{early}'
+    WHEN age <= 17 THEN '{child}' WHEN age <= 64 THEN '{adult}' ELSE '{old}' END AS life_course,
+  CASE WHEN age < 65 THEN 'under_65'
+    WHEN long_term_conditions = 0 THEN 'tier_0'
+    WHEN long_term_conditions >= 3 AND has_needs = 1 THEN 'tier_3'
+    WHEN long_term_conditions >= 2 OR has_needs = 1 OR emergency_admission = 1 THEN 'tier_2'
+    ELSE 'tier_1' END AS west_london_tier,
+  condition_mask,
+  long_term_conditions
+FROM attributes",
+        spells = spells_table(kind),
+        periods = periods_table(kind),
+        age_band = age_band_sql("age"),
+        imd = imd_quintile_sql("imd_decile"),
+        pregnancy = condition_bit(Condition::Pregnancy),
+        early = LifeCourse::EarlyYears.code(),
+        child = LifeCourse::Childhood.code(),
+        adult = LifeCourse::Adult.code(),
+        old = LifeCourse::GrowingOld.code(),
+    )
+}
+
+/// The population filter on the spells table `s`.
+fn population_filter(population: &Population) -> Vec<String> {
+    let mut filters = Vec::new();
+    if let Some(min) = population.min_age {
+        filters.push(format!("s.age >= {min}"));
+    }
+    if let Some(max) = population.max_age {
+        filters.push(format!("s.age <= {max}"));
+    }
+    if !population.sexes.is_empty() {
+        filters.push(format!("s.sex IN ({})", codes(&population.sexes)));
+    }
+    if !population.conditions.is_empty() {
+        filters.push(format!(
+            "(s.condition_mask & {}) <> 0",
+            mask(&population.conditions)
+        ));
+    }
+    if let Some(min) = population.min_long_term_conditions {
+        filters.push(format!("s.long_term_conditions >= {min}"));
+    }
+    if let Some(max) = population.max_long_term_conditions {
+        filters.push(format!("s.long_term_conditions <= {max}"));
+    }
+    if !population.imd_quintiles.is_empty() {
+        filters.push(format!(
+            "s.imd_quintile IN ({})",
+            list(
+                population
+                    .imd_quintiles
+                    .iter()
+                    .map(|q| literal(&q.to_string()))
+            )
+        ));
+    }
+    if !population.life_course.is_empty() {
+        filters.push(format!(
+            "s.life_course IN ({})",
+            list(population.life_course.iter().map(|l| literal(l.code())))
+        ));
+    }
+    if !population.west_london_tiers.is_empty() {
+        filters.push(format!(
+            "s.west_london_tier IN ({})",
+            list(
+                population
+                    .west_london_tiers
+                    .iter()
+                    .map(|t| literal(&format!("tier_{t}")))
+            )
+        ));
+    }
+    filters
+}
+
+fn event_filter(events: &Events) -> String {
+    let mut filter = format!("a.setting IN ({})", codes(&events.settings));
+    if !events.diagnosis_prefixes.is_empty() {
+        let likes = events
+            .diagnosis_prefixes
+            .iter()
+            .map(|p| format!("a.diagnosis LIKE {}", literal(&format!("{p}%"))));
+        filter.push_str(&format!(
+            " AND ({})",
+            likes.collect::<Vec<_>>().join(" OR ")
+        ));
+    }
+    filter
+}
+
+fn dimensions(indicator: &Indicator) -> Vec<&'static str> {
+    indicator
+        .breakdowns
+        .iter()
+        .filter(|b| **b != Breakdown::All)
+        .map(|b| b.code())
+        .collect()
+}
+
+/// The population CTE: spells of people in the population, with the columns the
+/// contributions read. `at_end` keeps only people registered on the period's last day.
+fn population_cte(indicator: &Indicator, at_end: bool, extra: &[&str]) -> String {
+    let mut filters = population_filter(&indicator.population);
+    if at_end {
+        filters.insert(0, "s.at_end = 1".to_string());
+    }
+    let mut columns = vec!["s.period_start", "s.period_end", "s.person_id"];
+    columns.extend(extra);
+    let dims: Vec<String> = dimensions(indicator)
+        .iter()
+        .map(|d| format!("s.{d}"))
+        .collect();
+    let where_clause = if filters.is_empty() {
+        String::new()
+    } else {
+        format!("\n  WHERE {}", filters.join(" AND "))
+    };
+    format!(
+        "population AS (\n  SELECT {}\n  FROM {} s{where_clause}\n)",
+        list(columns.iter().map(|c| c.to_string()).chain(dims)),
+        spells_table(indicator.period)
+    )
+}
+
+/// `s.dim, …` for the contributions' select lists (with a trailing comma, or nothing).
+fn dims_of(indicator: &Indicator, alias: &str) -> String {
+    dimensions(indicator)
+        .iter()
+        .map(|d| format!("{alias}.{d}, "))
+        .collect()
+}
+
+/// The SQL of one indicator, and what it reads.
+pub fn indicator_sql(indicator: &Indicator) -> (String, Vec<String>) {
+    let spells = spells_table(indicator.period);
+    let dims = dims_of(indicator, "s");
+    let mut stratified = false;
+    let mut mean = false;
+    let (ctes, reads): (Vec<String>, Vec<&str>) = match &indicator.measure {
+        Measure::Rate { events, .. } | Measure::StandardisedRate { events, .. } => {
+            stratified = matches!(indicator.measure, Measure::StandardisedRate { .. });
+            (
+                vec![
+                    population_cte(
+                        indicator,
+                        false,
+                        &["s.from_day", "s.to_day", "s.days", "s.esp_band"],
+                    ),
+                    format!(
+                        "contributions AS (\n  SELECT s.period_end, s.esp_band, {dims}CAST(0 AS DOUBLE) AS numerator, s.days / 365.25 AS denominator\n  FROM population s\n  UNION ALL\n  SELECT s.period_end, s.esp_band, {dims}CAST(1 AS DOUBLE) AS numerator, CAST(0 AS DOUBLE) AS denominator\n  FROM activity a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.from_day AND a.start_date <= s.to_day\n)",
+                        event_filter(events)
+                    ),
+                ],
+                vec!["activity"],
+            )
+        }
+        Measure::Proportion(Criterion::Event(events)) => (
+            vec![
+                population_cte(indicator, true, &[]),
+                format!(
+                    "hits AS (\n  SELECT DISTINCT s.period_end, s.person_id\n  FROM activity a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.period_start AND a.start_date <= s.period_end\n)",
+                    event_filter(events)
+                ),
+                format!(
+                    "contributions AS (\n  SELECT s.period_end, {dims}CAST(CASE WHEN h.person_id IS NULL THEN 0 ELSE 1 END AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM population s LEFT JOIN hits h ON h.period_end = s.period_end AND h.person_id = s.person_id\n)"
+                ),
+            ],
+            vec!["activity"],
+        ),
+        Measure::Proportion(Criterion::Condition(conditions)) => (
+            vec![
+                population_cte(indicator, true, &["s.condition_mask"]),
+                format!(
+                    "contributions AS (\n  SELECT s.period_end, {dims}CAST(CASE WHEN (s.condition_mask & {}) <> 0 THEN 1 ELSE 0 END AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM population s\n)",
+                    mask(conditions)
+                ),
+            ],
+            vec![],
+        ),
+        Measure::Proportion(Criterion::Observation { code, min, max }) => {
+            let mut bounds = vec!["l.\"value\" IS NOT NULL".to_string()];
+            if let Some(min) = min {
+                bounds.push(format!("l.\"value\" >= {min:?}"));
+            }
+            if let Some(max) = max {
+                bounds.push(format!("l.\"value\" <= {max:?}"));
+            }
+            (
+                vec![
+                    population_cte(indicator, true, &[]),
+                    latest_observation_cte(code),
+                    format!(
+                        "contributions AS (\n  SELECT s.period_end, {dims}CAST(CASE WHEN {} THEN 1 ELSE 0 END AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM population s LEFT JOIN latest l ON l.period_end = s.period_end AND l.person_id = s.person_id\n)",
+                        bounds.join(" AND ")
+                    ),
+                ],
+                vec!["observation"],
+            )
+        }
+        Measure::MeanObservation { code } => {
+            mean = true;
+            (
+                vec![
+                    population_cte(indicator, true, &[]),
+                    latest_observation_cte(code),
+                    format!(
+                        "contributions AS (\n  SELECT s.period_end, {dims}CAST(l.\"value\" AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM population s JOIN latest l ON l.period_end = s.period_end AND l.person_id = s.person_id\n)"
+                    ),
+                ],
+                vec!["observation"],
+            )
+        }
+        Measure::MeanCost { events } => {
+            mean = true;
+            (
+                vec![
+                    population_cte(indicator, true, &[]),
+                    format!(
+                        "costs AS (\n  SELECT s.period_end, s.person_id, SUM(a.cost_gbp) AS cost\n  FROM activity a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.period_start AND a.start_date <= s.period_end\n  GROUP BY s.period_end, s.person_id\n)",
+                        event_filter(events)
+                    ),
+                    format!(
+                        "contributions AS (\n  SELECT s.period_end, {dims}CAST(COALESCE(c.cost, 0) AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM population s LEFT JOIN costs c ON c.period_end = s.period_end AND c.person_id = s.person_id\n)"
+                    ),
+                ],
+                vec!["activity"],
+            )
+        }
+        Measure::SurveyAgreement { survey, items } => {
+            let person_dims: String = dimensions(indicator)
+                .iter()
+                .map(|d| format!("{} AS {d}, ", survey_dimension(d)))
+                .collect();
+            let sql = format!(
+                "WITH contributions AS (\n  SELECT p.period_end, {person_dims}CAST(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM survey_response r\n  CROSS JOIN {periods} p\n  LEFT JOIN person pe ON pe.person_id = r.person_id\n  LEFT JOIN practice pr ON pr.practice_code = r.practice_code\n  WHERE r.survey = {} AND r.item IN ({}) AND r.\"date\" >= p.period_start AND r.\"date\" <= p.period_end\n)\n{}",
+                literal(survey),
+                list(items.iter().map(|i| literal(i))),
+                aggregate(indicator, false, false),
+                periods = periods_table(indicator.period),
+            );
+            return (
+                sql,
+                vec![
+                    periods_table(indicator.period),
+                    "survey_response".into(),
+                    "person".into(),
+                    "practice".into(),
+                ],
+            );
+        }
+    };
+    let sql = format!(
+        "WITH {}\n{}",
+        ctes.join(",\n"),
+        aggregate(indicator, stratified, mean)
+    );
+    let mut all_reads = vec![spells];
+    all_reads.extend(reads.iter().map(|r| r.to_string()));
+    (sql, all_reads)
+}
+
+/// A breakdown column for a survey answer: from the linked person where there is one,
+/// from the answer's practice for areas; `not known` otherwise.
+fn survey_dimension(dimension: &str) -> String {
+    match dimension {
+        "sex" => "COALESCE(pe.sex, 'not known')".into(),
+        "ethnic_group" => "COALESCE(pe.ethnic_group, 'not known')".into(),
+        "age_band" => format!(
+            "CASE WHEN pe.person_id IS NULL THEN 'not known' ELSE {} END",
+            age_band_sql(&age_sql("pe.birth_month", "p.period_end"))
+        ),
+        "imd_quintile" => format!(
+            "CASE WHEN pe.person_id IS NULL THEN 'not known' ELSE {} END",
+            imd_quintile_sql("pe.imd_decile")
+        ),
+        "locality" => "COALESCE(pr.locality_id, 'not known')".into(),
+        "network" => {
+            "CASE WHEN pr.practice_code IS NULL THEN 'not known' ELSE COALESCE(pr.network_id, 'none') END"
+                .into()
+        }
+        _ => "COALESCE(r.practice_code, 'not known')".into(),
+    }
+}
+
+/// Each person's latest observation of `code` in the period (ties on a day: the highest).
+fn latest_observation_cte(code: &str) -> String {
+    format!(
+        "readings AS (\n  SELECT s.period_end, s.person_id, o.\"value\",\n    ROW_NUMBER() OVER (PARTITION BY s.period_end, s.person_id ORDER BY o.\"date\" DESC, o.\"value\" DESC) AS n\n  FROM observation o JOIN population s ON o.person_id = s.person_id\n  WHERE o.code = {} AND o.\"date\" >= s.period_start AND o.\"date\" <= s.period_end\n),\nlatest AS (\n  SELECT period_end, person_id, \"value\" FROM readings WHERE n = 1\n)",
+        literal(code)
+    )
+}
+
+/// The final aggregation: one row per period × breakdown × group (× ESP band when
+/// standardising), all breakdowns in one pass.
+fn aggregate(indicator: &Indicator, stratified: bool, mean: bool) -> String {
+    let dims = dimensions(indicator);
+    let band = if stratified { ", esp_band" } else { "" };
+    let mut sets = vec![format!("(period_end{band})")];
+    sets.extend(dims.iter().map(|d| format!("(period_end, {d}{band})")));
+    let breakdown = if dims.is_empty() {
+        "'all'".to_string()
+    } else {
+        let whens: String = dims
+            .iter()
+            .map(|d| format!(" WHEN {d} IS NOT NULL THEN '{d}'"))
+            .collect();
+        format!("CASE{whens} ELSE 'all' END")
+    };
+    let group = if dims.is_empty() {
+        "'all'".to_string()
+    } else {
+        format!("COALESCE({}, 'all')", dims.join(", "))
+    };
+    let band_column = if stratified {
+        "CAST(esp_band AS INTEGER)"
+    } else {
+        "CAST(-1 AS INTEGER)"
+    };
+    let spread = if mean {
+        "CAST(STDDEV_SAMP(numerator) AS DOUBLE)"
+    } else {
+        "CAST(NULL AS DOUBLE)"
+    };
+    format!(
+        "SELECT period_end, {breakdown} AS breakdown, {group} AS grp, {band_column} AS esp_band,\n  CAST(SUM(numerator) AS DOUBLE) AS numerator, CAST(SUM(denominator) AS DOUBLE) AS denominator, {spread} AS spread\nFROM contributions\nGROUP BY GROUPING SETS ({})",
+        sets.join(", ")
+    )
+}

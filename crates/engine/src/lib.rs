@@ -1,0 +1,219 @@
+//! The indicator engine: outcomes frameworks compiled to SQL ([`compile`]) and run on
+//! Apache DataFusion over a canonical dataset ([`execute`]), then turned into figures with
+//! intervals, comparisons, trends and inequality measures by accord-stats ([`figures`]).
+//! [`refresh`] does all of it and returns a results [`Snapshot`] with provenance.
+//!
+//! The engine is the only crate that depends on DataFusion. The SQL it generates is plain
+//! enough that DuckDB runs the same text, which the benchmark uses as its peer.
+
+pub mod compile;
+pub mod execute;
+pub mod figures;
+pub mod periods;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use accord_dataset::{Dataset, DatasetError};
+use accord_framework::Framework;
+use accord_snapshot::{
+    FrameworkEntry, IndicatorEntry, Provenance, SNAPSHOT_FORMAT, Snapshot, Summary,
+};
+
+pub use compile::{DataSpan, Program, Query, compile};
+pub use execute::Engine;
+
+/// The engine named in provenance.
+pub const ENGINE: &str = "Apache DataFusion 55";
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    #[error("cannot start the query runtime: {0}")]
+    Runtime(String),
+    #[error("{what}: {source}")]
+    Query {
+        what: String,
+        source: Box<datafusion::error::DataFusionError>,
+    },
+    #[error("{what}: unexpected result: {message}")]
+    Shape { what: String, message: String },
+    #[error("{dir}: the dataset has no activity, so it has no period to report on")]
+    NoActivity { dir: String },
+    #[error("framework {0:?} is given twice")]
+    DuplicateFramework(String),
+}
+
+/// How a refresh runs.
+#[derive(Debug, Clone)]
+pub struct RefreshOptions {
+    /// Worker threads for the query engine.
+    pub threads: usize,
+}
+
+impl Default for RefreshOptions {
+    fn default() -> Self {
+        RefreshOptions {
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// What a refresh produced: the snapshot to write, and the SQL program that made it.
+#[derive(Debug, Clone)]
+pub struct Refresh {
+    pub snapshot: Snapshot,
+    pub program: Program,
+}
+
+/// Settings whose first row marks the start of complete data (packages of care may have
+/// begun before the extract's window).
+const CONTACT_SETTINGS: &str = "'gp', 'ae', 'apc_nel', 'apc_el', 'op', 'community'";
+
+/// Opens the dataset, finds its span and compiles `frameworks` for it, without running any
+/// indicator: what `accord explain` and the benchmark need.
+pub fn prepare(
+    dataset_dir: &Path,
+    frameworks: &[Framework],
+    options: &RefreshOptions,
+) -> Result<(Dataset, Engine, DataSpan, Program), EngineError> {
+    for (i, f) in frameworks.iter().enumerate() {
+        if frameworks[..i].iter().any(|g| g.id == f.id) {
+            return Err(EngineError::DuplicateFramework(f.id.clone()));
+        }
+    }
+    let dataset = Dataset::open(dataset_dir)?;
+    let engine = Engine::open(&dataset, options.threads)?;
+    let start = engine
+        .date(
+            "finding the first day of data",
+            &format!("SELECT MIN(start_date) FROM activity WHERE setting IN ({CONTACT_SETTINGS})"),
+        )?
+        .ok_or_else(|| EngineError::NoActivity {
+            dir: dataset_dir.display().to_string(),
+        })?;
+    let span = DataSpan {
+        start,
+        end: dataset.manifest().extract_date,
+    };
+    let program = compile(frameworks, span);
+    Ok((dataset, engine, span, program))
+}
+
+/// Refreshes `frameworks` on the dataset at `dataset_dir`. `progress` is told each
+/// indicator as it finishes, with how many there are.
+pub fn refresh(
+    dataset_dir: &Path,
+    frameworks: &[Framework],
+    options: &RefreshOptions,
+    progress: &dyn Fn(&str, usize),
+) -> Result<Refresh, EngineError> {
+    let started = Instant::now();
+    let (dataset, engine, span, program) = prepare(dataset_dir, frameworks, options)?;
+    let mut query_seconds = 0.0;
+    for table in &program.shared {
+        let t = Instant::now();
+        engine.execute(&format!("creating shared table {}", table.name), &table.sql)?;
+        query_seconds += t.elapsed().as_secs_f64();
+    }
+    let mut results = Vec::new();
+    let mut inequality = Vec::new();
+    let mut indicators = Vec::new();
+    let total = program.queries.len();
+    for query in &program.queries {
+        let framework = frameworks
+            .iter()
+            .find(|f| f.id == query.framework)
+            .ok_or_else(|| EngineError::DuplicateFramework(query.framework.clone()))?;
+        let Some(indicator) = framework.indicator(&query.indicator) else {
+            continue;
+        };
+        let what = format!("indicator {}/{}", query.framework, query.indicator);
+        let t = Instant::now();
+        let rows = engine.indicator_rows(&what, &query.sql)?;
+        let seconds = t.elapsed().as_secs_f64();
+        query_seconds += seconds;
+        let (rows, gaps) =
+            figures::indicator_results(&framework.id, indicator, &query.periods, &rows);
+        let latest = rows
+            .iter()
+            .filter(|r| r.breakdown == "all")
+            .max_by_key(|r| r.period_end)
+            .cloned();
+        let domain = framework
+            .outcomes
+            .iter()
+            .find(|o| o.id == indicator.outcome)
+            .map(|o| o.domain.clone())
+            .unwrap_or_default();
+        indicators.push(IndicatorEntry {
+            framework: framework.id.clone(),
+            id: indicator.id.clone(),
+            domain,
+            outcome: indicator.outcome.clone(),
+            name: indicator.name.clone(),
+            measure: indicator.measure.code().to_string(),
+            unit: indicator.measure.unit(),
+            period_kind: indicator.period.code().to_string(),
+            polarity: indicator.polarity.code().to_string(),
+            sql: query.sql.clone(),
+            reads: query.reads.clone(),
+            latest,
+            rows: rows.len(),
+            query_seconds: seconds,
+        });
+        results.extend(rows);
+        inequality.extend(gaps);
+        progress(&what, total);
+    }
+    let mut area_names: BTreeMap<String, String> = engine
+        .pairs(
+            "reading area names",
+            "SELECT practice_code, name FROM practice UNION ALL SELECT network_id, name FROM network UNION ALL SELECT locality_id, name FROM locality",
+        )?
+        .into_iter()
+        .collect();
+    area_names.insert("none".into(), "Not in a network".into());
+    let manifest = dataset.manifest();
+    let summary = Summary {
+        format: SNAPSHOT_FORMAT,
+        provenance: Provenance {
+            accord_version: env!("CARGO_PKG_VERSION").to_string(),
+            engine: ENGINE.to_string(),
+            dataset: dataset_dir.display().to_string(),
+            dataset_fingerprint: manifest.fingerprint(),
+            extract_date: manifest.extract_date,
+            data_start: span.start,
+            data_end: span.end,
+            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            seconds: started.elapsed().as_secs_f64(),
+            query_seconds,
+        },
+        frameworks: frameworks
+            .iter()
+            .map(|f| FrameworkEntry {
+                id: f.id.clone(),
+                name: f.name.clone(),
+                version: f.version.clone(),
+                partnership: f.partnership.clone(),
+                sha256: f.sha256.clone(),
+                file: format!("{}/{}.toml", accord_snapshot::FRAMEWORKS_DIR, f.id),
+            })
+            .collect(),
+        shared_tables: program.shared.clone(),
+        indicators,
+        area_names,
+    };
+    let snapshot = Snapshot {
+        summary,
+        results,
+        inequality,
+        framework_files: frameworks
+            .iter()
+            .map(|f| (format!("{}.toml", f.id), f.text.clone()))
+            .collect(),
+    };
+    Ok(Refresh { snapshot, program })
+}

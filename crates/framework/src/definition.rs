@@ -1,0 +1,316 @@
+//! The validated form of a framework: what the engine compiles. Every value here has been
+//! checked by `parse`; nothing in these types can name an unknown code.
+
+use accord_model::{Condition, Setting, Sex};
+
+/// The framework file format this crate reads (`format = 1`).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A partnership's outcomes framework.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Framework {
+    /// Short id used on the command line and in results (`tht`).
+    pub id: String,
+    pub name: String,
+    /// The framework's own version, as the partnership numbers it.
+    pub version: String,
+    pub partnership: String,
+    /// Where the framework comes from (a document, a board decision).
+    pub source: String,
+    pub description: String,
+    pub domains: Vec<Domain>,
+    pub outcomes: Vec<Outcome>,
+    pub indicators: Vec<Indicator>,
+    /// SHA-256 of the definition file's bytes, for provenance.
+    pub sha256: String,
+    /// The definition file's text, kept so that a results snapshot can carry it.
+    pub text: String,
+}
+
+impl Framework {
+    /// The outcomes of a domain, in file order.
+    pub fn outcomes_of<'a>(&'a self, domain: &'a str) -> impl Iterator<Item = &'a Outcome> {
+        self.outcomes.iter().filter(move |o| o.domain == domain)
+    }
+
+    /// The indicators of an outcome, in file order.
+    pub fn indicators_of<'a>(&'a self, outcome: &'a str) -> impl Iterator<Item = &'a Indicator> {
+        self.indicators.iter().filter(move |i| i.outcome == outcome)
+    }
+
+    /// The indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Domain {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// An outcome, stated as the person would say it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub id: String,
+    pub domain: String,
+    pub statement: String,
+    /// The board or workstream that owns the outcome.
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub id: String,
+    pub outcome: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub measure: Measure,
+    pub population: Population,
+    pub period: PeriodKind,
+    pub polarity: Polarity,
+    pub target: Option<Target>,
+    /// An external comparator (England, London) for the whole-population figure.
+    pub benchmark: Option<Benchmark>,
+    pub national: Option<NationalCode>,
+    /// Overrides the outcome's owner.
+    pub owner: Option<String>,
+    /// The breakdowns to compute; `All` is always first.
+    pub breakdowns: Vec<Breakdown>,
+}
+
+/// What an indicator counts, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Measure {
+    /// People in the population on the period's last day who meet the criterion.
+    Proportion(Criterion),
+    /// Events while registered, per `per` person-years.
+    Rate { events: Events, per: f64 },
+    /// Events per `per` person-years, directly age-standardised to the European Standard
+    /// Population 2013.
+    StandardisedRate { events: Events, per: f64 },
+    /// The mean of each person's latest observation in the period.
+    MeanObservation { code: String },
+    /// The mean cost per person of the events in the period (people with none count as 0).
+    MeanCost { events: Events },
+    /// The share of survey answers scoring 4 or 5 on the 1-5 scale.
+    SurveyAgreement { survey: String, items: Vec<String> },
+}
+
+impl Measure {
+    /// The definition-file name of the measure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Measure::Proportion(_) => "proportion",
+            Measure::Rate { .. } => "rate",
+            Measure::StandardisedRate { .. } => "standardised_rate",
+            Measure::MeanObservation { .. } => "mean_observation",
+            Measure::MeanCost { .. } => "mean_cost",
+            Measure::SurveyAgreement { .. } => "survey_agreement",
+        }
+    }
+
+    /// How a value is shown: what one unit of it means.
+    pub fn unit(&self) -> String {
+        match self {
+            Measure::Proportion(_) | Measure::SurveyAgreement { .. } => "%".into(),
+            Measure::Rate { per, .. } => format!("per {} person-years", thousands(*per)),
+            Measure::StandardisedRate { per, .. } => {
+                format!("per {} person-years, age-standardised", thousands(*per))
+            }
+            Measure::MeanObservation { code } => format!("mean {code}"),
+            Measure::MeanCost { .. } => "£ per person".into(),
+        }
+    }
+}
+
+fn thousands(value: f64) -> String {
+    let digits = format!("{}", value.round() as i64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What makes a person count in a proportion's numerator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Criterion {
+    /// At least one matching event in the period.
+    Event(Events),
+    /// Any of these conditions open on the period's last day.
+    Condition(Vec<Condition>),
+    /// The latest observation of `code` in the period lies within [min, max].
+    Observation {
+        code: String,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+}
+
+/// Activity rows of some settings, optionally with diagnoses starting with given prefixes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Events {
+    pub settings: Vec<Setting>,
+    pub diagnosis_prefixes: Vec<String>,
+}
+
+/// Who is counted: people registered in the period, filtered by what is true of them on
+/// the period's last day. An empty list means no filter.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Population {
+    pub min_age: Option<u32>,
+    pub max_age: Option<u32>,
+    pub sexes: Vec<Sex>,
+    /// Any of these conditions open on the last day.
+    pub conditions: Vec<Condition>,
+    /// Bounds on the number of long-term conditions open on the last day.
+    pub min_long_term_conditions: Option<u32>,
+    pub max_long_term_conditions: Option<u32>,
+    /// IMD quintiles, 1 = most deprived.
+    pub imd_quintiles: Vec<u8>,
+    pub life_course: Vec<LifeCourse>,
+    /// West London tiers 0-3 (people aged 65 and over only).
+    pub west_london_tiers: Vec<u8>,
+}
+
+impl Population {
+    /// True when the definition filters nobody out.
+    pub fn is_everyone(&self) -> bool {
+        self == &Population::default()
+    }
+}
+
+/// Declares a closed set of definition-file codes.
+macro_rules! codes {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The code used in definition files and results.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            /// The member with this code.
+            pub fn from_code(code: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|m| m.code() == code)
+            }
+            /// The codes, comma-separated, for error messages.
+            pub fn allowed() -> String {
+                Self::ALL.iter().map(|m| m.code()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+codes! {
+    /// The periods an indicator is computed for; every complete period in the data.
+    PeriodKind {
+        /// Twelve months ending at each quarter end.
+        Rolling12Months => "rolling_12_months",
+        /// April to March.
+        FinancialYear => "financial_year",
+        Quarter => "quarter",
+        Month => "month",
+    }
+}
+
+codes! {
+    /// Which direction is good.
+    Polarity {
+        HigherIsBetter => "higher_is_better",
+        LowerIsBetter => "lower_is_better",
+        /// Neither: comparisons say higher or lower, never better or worse.
+        NoJudgement => "no_judgement",
+    }
+}
+
+codes! {
+    /// The ways every figure is broken down.
+    Breakdown {
+        All => "all",
+        Sex => "sex",
+        AgeBand => "age_band",
+        EthnicGroup => "ethnic_group",
+        ImdQuintile => "imd_quintile",
+        Locality => "locality",
+        Network => "network",
+        Practice => "practice",
+        LifeCourse => "life_course",
+        WestLondonTier => "west_london_tier",
+    }
+}
+
+codes! {
+    /// Tower Hamlets Together's life-course segments (seed 000), on the period's last day.
+    LifeCourse {
+        /// Aged 0-4, or pregnant.
+        EarlyYears => "pregnancy_and_early_years",
+        /// Aged 5-17.
+        Childhood => "childhood_and_adolescence",
+        /// Aged 18-64.
+        Adult => "being_an_adult",
+        /// Aged 65 and over.
+        GrowingOld => "growing_old",
+    }
+}
+
+codes! {
+    /// National frameworks that an indicator can be cross-referenced to.
+    NationalFramework {
+        NhsOutcomesFramework => "nhs_of",
+        Ascof => "ascof",
+        Phof => "phof",
+        Qof => "qof",
+        GpPatientSurvey => "gpps",
+        NhsStaffSurvey => "nhs_staff_survey",
+    }
+}
+
+/// The breakdowns every indicator gets unless it names its own.
+pub const PERSON_BREAKDOWNS: [Breakdown; 10] = [
+    Breakdown::All,
+    Breakdown::Sex,
+    Breakdown::AgeBand,
+    Breakdown::EthnicGroup,
+    Breakdown::ImdQuintile,
+    Breakdown::Locality,
+    Breakdown::Network,
+    Breakdown::Practice,
+    Breakdown::LifeCourse,
+    Breakdown::WestLondonTier,
+];
+
+/// A target: a value to reach (by the polarity) or a range to stay in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    Value(f64),
+    Range { lower: f64, upper: f64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Benchmark {
+    /// What the benchmark is ("England 2024/25").
+    pub label: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NationalCode {
+    pub framework: NationalFramework,
+    pub code: String,
+}

@@ -1,0 +1,322 @@
+//! A results snapshot: everything one refresh computed, in a folder that is written
+//! atomically and read by the views (CLI, dashboard, reports).
+//!
+//! ```text
+//! snapshot/
+//!   snapshot.json        provenance, frameworks, indicators (definition, SQL, latest figure)
+//!   results.parquet      one row per indicator × period × breakdown × group
+//!   inequality.parquet   one row per indicator × period: deprivation gap, SII, RII
+//!   frameworks/*.toml    the definition files exactly as they were used
+//! ```
+//!
+//! Figures are exact: the analyst's own view. [`publish`] applies the disclosure rule of
+//! METHODS.md for anything that leaves the partnership, and only when asked.
+
+mod publish;
+mod table;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub use publish::{PublishedRow, publish, write_csv};
+
+/// The snapshot folder's format version.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+pub const SUMMARY_FILE: &str = "snapshot.json";
+pub const RESULTS_FILE: &str = "results.parquet";
+pub const INEQUALITY_FILE: &str = "inequality.parquet";
+pub const FRAMEWORKS_DIR: &str = "frameworks";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error(transparent)]
+    Folder(#[from] accord_dataset::DatasetError),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error(
+        "{}: snapshot format {found} is not supported (this build reads format {SNAPSHOT_FORMAT}); refresh again",
+        path.display()
+    )]
+    Format { path: PathBuf, found: u32 },
+}
+
+impl SnapshotError {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SnapshotError + '_ {
+        move |source| SnapshotError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub(crate) fn invalid(path: &Path, message: impl std::fmt::Display) -> SnapshotError {
+        SnapshotError::Invalid {
+            path: path.to_path_buf(),
+            message: message.to_string(),
+        }
+    }
+}
+
+pub type Result<T, E = SnapshotError> = std::result::Result<T, E>;
+
+/// Where the figures came from, so that each can be traced and reproduced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub accord_version: String,
+    pub engine: String,
+    pub dataset: String,
+    /// The dataset manifest's fingerprint (SHA-256 over its file list and hashes).
+    pub dataset_fingerprint: String,
+    pub extract_date: NaiveDate,
+    /// The first and last days with complete data; periods lie within them.
+    pub data_start: NaiveDate,
+    pub data_end: NaiveDate,
+    /// When the refresh ran (UTC, RFC 3339).
+    pub created_at: String,
+    /// Wall-clock seconds: the whole refresh, and the part spent in the query engine.
+    pub seconds: f64,
+    pub query_seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkEntry {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub partnership: String,
+    /// SHA-256 of the definition file.
+    pub sha256: String,
+    /// The definition file inside the snapshot (`frameworks/<id>.toml`).
+    pub file: String,
+}
+
+/// A table that several indicators' SQL reads, created once per refresh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedTable {
+    pub name: String,
+    pub sql: String,
+}
+
+/// One indicator as refreshed: what it is, how it was computed, and its latest figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorEntry {
+    pub framework: String,
+    pub id: String,
+    pub domain: String,
+    pub outcome: String,
+    pub name: String,
+    pub measure: String,
+    pub unit: String,
+    pub period_kind: String,
+    pub polarity: String,
+    /// The query that produced the indicator's rows.
+    pub sql: String,
+    /// The shared tables the query reads.
+    pub reads: Vec<String>,
+    /// The whole-population figure for the latest period.
+    pub latest: Option<ResultRow>,
+    pub rows: usize,
+    pub query_seconds: f64,
+}
+
+/// Every figure: one indicator, one period, one group of one breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub framework: String,
+    pub indicator: String,
+    pub measure: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// `all`, `sex`, `network`…
+    pub breakdown: String,
+    /// The group within the breakdown (`all` for the whole population).
+    pub group: String,
+    /// People, events or answers counted; for a mean, the sum of the values.
+    pub numerator: f64,
+    /// People, person-years or answers; for a mean, the number of people.
+    pub denominator: f64,
+    pub value: Option<f64>,
+    pub lower95: Option<f64>,
+    pub upper95: Option<f64>,
+    pub lower998: Option<f64>,
+    pub upper998: Option<f64>,
+    /// Against the whole population (for a group) or the external benchmark (for `all`).
+    pub vs_benchmark: Option<String>,
+    pub vs_target: Option<String>,
+    /// Against the same group a year earlier.
+    pub vs_year_earlier: Option<String>,
+    /// Fingertips' recent trend over the last five non-overlapping periods.
+    pub trend: Option<String>,
+    /// Why a value is missing, or anything else a reader must know.
+    pub note: Option<String>,
+}
+
+impl ResultRow {
+    /// The number that disclosure control applies to: people, events or answers counted.
+    pub fn disclosure_count(&self) -> f64 {
+        if self.measure.starts_with("mean") {
+            self.denominator
+        } else {
+            self.numerator
+        }
+    }
+}
+
+/// The deprivation gap and slope index of inequality for one indicator and period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InequalityRow {
+    pub framework: String,
+    pub indicator: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// Most deprived quintile minus least deprived, with a 95% interval.
+    pub gap: f64,
+    pub gap_lower: f64,
+    pub gap_upper: f64,
+    pub sii: f64,
+    pub sii_lower: f64,
+    pub sii_upper: f64,
+    pub rii: f64,
+}
+
+/// The JSON part of a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub format: u32,
+    pub provenance: Provenance,
+    pub frameworks: Vec<FrameworkEntry>,
+    pub shared_tables: Vec<SharedTable>,
+    pub indicators: Vec<IndicatorEntry>,
+    /// Names of localities, networks and practices by code, for labels.
+    pub area_names: BTreeMap<String, String>,
+}
+
+/// A whole snapshot in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub summary: Summary,
+    pub results: Vec<ResultRow>,
+    pub inequality: Vec<InequalityRow>,
+    /// (file name, text) of each framework definition.
+    pub framework_files: Vec<(String, String)>,
+}
+
+impl Snapshot {
+    /// Writes the snapshot folder atomically (staging folder, then one rename).
+    pub fn write(&self, out: &Path, replace: bool) -> Result<()> {
+        accord_dataset::write_folder_atomically(out, replace, |staging| {
+            table::write_results(&staging.join(RESULTS_FILE), &self.results)?;
+            table::write_inequality(&staging.join(INEQUALITY_FILE), &self.inequality)?;
+            let frameworks = staging.join(FRAMEWORKS_DIR);
+            fs::create_dir_all(&frameworks).map_err(SnapshotError::io(&frameworks))?;
+            for (name, text) in &self.framework_files {
+                let path = frameworks.join(name);
+                fs::write(&path, text).map_err(SnapshotError::io(&path))?;
+            }
+            let path = staging.join(SUMMARY_FILE);
+            let json = serde_json::to_string_pretty(&self.summary)
+                .map_err(|e| SnapshotError::invalid(&path, e))?;
+            fs::write(&path, json + "\n").map_err(SnapshotError::io(&path))?;
+            Ok(())
+        })
+    }
+
+    /// Reads a snapshot folder.
+    pub fn read(dir: &Path) -> Result<Snapshot> {
+        let summary = Snapshot::read_summary(dir)?;
+        let results = table::read_results(&dir.join(RESULTS_FILE))?;
+        let inequality = table::read_inequality(&dir.join(INEQUALITY_FILE))?;
+        let mut framework_files = Vec::new();
+        for f in &summary.frameworks {
+            let path = dir.join(&f.file);
+            let text = fs::read_to_string(&path).map_err(SnapshotError::io(&path))?;
+            let name = Path::new(&f.file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| f.file.clone());
+            framework_files.push((name, text));
+        }
+        Ok(Snapshot {
+            summary,
+            results,
+            inequality,
+            framework_files,
+        })
+    }
+
+    /// Reads only `snapshot.json`.
+    pub fn read_summary(dir: &Path) -> Result<Summary> {
+        let path = dir.join(SUMMARY_FILE);
+        let text = fs::read_to_string(&path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                SnapshotError::invalid(
+                    &path,
+                    "not found: this folder is not a results snapshot (run `accord refresh`)",
+                )
+            } else {
+                SnapshotError::Io {
+                    path: path.clone(),
+                    source,
+                }
+            }
+        })?;
+        let format: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| SnapshotError::invalid(&path, e))?;
+        let found = format.get("format").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
+        if found != SNAPSHOT_FORMAT {
+            return Err(SnapshotError::Format { path, found });
+        }
+        serde_json::from_value(format).map_err(|e| SnapshotError::invalid(&path, e))
+    }
+
+    /// The indicator entry with this id: `framework/indicator`, or an indicator id that is
+    /// unique across the snapshot's frameworks.
+    pub fn find_indicator(&self, name: &str) -> std::result::Result<&IndicatorEntry, String> {
+        let matches: Vec<&IndicatorEntry> = self
+            .summary
+            .indicators
+            .iter()
+            .filter(|i| match name.split_once('/') {
+                Some((framework, id)) => i.framework == framework && i.id == id,
+                None => i.id == name,
+            })
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(one),
+            [] => Err(format!(
+                "no indicator {name:?} in this snapshot (see `accord explain --list`)"
+            )),
+            many => Err(format!(
+                "{name:?} is in several frameworks; say which: {}",
+                many.iter()
+                    .map(|i| format!("{}/{}", i.framework, i.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
+    /// The rows of one indicator, breakdown and group, in period order.
+    pub fn series<'a>(
+        &'a self,
+        framework: &'a str,
+        indicator: &'a str,
+        breakdown: &'a str,
+        group: &'a str,
+    ) -> impl Iterator<Item = &'a ResultRow> {
+        self.results.iter().filter(move |r| {
+            r.framework == framework
+                && r.indicator == indicator
+                && r.breakdown == breakdown
+                && r.group == group
+        })
+    }
+}
