@@ -127,7 +127,105 @@ fn demo_generates_once_then_reuses() {
     let second = accord(&["demo", "--data", data, "--persons", "2000"]);
     assert!(second.status.success());
     assert!(text(&second).1.contains("using the borough already at"));
-    assert_eq!(text(&second).0, stdout);
+    let untimed = |text: &str| -> String {
+        text.lines()
+            .filter(|l| !l.starts_with("refreshed "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(stdout.contains("refreshed 70 indicators"), "{stdout}");
+    assert_eq!(untimed(&text(&second).0), untimed(&stdout));
+    assert!(tmp.path().join("snapshot/snapshot.json").exists());
+}
+
+#[test]
+fn refresh_explain_and_export_a_borough() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("borough");
+    assert!(synth(&dir, &[]).status.success());
+    let data = dir.to_str().unwrap();
+    let snapshot = tmp.path().join("snapshot");
+    let snap = snapshot.to_str().unwrap();
+    let sql = tmp.path().join("program.sql");
+    let refresh = accord(&[
+        "refresh",
+        "--data",
+        data,
+        "--framework",
+        "islington",
+        "--out",
+        snap,
+        "--emit-sql",
+        sql.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(refresh.status.success(), "{}", text(&refresh).1);
+    let summary: serde_json::Value = serde_json::from_slice(&refresh.stdout).unwrap();
+    assert_eq!(summary["frameworks"][0]["id"], "islington");
+    assert_eq!(summary["provenance"]["extract_date"], "2026-03-31");
+    let program = fs::read_to_string(&sql).unwrap();
+    assert!(program.contains("CREATE TABLE spells_rolling_12_months AS"));
+
+    let explain = accord(&["explain", "--snapshot", snap, "emergency_admissions"]);
+    let (stdout, stderr) = text(&explain);
+    assert!(explain.status.success(), "{stderr}");
+    for part in [
+        "measure rate",
+        "[[indicator]]",
+        "numerator",
+        "GROUPING SETS",
+        "fingerprint",
+    ] {
+        assert!(stdout.contains(part), "{part} missing from:\n{stdout}");
+    }
+    let unknown = accord(&["explain", "--snapshot", snap, "no_such_indicator"]);
+    assert!(
+        text(&unknown)
+            .1
+            .contains("no indicator \"no_such_indicator\"")
+    );
+
+    let csv = tmp.path().join("published.csv");
+    let export = accord(&[
+        "export",
+        "--snapshot",
+        snap,
+        "--public",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{}", text(&export).1);
+    let published = fs::read_to_string(&csv).unwrap();
+    assert!(published.starts_with("framework,indicator,measure,period_start"));
+    assert!(
+        published.contains(",*,"),
+        "small counts are redacted in a 3,000-person borough"
+    );
+}
+
+#[test]
+fn framework_files_are_checked_with_their_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = accord(&["framework", "list", "--show", "west_london"]);
+    let text_of_framework = String::from_utf8_lossy(&list.stdout).into_owned();
+    let file = tmp.path().join("mine.toml");
+    fs::write(
+        &file,
+        text_of_framework.replace("period = \"financial_year\"", "period = \"fortnightly\""),
+    )
+    .unwrap();
+    let check = accord(&["framework", "check", "tht", file.to_str().unwrap()]);
+    let (stdout, stderr) = text(&check);
+    assert!(!check.status.success());
+    assert!(
+        stdout.contains("tht: ok: 3 domains, 16 outcomes"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("unknown period \"fortnightly\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line "), "{stderr}");
 }
 
 #[test]

@@ -11,6 +11,8 @@ use accord_framework::{
     Breakdown, Criterion, Events, Framework, Indicator, LifeCourse, Measure, PeriodKind, Population,
 };
 use accord_model::{Condition, Setting, Vocabulary};
+use std::collections::BTreeMap;
+
 use accord_snapshot::SharedTable;
 
 use crate::periods::{Period, periods};
@@ -83,15 +85,15 @@ pub const AGE_BANDS: [(u32, &str); 8] = [
 
 /// Compiles every indicator of `frameworks` for the data in `span`.
 pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
-    let mut kinds: Vec<(PeriodKind, bool)> = Vec::new();
+    // Per period kind: whether any indicator needs spells, and whether any needs the
+    // condition- and activity-derived attributes (the expensive part of the table).
+    let mut kinds: BTreeMap<PeriodKind, (bool, bool)> = BTreeMap::new();
     let mut queries = Vec::new();
     for framework in frameworks {
         for indicator in &framework.indicators {
-            let needs_spells = !matches!(indicator.measure, Measure::SurveyAgreement { .. });
-            match kinds.iter_mut().find(|(k, _)| *k == indicator.period) {
-                Some((_, spells)) => *spells |= needs_spells,
-                None => kinds.push((indicator.period, needs_spells)),
-            }
+            let needs = kinds.entry(indicator.period).or_default();
+            needs.0 |= !matches!(indicator.measure, Measure::SurveyAgreement { .. });
+            needs.1 |= needs_attributes(indicator);
             let (sql, reads) = indicator_sql(indicator);
             queries.push(Query {
                 framework: framework.id.clone(),
@@ -102,9 +104,8 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
             });
         }
     }
-    kinds.sort();
     let mut shared = Vec::new();
-    for (kind, spells) in kinds {
+    for (kind, (spells, attributes)) in kinds {
         shared.push(SharedTable {
             name: periods_table(kind),
             sql: periods_sql(kind, &periods(kind, span.start, span.end)),
@@ -112,11 +113,30 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
         if spells {
             shared.push(SharedTable {
                 name: spells_table(kind),
-                sql: spells_sql(kind),
+                sql: spells_sql(kind, attributes),
             });
         }
     }
     Program { shared, queries }
+}
+
+/// True when an indicator reads the spells' condition- or activity-derived columns
+/// (condition mask, long-term condition count, life course, West London tier).
+fn needs_attributes(indicator: &Indicator) -> bool {
+    let p = &indicator.population;
+    !p.conditions.is_empty()
+        || p.min_long_term_conditions.is_some()
+        || p.max_long_term_conditions.is_some()
+        || !p.life_course.is_empty()
+        || !p.west_london_tiers.is_empty()
+        || matches!(
+            indicator.measure,
+            Measure::Proportion(Criterion::Condition(_))
+        )
+        || indicator
+            .breakdowns
+            .iter()
+            .any(|b| matches!(b, Breakdown::LifeCourse | Breakdown::WestLondonTier))
 }
 
 pub fn periods_table(kind: PeriodKind) -> String {
@@ -221,8 +241,11 @@ const MENTAL_HEALTH_CONDITIONS: [Condition; 3] = [
 ];
 
 /// Registration spells clipped to each period, with each person's attributes on the
-/// period's last day: one row per person, period and practice spell.
-fn spells_sql(kind: PeriodKind) -> String {
+/// period's last day: one row per person, period and practice spell. With `attributes`,
+/// also the conditions open that day, the long-term condition count, the life-course
+/// segment and the West London tier (joins over conditions and a year of activity, built
+/// only for period kinds whose indicators read them).
+fn spells_sql(kind: PeriodKind, attributes: bool) -> String {
     let condition_bits = {
         let mut case = String::from("CASE c.condition");
         for c in Condition::ALL {
@@ -236,12 +259,67 @@ fn spells_sql(kind: PeriodKind) -> String {
     };
     let long_term = codes(&Condition::LONG_TERM);
     let social_care = codes(&SOCIAL_CARE);
-    let age = age_sql("g.birth_month", "g.period_end");
-    let mh_mask = mask(&MENTAL_HEALTH_CONDITIONS);
+    let attribute_ctes = format!(
+        "conditions_at_end AS (
+  SELECT g.period_end, g.person_id,
+    bit_or({condition_bits}) AS condition_mask,
+    COUNT(DISTINCT CASE WHEN c.condition IN ({long_term}) THEN c.condition END) AS long_term_conditions
+  FROM registered g JOIN condition c ON c.person_id = g.person_id
+  WHERE c.onset_date <= g.period_end AND (c.resolved_date IS NULL OR c.resolved_date > g.period_end)
+  GROUP BY g.period_end, g.person_id
+),
+needs_in_year AS (
+  SELECT g.period_end, g.person_id,
+    MAX(CASE WHEN a.setting = 'apc_nel' AND a.start_date >= g.year_start THEN 1 ELSE 0 END) AS emergency_admission,
+    MAX(CASE WHEN a.setting IN ('mh', 'mh_referral') AND a.start_date >= g.year_start THEN 1 ELSE 0 END) AS mental_health_contact,
+    MAX(CASE WHEN a.setting IN ({social_care}) THEN 1 ELSE 0 END) AS social_care
+  FROM registered g JOIN activity a ON a.person_id = g.person_id
+  WHERE a.setting IN ('apc_nel', 'mh', 'mh_referral', {social_care})
+    AND a.start_date <= g.period_end AND COALESCE(a.end_date, a.start_date) >= g.year_start
+  GROUP BY g.period_end, g.person_id
+),
+"
+    );
+    let attribute_columns = format!(
+        ",
+    COALESCE(c.condition_mask, 0) AS condition_mask,
+    COALESCE(c.long_term_conditions, 0) AS long_term_conditions,
+    COALESCE(n.emergency_admission, 0) AS emergency_admission,
+    CASE WHEN COALESCE(n.mental_health_contact, 0) = 1 OR COALESCE(n.social_care, 0) = 1
+      OR (COALESCE(c.condition_mask, 0) & {mh_mask}) <> 0 THEN 1 ELSE 0 END AS has_needs",
+        mh_mask = mask(&MENTAL_HEALTH_CONDITIONS)
+    );
+    let attribute_joins = "
+  LEFT JOIN conditions_at_end c ON c.period_end = g.period_end AND c.person_id = g.person_id
+  LEFT JOIN needs_in_year n ON n.period_end = g.period_end AND n.person_id = g.person_id";
+    let segment_columns = format!(
+        ",
+  CASE WHEN age <= 4 OR (condition_mask & {pregnancy}) <> 0 THEN '{early}'
+    WHEN age <= 17 THEN '{child}' WHEN age <= 64 THEN '{adult}' ELSE '{old}' END AS life_course,
+  CASE WHEN age < 65 THEN 'under_65'
+    WHEN long_term_conditions = 0 THEN 'tier_0'
+    WHEN long_term_conditions >= 3 AND has_needs = 1 THEN 'tier_3'
+    WHEN long_term_conditions >= 2 OR has_needs = 1 OR emergency_admission = 1 THEN 'tier_2'
+    ELSE 'tier_1' END AS west_london_tier,
+  condition_mask,
+  long_term_conditions",
+        pregnancy = condition_bit(Condition::Pregnancy),
+        early = LifeCourse::EarlyYears.code(),
+        child = LifeCourse::Childhood.code(),
+        adult = LifeCourse::Adult.code(),
+        old = LifeCourse::GrowingOld.code(),
+    );
+    let pick = |text: &str| {
+        if attributes {
+            text.to_string()
+        } else {
+            String::new()
+        }
+    };
     format!(
         "CREATE TABLE {spells} AS
 WITH registered AS (
-  SELECT p.period_start, p.period_end, r.person_id, r.practice_code,
+  SELECT p.period_start, p.period_end, p.year_start, r.person_id, r.practice_code,
     CASE WHEN r.start_date > p.period_start THEN r.start_date ELSE p.period_start END AS from_day,
     LEAST(COALESCE(r.end_date, p.period_end), p.period_end, COALESCE(pe.death_date, p.period_end)) AS to_day,
     pe.sex, pe.ethnic_group, pe.imd_decile, pe.birth_month, pe.death_date
@@ -252,37 +330,12 @@ WITH registered AS (
     AND (r.end_date IS NULL OR r.end_date >= p.period_start)
     AND (pe.death_date IS NULL OR pe.death_date >= p.period_start)
 ),
-conditions_at_end AS (
-  SELECT p.period_end, c.person_id,
-    bit_or({condition_bits}) AS condition_mask,
-    COUNT(DISTINCT CASE WHEN c.condition IN ({long_term}) THEN c.condition END) AS long_term_conditions
-  FROM condition c CROSS JOIN {periods} p
-  WHERE c.onset_date <= p.period_end AND (c.resolved_date IS NULL OR c.resolved_date > p.period_end)
-  GROUP BY p.period_end, c.person_id
-),
-needs_in_year AS (
-  SELECT p.period_end, a.person_id,
-    MAX(CASE WHEN a.setting = 'apc_nel' AND a.start_date >= p.year_start THEN 1 ELSE 0 END) AS emergency_admission,
-    MAX(CASE WHEN a.setting IN ('mh', 'mh_referral') AND a.start_date >= p.year_start THEN 1 ELSE 0 END) AS mental_health_contact,
-    MAX(CASE WHEN a.setting IN ({social_care}) AND COALESCE(a.end_date, a.start_date) >= p.year_start THEN 1 ELSE 0 END) AS social_care
-  FROM activity a CROSS JOIN {periods} p
-  WHERE a.setting IN ('apc_nel', 'mh', 'mh_referral', {social_care})
-    AND a.start_date <= p.period_end AND COALESCE(a.end_date, a.start_date) >= p.year_start
-  GROUP BY p.period_end, a.person_id
-),
-attributes AS (
+{attribute_ctes}attributes AS (
   SELECT g.period_start, g.period_end, g.person_id, g.from_day, g.to_day, g.death_date,
     g.sex, g.ethnic_group, g.imd_decile, g.practice_code, pr.locality_id, pr.network_id,
-    {age} AS age,
-    COALESCE(c.condition_mask, 0) AS condition_mask,
-    COALESCE(c.long_term_conditions, 0) AS long_term_conditions,
-    COALESCE(n.emergency_admission, 0) AS emergency_admission,
-    CASE WHEN COALESCE(n.mental_health_contact, 0) = 1 OR COALESCE(n.social_care, 0) = 1
-      OR (COALESCE(c.condition_mask, 0) & {mh_mask}) <> 0 THEN 1 ELSE 0 END AS has_needs
+    {age} AS age{attribute_columns}
   FROM registered g
-  JOIN practice pr ON pr.practice_code = g.practice_code
-  LEFT JOIN conditions_at_end c ON c.period_end = g.period_end AND c.person_id = g.person_id
-  LEFT JOIN needs_in_year n ON n.period_end = g.period_end AND n.person_id = g.person_id
+  JOIN practice pr ON pr.practice_code = g.practice_code{attribute_joins}
   WHERE g.to_day >= g.from_day
 )
 SELECT period_start, period_end, person_id, from_day, to_day,
@@ -296,26 +349,17 @@ SELECT period_start, period_end, person_id, from_day, to_day,
   {imd} AS imd_quintile,
   locality_id AS locality,
   COALESCE(network_id, 'none') AS network,
-  practice_code AS practice,
-  CASE WHEN age <= 4 OR (condition_mask & {pregnancy}) <> 0 THEN '{early}'
-    WHEN age <= 17 THEN '{child}' WHEN age <= 64 THEN '{adult}' ELSE '{old}' END AS life_course,
-  CASE WHEN age < 65 THEN 'under_65'
-    WHEN long_term_conditions = 0 THEN 'tier_0'
-    WHEN long_term_conditions >= 3 AND has_needs = 1 THEN 'tier_3'
-    WHEN long_term_conditions >= 2 OR has_needs = 1 OR emergency_admission = 1 THEN 'tier_2'
-    ELSE 'tier_1' END AS west_london_tier,
-  condition_mask,
-  long_term_conditions
+  practice_code AS practice{segment_columns}
 FROM attributes",
         spells = spells_table(kind),
         periods = periods_table(kind),
+        attribute_ctes = pick(&attribute_ctes),
+        attribute_columns = pick(&attribute_columns),
+        attribute_joins = pick(attribute_joins),
+        segment_columns = pick(&segment_columns),
+        age = age_sql("g.birth_month", "g.period_end"),
         age_band = age_band_sql("age"),
         imd = imd_quintile_sql("imd_decile"),
-        pregnancy = condition_bit(Condition::Pregnancy),
-        early = LifeCourse::EarlyYears.code(),
-        child = LifeCourse::Childhood.code(),
-        adult = LifeCourse::Adult.code(),
-        old = LifeCourse::GrowingOld.code(),
     )
 }
 
@@ -372,6 +416,18 @@ fn population_filter(population: &Population) -> Vec<String> {
         ));
     }
     filters
+}
+
+/// The activity rows an event filter reads: the table itself, or only the rows that start
+/// a new episode (no row of the same settings ending in the 45 days before).
+fn event_source(events: &Events) -> String {
+    if !events.new_episodes_only {
+        return "activity".into();
+    }
+    format!(
+        "(SELECT * FROM (SELECT a.*, LAG(COALESCE(a.end_date, a.start_date)) OVER (PARTITION BY a.person_id ORDER BY a.start_date, a.activity_id) AS previous_end FROM activity a WHERE {}) episodes WHERE previous_end IS NULL OR start_date > previous_end + INTERVAL '45 days')",
+        event_filter(events)
+    )
 }
 
 fn event_filter(events: &Events) -> String {
@@ -448,7 +504,8 @@ pub fn indicator_sql(indicator: &Indicator) -> (String, Vec<String>) {
                         &["s.from_day", "s.to_day", "s.days", "s.esp_band"],
                     ),
                     format!(
-                        "contributions AS (\n  SELECT s.period_end, s.esp_band, {dims}CAST(0 AS DOUBLE) AS numerator, s.days / 365.25 AS denominator\n  FROM population s\n  UNION ALL\n  SELECT s.period_end, s.esp_band, {dims}CAST(1 AS DOUBLE) AS numerator, CAST(0 AS DOUBLE) AS denominator\n  FROM activity a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.from_day AND a.start_date <= s.to_day\n)",
+                        "contributions AS (\n  SELECT s.period_end, s.esp_band, {dims}CAST(0 AS DOUBLE) AS numerator, s.days / 365.25 AS denominator\n  FROM population s\n  UNION ALL\n  SELECT s.period_end, s.esp_band, {dims}CAST(1 AS DOUBLE) AS numerator, CAST(0 AS DOUBLE) AS denominator\n  FROM {} a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.from_day AND a.start_date <= s.to_day\n)",
+                        event_source(events),
                         event_filter(events)
                     ),
                 ],
@@ -459,7 +516,8 @@ pub fn indicator_sql(indicator: &Indicator) -> (String, Vec<String>) {
             vec![
                 population_cte(indicator, true, &[]),
                 format!(
-                    "hits AS (\n  SELECT DISTINCT s.period_end, s.person_id\n  FROM activity a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.period_start AND a.start_date <= s.period_end\n)",
+                    "hits AS (\n  SELECT DISTINCT s.period_end, s.person_id\n  FROM {} a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.period_start AND a.start_date <= s.period_end\n)",
+                    event_source(events),
                     event_filter(events)
                 ),
                 format!(
@@ -533,9 +591,15 @@ pub fn indicator_sql(indicator: &Indicator) -> (String, Vec<String>) {
                 .map(|d| format!("{} AS {d}, ", survey_dimension(d)))
                 .collect();
             let sql = format!(
-                "WITH contributions AS (\n  SELECT p.period_end, {person_dims}CAST(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM survey_response r\n  CROSS JOIN {periods} p\n  LEFT JOIN person pe ON pe.person_id = r.person_id\n  LEFT JOIN practice pr ON pr.practice_code = r.practice_code\n  WHERE r.survey = {} AND r.item IN ({}) AND r.\"date\" >= p.period_start AND r.\"date\" <= p.period_end\n)\n{}",
+                "WITH contributions AS (\n  SELECT p.period_end, {person_dims}CAST(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM survey_response r\n  CROSS JOIN {periods} p\n  LEFT JOIN person pe ON pe.person_id = r.person_id\n  LEFT JOIN practice pr ON pr.practice_code = r.practice_code\n  WHERE r.survey = {} AND ({}) AND r.\"date\" >= p.period_start AND r.\"date\" <= p.period_end\n)\n{}",
                 literal(survey),
-                list(items.iter().map(|i| literal(i))),
+                // An OR chain rather than IN: DuckDB's optimiser fails on this query with
+                // an IN list ("conflicting column binding"), and the benchmark runs this text.
+                items
+                    .iter()
+                    .map(|i| format!("r.item = {}", literal(i)))
+                    .collect::<Vec<_>>()
+                    .join(" OR "),
                 aggregate(indicator, false, false),
                 periods = periods_table(indicator.period),
             );

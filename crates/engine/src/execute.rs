@@ -45,9 +45,16 @@ impl Engine {
             .enable_all()
             .build()
             .map_err(|e| EngineError::Runtime(e.to_string()))?;
-        let config = SessionConfig::new()
+        let mut config = SessionConfig::new()
             .with_target_partitions(threads)
             .with_information_schema(false);
+        // Plain strings, not views: shared tables are kept in memory, and views would keep
+        // whole decoded Parquet pages alive behind every small batch.
+        config
+            .options_mut()
+            .execution
+            .parquet
+            .schema_force_view_types = false;
         let context = SessionContext::new_with_config(config);
         let engine = Engine { context, runtime };
         for table in Table::ALL {

@@ -279,19 +279,23 @@ fn inequality_rows(
         let (most, least) = (quintiles[0].1, quintiles[4].1);
         let gap = most.value - least.value;
         let gap_se = (se(&most).powi(2) + se(&least).powi(2)).sqrt();
-        let populations: Vec<f64> = quintiles.iter().map(|(n, _)| *n).collect();
-        let values: Vec<f64> = quintiles.iter().map(|(_, e)| e.value).collect();
-        let errors: Vec<f64> = quintiles.iter().map(|(_, e)| se(e)).collect();
-        let Ok(slope) = slope_index_of_inequality(
-            &populations,
-            &values,
-            &errors,
-            Confidence::P95,
-            SII_REPETITIONS,
-            SII_SEED,
-        ) else {
-            continue;
-        };
+        let latest = starts.keys().next_back() == Some(end);
+        let slope = latest
+            .then(|| {
+                let populations: Vec<f64> = quintiles.iter().map(|(n, _)| *n).collect();
+                let values: Vec<f64> = quintiles.iter().map(|(_, e)| e.value).collect();
+                let errors: Vec<f64> = quintiles.iter().map(|(_, e)| se(e)).collect();
+                slope_index_of_inequality(
+                    &populations,
+                    &values,
+                    &errors,
+                    Confidence::P95,
+                    SII_REPETITIONS,
+                    SII_SEED,
+                )
+                .ok()
+            })
+            .flatten();
         out.push(InequalityRow {
             framework: framework.to_string(),
             indicator: indicator.id.clone(),
@@ -300,10 +304,10 @@ fn inequality_rows(
             gap,
             gap_lower: gap - z * gap_se,
             gap_upper: gap + z * gap_se,
-            sii: slope.sii.value,
-            sii_lower: slope.sii.lower,
-            sii_upper: slope.sii.upper,
-            rii: slope.rii,
+            sii: slope.map(|s| s.sii.value),
+            sii_lower: slope.map(|s| s.sii.lower),
+            sii_upper: slope.map(|s| s.sii.upper),
+            rii: slope.map(|s| s.rii),
         });
     }
     out

@@ -117,6 +117,7 @@ pub fn refresh(
         let t = Instant::now();
         engine.execute(&format!("creating shared table {}", table.name), &table.sql)?;
         query_seconds += t.elapsed().as_secs_f64();
+        tracing::info!(table = %table.name, seconds = t.elapsed().as_secs_f64(), "shared table created");
     }
     let mut results = Vec::new();
     let mut inequality = Vec::new();
@@ -135,6 +136,7 @@ pub fn refresh(
         let rows = engine.indicator_rows(&what, &query.sql)?;
         let seconds = t.elapsed().as_secs_f64();
         query_seconds += seconds;
+        tracing::info!(indicator = %what, seconds, rows = rows.len(), "indicator queried");
         let (rows, gaps) =
             figures::indicator_results(&framework.id, indicator, &query.periods, &rows);
         let latest = rows

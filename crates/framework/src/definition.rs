@@ -158,6 +158,9 @@ pub enum Criterion {
 pub struct Events {
     pub settings: Vec<Setting>,
     pub diagnosis_prefixes: Vec<String>,
+    /// Count an episode once: a row counts only if the person had no row of these settings
+    /// ending in the 45 days before it starts (packages of care are billed period by period).
+    pub new_episodes_only: bool,
 }
 
 /// Who is counted: people registered in the period, filtered by what is true of them on

@@ -121,6 +121,7 @@ struct RawNumerator {
     observation: Option<Spanned<String>>,
     min: Option<f64>,
     max: Option<f64>,
+    new_episodes_only: Option<bool>,
 }
 
 /// Collects problems with the line of the value they concern.
@@ -505,6 +506,7 @@ fn events(checker: &mut Checker, numerator: &RawNumerator, at: &Spanned<String>)
     Some(Events {
         settings: checker.vocabulary::<Setting>(settings),
         diagnosis_prefixes: prefixes,
+        new_episodes_only: numerator.new_episodes_only.unwrap_or(false),
     })
 }
 
@@ -520,6 +522,7 @@ fn unused_fields(numerator: &RawNumerator, used: &[&str]) -> Vec<&'static str> {
         ("observation", numerator.observation.is_some()),
         ("min", numerator.min.is_some()),
         ("max", numerator.max.is_some()),
+        ("new_episodes_only", numerator.new_episodes_only.is_some()),
     ];
     present
         .into_iter()
@@ -571,13 +574,15 @@ fn measure(checker: &mut Checker, raw: &RawIndicator) -> Option<Measure> {
         "proportion" => &[
             "settings",
             "diagnosis_prefixes",
+            "new_episodes_only",
             "conditions",
             "observation",
             "min",
             "max",
         ],
         "mean_observation" => &["observation"],
-        _ => &["settings", "diagnosis_prefixes"],
+        "mean_cost" => &["settings", "diagnosis_prefixes"],
+        _ => &["settings", "diagnosis_prefixes", "new_episodes_only"],
     };
     let unused = unused_fields(numerator, used);
     if !unused.is_empty() {

@@ -181,10 +181,12 @@ pub struct InequalityRow {
     pub gap: f64,
     pub gap_lower: f64,
     pub gap_upper: f64,
-    pub sii: f64,
-    pub sii_lower: f64,
-    pub sii_upper: f64,
-    pub rii: f64,
+    /// The slope and relative indices, computed for the latest period only (the
+    /// simulated interval takes 100,000 draws).
+    pub sii: Option<f64>,
+    pub sii_lower: Option<f64>,
+    pub sii_upper: Option<f64>,
+    pub rii: Option<f64>,
 }
 
 /// The JSON part of a snapshot.

@@ -127,10 +127,10 @@ pub fn write_inequality(path: &Path, rows: &[InequalityRow]) -> Result<()> {
         .number("gap", |r| r.gap)
         .number("gap_lower", |r| r.gap_lower)
         .number("gap_upper", |r| r.gap_upper)
-        .number("sii", |r| r.sii)
-        .number("sii_lower", |r| r.sii_lower)
-        .number("sii_upper", |r| r.sii_upper)
-        .number("rii", |r| r.rii)
+        .optional_number("sii", |r| r.sii)
+        .optional_number("sii_lower", |r| r.sii_lower)
+        .optional_number("sii_upper", |r| r.sii_upper)
+        .optional_number("rii", |r| r.rii)
         .write(path)
 }
 
@@ -276,31 +276,27 @@ pub fn read_inequality(path: &Path) -> Result<Vec<InequalityRow>> {
         let indicator = b.text("indicator")?;
         let period_start = b.date("period_start")?;
         let period_end = b.date("period_end")?;
-        let numbers: Vec<Vec<f64>> = [
-            "gap",
-            "gap_lower",
-            "gap_upper",
-            "sii",
-            "sii_lower",
-            "sii_upper",
-            "rii",
-        ]
-        .iter()
-        .map(|name| b.number(name))
-        .collect::<Result<_>>()?;
+        let gaps: Vec<Vec<f64>> = ["gap", "gap_lower", "gap_upper"]
+            .iter()
+            .map(|name| b.number(name))
+            .collect::<Result<_>>()?;
+        let slopes: Vec<Vec<Option<f64>>> = ["sii", "sii_lower", "sii_upper", "rii"]
+            .iter()
+            .map(|name| b.numbers(name))
+            .collect::<Result<_>>()?;
         for i in 0..framework.len() {
             rows.push(InequalityRow {
                 framework: framework[i].clone(),
                 indicator: indicator[i].clone(),
                 period_start: period_start[i],
                 period_end: period_end[i],
-                gap: numbers[0][i],
-                gap_lower: numbers[1][i],
-                gap_upper: numbers[2][i],
-                sii: numbers[3][i],
-                sii_lower: numbers[4][i],
-                sii_upper: numbers[5][i],
-                rii: numbers[6][i],
+                gap: gaps[0][i],
+                gap_lower: gaps[1][i],
+                gap_upper: gaps[2][i],
+                sii: slopes[0][i],
+                sii_lower: slopes[1][i],
+                sii_upper: slopes[2][i],
+                rii: slopes[3][i],
             });
         }
     }
