@@ -66,8 +66,8 @@ fn figure(indicator: &Indicator, rows: &[&RawRow]) -> Figure {
         Measure::Rate { per, .. } => both(&|c| rate(numerator, denominator, *per, c)),
         Measure::StandardisedRate { per, .. } => {
             let range = bands_in_range(indicator.population.min_age, indicator.population.max_age);
-            let mut counts = vec![0.0; 19];
-            let mut years = vec![0.0; 19];
+            let mut counts = [0.0; 19];
+            let mut years = [0.0; 19];
             for r in rows {
                 if let Some(band) = r.band.filter(|b| *b < 19) {
                     counts[band] += r.numerator;
