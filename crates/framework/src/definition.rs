@@ -284,7 +284,8 @@ codes! {
     }
 }
 
-/// The breakdowns every indicator gets unless it names its own.
+/// The breakdowns every indicator gets unless it names its own. Survey indicators get
+/// the first eight (everything but life course and West London tier): keep that order.
 pub const PERSON_BREAKDOWNS: [Breakdown; 10] = [
     Breakdown::All,
     Breakdown::Sex,

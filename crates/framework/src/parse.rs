@@ -406,22 +406,14 @@ fn indicator(checker: &mut Checker, raw: &RawIndicator) -> Option<Indicator> {
     })
 }
 
-/// The breakdowns an answer to a survey can carry (a respondent may not be linked to a
-/// person, and is never followed over a period).
-const SURVEY_BREAKDOWNS: [Breakdown; 8] = [
-    Breakdown::All,
-    Breakdown::Sex,
-    Breakdown::AgeBand,
-    Breakdown::EthnicGroup,
-    Breakdown::ImdQuintile,
-    Breakdown::Locality,
-    Breakdown::Network,
-    Breakdown::Practice,
-];
+/// The breakdowns an answer to a survey can carry: the person-level ones except life
+/// course and West London tier (a respondent may not be linked to a person, and is never
+/// followed over a period). They are the first eight, in order.
+const SURVEY_BREAKDOWNS: &[Breakdown] = PERSON_BREAKDOWNS.split_at(8).0;
 
 fn breakdowns(checker: &mut Checker, raw: &RawIndicator, survey: bool) -> Vec<Breakdown> {
     let available: &[Breakdown] = if survey {
-        &SURVEY_BREAKDOWNS
+        SURVEY_BREAKDOWNS
     } else {
         &PERSON_BREAKDOWNS
     };
