@@ -1,5 +1,5 @@
 //! The subcommands: `synth`, `dataset check|seal`, `refresh`, `explain`, `framework`,
-//! `export`, `spc` and `demo`.
+//! `export`, `spc`, `serve` and `demo`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -32,7 +32,7 @@ enum Command {
     /// Check or seal a dataset folder.
     #[command(subcommand)]
     Dataset(DatasetCommand),
-    /// Run the main job: generate the default borough if it is not there, check it, and refresh every built-in framework.
+    /// Run the main job: generate the default borough if it is not there, check it, refresh every built-in framework and serve the dashboard.
     Demo(DemoArgs),
     /// Compute outcomes frameworks on a dataset and write a results snapshot.
     Refresh(crate::outcomes::RefreshArgs),
@@ -45,6 +45,8 @@ enum Command {
     Export(crate::outcomes::ExportArgs),
     /// Statistical process control chart of a series (Making Data Count rules), with PDSA notes.
     Spc(crate::spc::SpcArgs),
+    /// Serve the dashboard and its JSON API over a results snapshot.
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +116,12 @@ struct DemoArgs {
     persons: usize,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// The dashboard's port (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Stop after the refresh instead of serving the dashboard.
+    #[arg(long)]
+    no_serve: bool,
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -165,6 +173,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Framework(command) => crate::outcomes::run_framework(&command),
         Command::Export(args) => crate::outcomes::run_export(&args),
         Command::Spc(args) => crate::spc::run(&args),
+        Command::Serve(args) => {
+            crate::serve::run(&args.snapshot, args.host, args.port, args.public)
+        }
     }
 }
 
@@ -305,8 +316,16 @@ fn demo(args: &DemoArgs) -> Result<()> {
     })?;
     println!();
     println!(
-        "next: `accord explain --snapshot {0} islington/emergency_admissions` shows how a figure was made; `accord export --snapshot {0} --public --out results.csv` writes publishable figures",
+        "`accord explain --snapshot {0} islington/emergency_admissions` shows how a figure was made; `accord export --snapshot {0} --public --out results.csv` writes publishable figures",
         snapshot.display()
     );
-    Ok(())
+    if args.no_serve {
+        return Ok(());
+    }
+    crate::serve::run(
+        &snapshot,
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        args.port,
+        false,
+    )
 }

@@ -4,6 +4,7 @@
 mod commands;
 mod outcomes;
 mod progress;
+mod serve;
 mod spc;
 
 use std::process::ExitCode;

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use accord_engine::{RefreshOptions, refresh};
 use accord_framework::{Framework, builtin};
-use accord_snapshot::{IndicatorEntry, ResultRow, Snapshot, write_csv};
+use accord_snapshot::{ResultRow, Snapshot, write_csv};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
@@ -183,7 +183,7 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
         .find_indicator(name)
         .map_err(anyhow::Error::msg)?
         .clone();
-    let definition = definition_text(&snapshot, &entry);
+    let definition = snapshot.definition_text(&entry);
     if args.json {
         let value = serde_json::json!({
             "indicator": entry,
@@ -250,21 +250,6 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
         p.seconds
     );
     Ok(())
-}
-
-/// The indicator's block of its framework file, as used for the snapshot.
-fn definition_text(snapshot: &Snapshot, entry: &IndicatorEntry) -> String {
-    let file = format!("{}.toml", entry.framework);
-    let Some((_, text)) = snapshot.framework_files.iter().find(|(f, _)| *f == file) else {
-        return String::new();
-    };
-    let marker = format!("id = \"{}\"", entry.id);
-    let blocks: Vec<&str> = text.split("[[").collect();
-    blocks
-        .iter()
-        .find(|b| b.starts_with("indicator]]") && b.lines().any(|l| l.trim() == marker))
-        .map(|b| format!("[[{}", b.trim_end()))
-        .unwrap_or_default()
 }
 
 pub fn run_framework(command: &FrameworkCommand) -> Result<()> {

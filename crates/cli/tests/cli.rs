@@ -116,7 +116,7 @@ fn demo_generates_once_then_reuses() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let data = dir.to_str().unwrap();
-    let first = accord(&["demo", "--data", data, "--persons", "2000"]);
+    let first = accord(&["demo", "--data", data, "--persons", "2000", "--no-serve"]);
     let (stdout, stderr) = text(&first);
     assert!(first.status.success(), "{stderr}");
     assert!(
@@ -124,7 +124,7 @@ fn demo_generates_once_then_reuses() {
         "{stderr}"
     );
     assert!(stdout.contains("people          2,000"), "{stdout}");
-    let second = accord(&["demo", "--data", data, "--persons", "2000"]);
+    let second = accord(&["demo", "--data", data, "--persons", "2000", "--no-serve"]);
     assert!(second.status.success());
     assert!(text(&second).1.contains("using the borough already at"));
     let untimed = |text: &str| -> String {

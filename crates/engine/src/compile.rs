@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use accord_snapshot::SharedTable;
 
 use crate::periods::{Period, periods};
+use crate::profile::{PROFILE_PERIOD, ProfileQuery};
 
 /// The first and last days with complete data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,8 @@ pub struct Query {
 pub struct Program {
     pub shared: Vec<SharedTable>,
     pub queries: Vec<Query>,
+    /// The population profile's queries, run after the indicators.
+    pub profile: Vec<ProfileQuery>,
 }
 
 impl Program {
@@ -55,6 +58,9 @@ impl Program {
                 "-- indicator {}/{}\n{};\n\n",
                 q.framework, q.indicator, q.sql
             ));
+        }
+        for q in &self.profile {
+            out.push_str(&format!("-- profile: {:?}\n{};\n\n", q.part, q.sql));
         }
         out
     }
@@ -104,6 +110,8 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
             });
         }
     }
+    // The population profile reads the financial-year spells with their attributes.
+    kinds.insert(PROFILE_PERIOD, (true, true));
     let mut shared = Vec::new();
     for (kind, (spells, attributes)) in kinds {
         shared.push(SharedTable {
@@ -117,7 +125,11 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
             });
         }
     }
-    Program { shared, queries }
+    Program {
+        shared,
+        queries,
+        profile: crate::profile::queries(span),
+    }
 }
 
 /// True when an indicator reads the spells' condition- or activity-derived columns

@@ -115,15 +115,46 @@ impl Engine {
         })
     }
 
-    /// Pairs of text from the first two columns of every row.
-    pub fn pairs(&self, what: &str, sql: &str) -> Result<Vec<(String, String)>, EngineError> {
+    /// Every row as its first `texts` columns read as text and the rest as numbers (a
+    /// null number reads as 0).
+    pub fn labelled_numbers(
+        &self,
+        what: &str,
+        sql: &str,
+        texts: usize,
+    ) -> Result<Vec<(Vec<String>, Vec<f64>)>, EngineError> {
         let mut out = Vec::new();
         for batch in self.execute(what, sql)? {
-            let keys = column(what, &batch, 0, &DataType::Utf8)?;
-            let values = column(what, &batch, 1, &DataType::Utf8)?;
-            let (keys, values) = (keys.as_string::<i32>(), values.as_string::<i32>());
-            for i in 0..batch.num_rows() {
-                out.push((keys.value(i).to_string(), values.value(i).to_string()));
+            let columns = (0..batch.num_columns())
+                .map(|i| {
+                    let kind = if i < texts {
+                        DataType::Utf8
+                    } else {
+                        DataType::Float64
+                    };
+                    column(what, &batch, i, &kind)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for row in 0..batch.num_rows() {
+                let text = columns[..texts]
+                    .iter()
+                    .map(|c| {
+                        let c = c.as_string::<i32>();
+                        if c.is_null(row) {
+                            String::new()
+                        } else {
+                            c.value(row).to_string()
+                        }
+                    })
+                    .collect();
+                let numbers = columns[texts..]
+                    .iter()
+                    .map(|c| {
+                        let c = c.as_primitive::<Float64Type>();
+                        if c.is_null(row) { 0.0 } else { c.value(row) }
+                    })
+                    .collect();
+                out.push((text, numbers));
             }
         }
         Ok(out)

@@ -10,6 +10,7 @@ pub mod compile;
 pub mod execute;
 pub mod figures;
 pub mod periods;
+pub mod profile;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -170,12 +171,21 @@ pub fn refresh(
         inequality.extend(gaps);
         progress(&what, total);
     }
+    let t = Instant::now();
+    let profile = profile::run(&engine, &program.profile)?;
+    query_seconds += t.elapsed().as_secs_f64();
+    tracing::info!(
+        seconds = t.elapsed().as_secs_f64(),
+        "population profile computed"
+    );
     let mut area_names: BTreeMap<String, String> = engine
-        .pairs(
+        .labelled_numbers(
             "reading area names",
             "SELECT practice_code, name FROM practice UNION ALL SELECT network_id, name FROM network UNION ALL SELECT locality_id, name FROM locality",
+            2,
         )?
         .into_iter()
+        .filter_map(|(mut text, _)| Some((text.remove(0), text.pop()?)))
         .collect();
     area_names.insert("none".into(), "Not in a network".into());
     let manifest = dataset.manifest();
@@ -207,6 +217,7 @@ pub fn refresh(
         shared_tables: program.shared.clone(),
         indicators,
         area_names,
+        profile,
     };
     let snapshot = Snapshot {
         summary,

@@ -69,4 +69,82 @@ fn every_builtin_indicator_has_a_latest_value_on_a_generated_borough() {
             .iter()
             .any(|r| r.indicator == "emergency_admissions" && r.sii.is_some())
     );
+    profile_is_consistent(&done.snapshot.summary.profile);
+}
+
+/// The population profile adds up: flows out of each segment are the people in it, flows
+/// into each segment are the people in it a year later, the pyramid is the segments'
+/// total on the last year end, and every activity setting is counted by month.
+fn profile_is_consistent(profile: &accord_snapshot::Profile) {
+    use accord_snapshot::NOT_REGISTERED;
+    let date = profile.population_date.expect("a population date");
+    let pyramid: f64 = profile.population.iter().map(|b| b.people).sum();
+    assert!(pyramid > 15_000.0, "{pyramid} registered");
+    for model in ["life_course", "west_london_tier"] {
+        let sizes: Vec<_> = profile
+            .segments
+            .iter()
+            .filter(|s| s.model == model)
+            .collect();
+        let on = |d| {
+            sizes
+                .iter()
+                .filter(|s| s.period_end == d)
+                .map(|s| s.people)
+                .sum::<f64>()
+        };
+        assert_eq!(on(date), pyramid, "{model} covers everyone on {date}");
+        let flows: Vec<_> = profile.flows.iter().filter(|f| f.model == model).collect();
+        assert!(!flows.is_empty());
+        for s in &sizes {
+            let out: f64 = flows
+                .iter()
+                .filter(|f| f.from_date == s.period_end && f.from_segment == s.segment)
+                .map(|f| f.people)
+                .sum();
+            let into: f64 = flows
+                .iter()
+                .filter(|f| f.to_date == s.period_end && f.to_segment == s.segment)
+                .map(|f| f.people)
+                .sum();
+            if flows.iter().any(|f| f.from_date == s.period_end) {
+                assert_eq!(
+                    out, s.people,
+                    "{model} {} leaving {}",
+                    s.segment, s.period_end
+                );
+            }
+            if flows.iter().any(|f| f.to_date == s.period_end) {
+                assert_eq!(
+                    into, s.people,
+                    "{model} {} arriving {}",
+                    s.segment, s.period_end
+                );
+            }
+        }
+        assert!(flows.iter().any(|f| f.from_segment == NOT_REGISTERED));
+        assert!(sizes.iter().all(|s| s.cost_gbp >= 0.0));
+    }
+    assert!(
+        profile
+            .segments
+            .iter()
+            .any(|s| s.segment == "tier_3" && s.emergency_admissions > 0.0)
+    );
+    let settings: std::collections::BTreeSet<&str> = profile
+        .monthly_rows
+        .iter()
+        .filter(|m| m.table == "activity")
+        .map(|m| m.series.as_str())
+        .collect();
+    assert!(
+        settings.contains("gp") && settings.contains("apc_nel"),
+        "{settings:?}"
+    );
+    assert!(
+        profile
+            .completeness
+            .iter()
+            .any(|c| c.table == "activity" && c.column == "end_date" && c.filled < c.rows)
+    );
 }

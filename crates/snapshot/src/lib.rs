@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! snapshot/
-//!   snapshot.json        provenance, frameworks, indicators (definition, SQL, latest figure)
+//!   snapshot.json        provenance, frameworks, indicators (definition, SQL, latest figure),
+//!                        the population profile (pyramid, segments, flows, data quality)
 //!   results.parquet      one row per indicator × period × breakdown × group
 //!   inequality.parquet   one row per indicator × period: deprivation gap, SII, RII
 //!   frameworks/*.toml    the definition files exactly as they were used
@@ -12,6 +13,7 @@
 //! Figures are exact: the analyst's own view. [`publish`] applies the disclosure rule of
 //! METHODS.md for anything that leaves the partnership, and only when asked.
 
+mod profile;
 mod publish;
 mod table;
 
@@ -22,10 +24,13 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use publish::{PublishedRow, publish, write_csv};
+pub use profile::{
+    Completeness, MonthlyRows, NOT_REGISTERED, PopulationBand, Profile, SegmentFlow, SegmentYear,
+};
+pub use publish::{PublishedRow, csv_text, publish, write_csv};
 
 /// The snapshot folder's format version.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+pub const SNAPSHOT_FORMAT: u32 = 2;
 pub const SUMMARY_FILE: &str = "snapshot.json";
 pub const RESULTS_FILE: &str = "results.parquet";
 pub const INEQUALITY_FILE: &str = "inequality.parquet";
@@ -199,6 +204,8 @@ pub struct Summary {
     pub indicators: Vec<IndicatorEntry>,
     /// Names of localities, networks and practices by code, for labels.
     pub area_names: BTreeMap<String, String>,
+    /// The population, segments and data quality of the dataset refreshed.
+    pub profile: Profile,
 }
 
 /// A whole snapshot in memory.
@@ -304,6 +311,19 @@ impl Snapshot {
                     .join(", ")
             )),
         }
+    }
+
+    /// The indicator's block of its framework file, as used for the snapshot.
+    pub fn definition_text(&self, entry: &IndicatorEntry) -> String {
+        let file = format!("{}.toml", entry.framework);
+        let Some((_, text)) = self.framework_files.iter().find(|(f, _)| *f == file) else {
+            return String::new();
+        };
+        let marker = format!("id = \"{}\"", entry.id);
+        text.split("[[")
+            .find(|b| b.starts_with("indicator]]") && b.lines().any(|l| l.trim() == marker))
+            .map(|b| format!("[[{}", b.trim_end()))
+            .unwrap_or_default()
     }
 
     /// The rows of one indicator, breakdown and group, in period order.

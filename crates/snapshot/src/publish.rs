@@ -64,9 +64,9 @@ fn quoted(text: &str) -> String {
     }
 }
 
-/// Writes rows as CSV to `path` atomically (a temporary file beside it, then a rename).
-/// With `public`, the disclosure rule is applied and redacted cells are `*`.
-pub fn write_csv(path: &Path, rows: &[ResultRow], public: bool) -> Result<()> {
+/// Rows as CSV text. With `public`, the disclosure rule is applied and redacted cells are
+/// `*`.
+pub fn csv_text<'a>(rows: impl IntoIterator<Item = &'a ResultRow>, public: bool) -> String {
     let mut out = String::from(
         "framework,indicator,measure,period_start,period_end,breakdown,group,numerator,denominator,value,lower95,upper95,vs_benchmark,vs_target,vs_year_earlier,trend,note\n",
     );
@@ -109,6 +109,13 @@ pub fn write_csv(path: &Path, rows: &[ResultRow], public: bool) -> Result<()> {
             texts.join(",")
         ));
     }
+    out
+}
+
+/// Writes rows as CSV ([`csv_text`]) to `path` atomically (a temporary file beside it, then
+/// a rename).
+pub fn write_csv(path: &Path, rows: &[ResultRow], public: bool) -> Result<()> {
+    let out = csv_text(rows, public);
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

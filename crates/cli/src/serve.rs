@@ -1,0 +1,44 @@
+//! `accord serve`: the dashboard over a results snapshot, on a local address.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use accord_web::Site;
+use anyhow::{Context, Result};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The results snapshot to serve (from `accord refresh` or `accord demo`).
+    #[arg(long, default_value = "accord-data/snapshot")]
+    pub snapshot: PathBuf,
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// The address to listen on; the default serves this machine only.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Serve published figures only: the disclosure rule applied to every count.
+    #[arg(long)]
+    pub public: bool,
+}
+
+/// Loads the snapshot, binds, prints the URL and serves until the process is stopped.
+pub fn run(snapshot: &Path, host: IpAddr, port: u16, public: bool) -> Result<()> {
+    let site = Site::load(snapshot, public)
+        .with_context(|| format!("loading the snapshot {}", snapshot.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the web server's runtime")?;
+    runtime.block_on(async {
+        let (listener, address) = accord_web::bind(SocketAddr::new(host, port)).await?;
+        println!(
+            "Accord dashboard{}: http://{address}/  (Ctrl-C stops it)",
+            if public { " (public figures)" } else { "" }
+        );
+        accord_web::serve(listener, Arc::new(site)).await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,129 @@
+//! `accord serve`: the dashboard and its JSON API over one results snapshot.
+//!
+//! [`site`] loads the snapshot and computes every figure a page shows; [`pages`] renders
+//! them as HTML with server-drawn SVG charts (accord-chart) and htmx for filters that
+//! change a page without a full reload; [`api`] returns the same values as JSON and serves
+//! the OpenAPI document that describes them. With `public`, only aggregates after
+//! disclosure control leave the server; the snapshot holds no person-level data in any
+//! mode.
+
+pub mod api;
+pub mod pages;
+pub mod site;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub use site::Site;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error(transparent)]
+    Snapshot(#[from] accord_snapshot::SnapshotError),
+    #[error("{file}: {message}")]
+    Framework { file: String, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The shared state of every handler.
+pub type State = Arc<Site>;
+
+const STYLE: &str = include_str!("../assets/style.css");
+const HTMX: &str = include_str!("../assets/htmx.min.js");
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Every route of the dashboard and the API.
+pub fn router(site: State) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/frameworks/{framework}", get(pages::overview))
+        .route(
+            "/frameworks/{framework}/indicators/{indicator}",
+            get(pages::indicator),
+        )
+        .route(
+            "/frameworks/{framework}/indicators/{indicator}/download.csv",
+            get(pages::download),
+        )
+        .route("/population", get(pages::population))
+        .route("/data-quality", get(pages::quality))
+        .route("/about", get(pages::about))
+        .route("/api/about", get(api::about))
+        .route("/api/frameworks", get(api::frameworks))
+        .route("/api/frameworks/{framework}", get(api::overview))
+        .route(
+            "/api/frameworks/{framework}/indicators/{indicator}",
+            get(api::indicator),
+        )
+        .route("/api/population", get(api::population))
+        .route("/api/data-quality", get(api::quality))
+        .route("/api/openapi.json", get(api::openapi))
+        .route(
+            "/assets/style.css",
+            get(|| async { asset("text/css; charset=utf-8", STYLE) }),
+        )
+        .route(
+            "/assets/htmx.min.js",
+            get(|| async { asset("text/javascript; charset=utf-8", HTMX) }),
+        )
+        .fallback(pages::not_found)
+        .with_state(site)
+}
+
+/// Binds `address` (port 0 picks a free port) and returns the listener and the address it
+/// got, so that the caller can print the URL before serving.
+pub async fn bind(address: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), WebError> {
+    let failed = |source| WebError::Listen { address, source };
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(failed)?;
+    let bound = listener.local_addr().map_err(failed)?;
+    Ok((listener, bound))
+}
+
+/// Serves the site on `listener` until the process is stopped.
+pub async fn serve(listener: tokio::net::TcpListener, site: State) -> Result<(), WebError> {
+    let address = listener.local_addr().map_err(|source| WebError::Listen {
+        address: SocketAddr::from(([127, 0, 0, 1], 0)),
+        source,
+    })?;
+    axum::serve(listener, router(site))
+        .await
+        .map_err(|source| WebError::Listen { address, source })
+}

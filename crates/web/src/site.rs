@@ -1,0 +1,1007 @@
+//! The dashboard's figures: a results snapshot loaded once and indexed, and one function
+//! per page that returns everything the page shows as a plain serialisable value. The HTML
+//! pages and the JSON API both call these functions, so a figure on a page is the figure
+//! the API returns. In public mode every count passes the disclosure rule of METHODS.md
+//! here, before any view sees it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use accord_framework::{Framework, Indicator, Target};
+use accord_snapshot::{
+    IndicatorEntry, InequalityRow, NOT_REGISTERED, Provenance, ResultRow, Snapshot, publish,
+};
+use accord_stats::{Confidence, count_limits, disclose_count, proportion};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::WebError;
+
+/// A loaded snapshot, ready to serve.
+pub struct Site {
+    snapshot: Snapshot,
+    frameworks: Vec<Framework>,
+    public: bool,
+    /// Row positions by (framework, indicator, breakdown), in period then group order.
+    index: HashMap<(String, String, String), Vec<usize>>,
+}
+
+/// A figure as shown: exact, or in public mode with the disclosure rule applied (`None`
+/// where a figure is withheld).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Figure {
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub value: Option<f64>,
+    pub lower95: Option<f64>,
+    pub upper95: Option<f64>,
+    pub lower998: Option<f64>,
+    pub upper998: Option<f64>,
+    /// Why a value is missing or withheld.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FrameworkSummary {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub partnership: String,
+    pub description: String,
+    pub indicators: usize,
+}
+
+/// An indicator's tile on the overview: its latest whole-population figure.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Tile {
+    pub framework: String,
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub figure: Option<Figure>,
+    /// `green`, `amber`, `red` or `grey`: against the target where there is one, else
+    /// against the benchmark.
+    pub rag: String,
+    pub vs_target: Option<String>,
+    pub vs_benchmark: Option<String>,
+    pub trend: Option<String>,
+    /// The board or workstream that owns it.
+    pub owner: Option<String>,
+    /// The whole-population values of every period, oldest first.
+    pub sparkline: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OutcomeView {
+    pub id: String,
+    pub statement: String,
+    pub owner: Option<String>,
+    pub indicators: Vec<Tile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DomainView {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub outcomes: Vec<OutcomeView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Overview {
+    pub framework: FrameworkSummary,
+    pub domains: Vec<DomainView>,
+}
+
+/// The filters of the indicator page.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorQuery {
+    /// The last day of the period to break down (default: the latest).
+    pub period: Option<NaiveDate>,
+    /// The breakdown to show (default: network).
+    pub breakdown: Option<String>,
+}
+
+/// One period of the whole-population series.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SeriesPoint {
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub figure: Figure,
+    pub vs_target: Option<String>,
+    pub vs_benchmark: Option<String>,
+    pub vs_year_earlier: Option<String>,
+    pub trend: Option<String>,
+}
+
+/// One group of the chosen breakdown in the chosen period.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct GroupFigure {
+    pub group: String,
+    pub label: String,
+    pub figure: Figure,
+    /// Against the whole population.
+    pub vs_population: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FunnelPoint {
+    pub practice: String,
+    pub label: String,
+    pub denominator: f64,
+    pub value: f64,
+    /// `within`, `outside_95` or `outside_998`.
+    pub position: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+pub struct FunnelLimit {
+    pub denominator: f64,
+    pub lower95: f64,
+    pub upper95: f64,
+    pub lower998: f64,
+    pub upper998: f64,
+}
+
+/// Practices' values against their denominators, with control limits around the
+/// borough's value (Wilson for proportions, exact Poisson or Byar's for rates).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Funnel {
+    pub centre: f64,
+    pub points: Vec<FunnelPoint>,
+    pub limits: Vec<FunnelLimit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TargetView {
+    pub value: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct BenchmarkView {
+    pub label: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SqlView {
+    pub name: String,
+    pub sql: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct InequalityView {
+    pub period_end: NaiveDate,
+    pub gap: f64,
+    pub gap_lower: f64,
+    pub gap_upper: f64,
+    pub sii: Option<f64>,
+    pub sii_lower: Option<f64>,
+    pub sii_upper: Option<f64>,
+    pub rii: Option<f64>,
+}
+
+/// Everything the indicator page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct IndicatorView {
+    pub framework: String,
+    pub framework_name: String,
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub domain: String,
+    pub outcome: String,
+    pub owner: Option<String>,
+    pub measure: String,
+    pub unit: String,
+    pub period_kind: String,
+    pub polarity: String,
+    pub target: Option<TargetView>,
+    pub benchmark: Option<BenchmarkView>,
+    pub national: Option<String>,
+    pub series: Vec<SeriesPoint>,
+    pub periods: Vec<NaiveDate>,
+    pub period: Option<NaiveDate>,
+    pub breakdowns: Vec<String>,
+    pub breakdown: String,
+    pub groups: Vec<GroupFigure>,
+    /// Whole-population figure of the chosen period (the breakdown's reference line).
+    pub population: Option<Figure>,
+    pub funnel: Option<Funnel>,
+    pub inequality: Option<InequalityView>,
+    /// The indicator's block of its framework file.
+    pub definition: String,
+    pub sql: String,
+    pub shared_tables: Vec<SqlView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PyramidBand {
+    pub age_band: String,
+    pub female: Option<f64>,
+    pub male: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SegmentSize {
+    pub segment: String,
+    pub label: String,
+    pub period_end: NaiveDate,
+    pub people: Option<f64>,
+    /// Spend and activity per person in the year.
+    pub cost_per_person: Option<f64>,
+    pub emergency_admissions_per_1000: Option<f64>,
+    pub ae_attendances_per_1000: Option<f64>,
+    pub gp_appointments_per_person: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Flow {
+    pub from_date: NaiveDate,
+    pub to_date: NaiveDate,
+    pub from_segment: String,
+    pub to_segment: String,
+    pub people: Option<f64>,
+}
+
+/// The filter of the population page.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PopulationQuery {
+    /// The segment model (`life_course` or `west_london_tier`; default life course).
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SegmentLabel {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PopulationView {
+    pub date: Option<NaiveDate>,
+    pub total: Option<f64>,
+    pub pyramid: Vec<PyramidBand>,
+    pub models: Vec<String>,
+    pub model: String,
+    /// Segments in display order, with their labels.
+    pub segments: Vec<SegmentLabel>,
+    pub sizes: Vec<SegmentSize>,
+    pub flows: Vec<Flow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MonthCount {
+    pub month: NaiveDate,
+    pub rows: Option<f64>,
+}
+
+/// Rows of one table (or activity setting) month by month, with the months that look
+/// like gaps: no rows, or under half the series' median.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MonthlySeries {
+    pub table: String,
+    pub series: String,
+    pub months: Vec<MonthCount>,
+    pub gaps: Vec<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ColumnCompleteness {
+    pub table: String,
+    pub column: String,
+    pub rows: Option<f64>,
+    pub filled_percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct QualityView {
+    pub months: Vec<NaiveDate>,
+    pub series: Vec<MonthlySeries>,
+    pub completeness: Vec<ColumnCompleteness>,
+}
+
+/// What the snapshot is and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct About {
+    pub public: bool,
+    #[schema(value_type = Object)]
+    pub provenance: Provenance,
+    pub frameworks: Vec<FrameworkSummary>,
+}
+
+/// Breakdowns the indicator page offers before the others, in this order.
+const DEFAULT_BREAKDOWN: &str = "network";
+
+impl Site {
+    /// Loads the snapshot folder at `dir`.
+    pub fn load(dir: &Path, public: bool) -> Result<Site, WebError> {
+        let snapshot = Snapshot::read(dir)?;
+        Site::new(snapshot, public)
+    }
+
+    pub fn new(snapshot: Snapshot, public: bool) -> Result<Site, WebError> {
+        let mut frameworks = Vec::new();
+        for (file, text) in &snapshot.framework_files {
+            frameworks.push(
+                Framework::parse(file, text).map_err(|e| WebError::Framework {
+                    file: file.clone(),
+                    message: e.to_string(),
+                })?,
+            );
+        }
+        let mut index: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
+        for (i, r) in snapshot.results.iter().enumerate() {
+            index
+                .entry((
+                    r.framework.clone(),
+                    r.indicator.clone(),
+                    r.breakdown.clone(),
+                ))
+                .or_default()
+                .push(i);
+        }
+        for rows in index.values_mut() {
+            rows.sort_by(|a, b| {
+                let (a, b) = (&snapshot.results[*a], &snapshot.results[*b]);
+                (a.period_end, &a.group).cmp(&(b.period_end, &b.group))
+            });
+        }
+        Ok(Site {
+            snapshot,
+            frameworks,
+            public,
+            index,
+        })
+    }
+
+    pub fn public(&self) -> bool {
+        self.public
+    }
+
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    pub fn about(&self) -> About {
+        About {
+            public: self.public,
+            provenance: self.snapshot.summary.provenance.clone(),
+            frameworks: self.frameworks(),
+        }
+    }
+
+    pub fn frameworks(&self) -> Vec<FrameworkSummary> {
+        self.frameworks.iter().map(|f| self.summary_of(f)).collect()
+    }
+
+    fn summary_of(&self, f: &Framework) -> FrameworkSummary {
+        FrameworkSummary {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            version: f.version.clone(),
+            partnership: f.partnership.clone(),
+            description: f.description.clone(),
+            indicators: f.indicators.len(),
+        }
+    }
+
+    fn framework(&self, id: &str) -> Result<&Framework, WebError> {
+        self.frameworks
+            .iter()
+            .find(|f| f.id == id)
+            .ok_or_else(|| WebError::NotFound(format!("no framework {id:?} in this snapshot")))
+    }
+
+    fn rows(
+        &self,
+        framework: &str,
+        indicator: &str,
+        breakdown: &str,
+    ) -> impl Iterator<Item = &ResultRow> {
+        self.index
+            .get(&(
+                framework.to_string(),
+                indicator.to_string(),
+                breakdown.to_string(),
+            ))
+            .into_iter()
+            .flatten()
+            .map(|i| &self.snapshot.results[*i])
+    }
+
+    /// A row's figures as this site shows them.
+    pub fn figure(&self, row: &ResultRow) -> Figure {
+        if !self.public {
+            return Figure {
+                numerator: Some(row.numerator),
+                denominator: Some(row.denominator),
+                value: row.value,
+                lower95: row.lower95,
+                upper95: row.upper95,
+                lower998: row.lower998,
+                upper998: row.upper998,
+                note: row.note.clone(),
+            };
+        }
+        let p = publish(row);
+        let shown = p.value.is_some() || row.value.is_none();
+        Figure {
+            numerator: p.numerator,
+            denominator: p.denominator,
+            value: p.value,
+            lower95: p.lower95,
+            upper95: p.upper95,
+            lower998: if shown { row.lower998 } else { None },
+            upper998: if shown { row.upper998 } else { None },
+            note: if shown {
+                row.note.clone()
+            } else {
+                Some("withheld: fewer than 8 counted (disclosure control)".into())
+            },
+        }
+    }
+
+    /// A count as this site shows it (`None` where disclosure control withholds it).
+    pub fn count(&self, n: f64) -> Option<f64> {
+        if self.public {
+            disclose_count(n.round().max(0.0) as u64).map(|n| n as f64)
+        } else {
+            Some(n)
+        }
+    }
+
+    pub fn overview(&self, framework: &str) -> Result<Overview, WebError> {
+        let f = self.framework(framework)?;
+        let domains = f
+            .domains
+            .iter()
+            .map(|d| DomainView {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                description: d.description.clone(),
+                outcomes: f
+                    .outcomes_of(&d.id)
+                    .map(|o| OutcomeView {
+                        id: o.id.clone(),
+                        statement: o.statement.clone(),
+                        owner: o.owner.clone(),
+                        indicators: f
+                            .indicators
+                            .iter()
+                            .filter(|i| i.outcome == o.id)
+                            .map(|i| self.tile(f, i, o.owner.clone()))
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(Overview {
+            framework: self.summary_of(f),
+            domains,
+        })
+    }
+
+    fn entry(&self, framework: &str, indicator: &str) -> Option<&IndicatorEntry> {
+        self.snapshot
+            .summary
+            .indicators
+            .iter()
+            .find(|e| e.framework == framework && e.id == indicator)
+    }
+
+    fn tile(&self, f: &Framework, i: &Indicator, outcome_owner: Option<String>) -> Tile {
+        let entry = self.entry(&f.id, &i.id);
+        let latest = entry.and_then(|e| e.latest.as_ref());
+        let figure = latest.map(|r| self.figure(r));
+        let withheld = figure.as_ref().is_some_and(|f| f.value.is_none());
+        let rag = if withheld {
+            "grey"
+        } else {
+            rag(latest.and_then(|r| r.vs_target.as_deref().or(r.vs_benchmark.as_deref())))
+        };
+        Tile {
+            framework: f.id.clone(),
+            id: i.id.clone(),
+            name: i.name.clone(),
+            unit: entry.map(|e| e.unit.clone()).unwrap_or_default(),
+            period_start: latest.map(|r| r.period_start),
+            period_end: latest.map(|r| r.period_end),
+            figure,
+            rag: rag.to_string(),
+            vs_target: latest.and_then(|r| r.vs_target.clone()),
+            vs_benchmark: latest.and_then(|r| r.vs_benchmark.clone()),
+            trend: latest.and_then(|r| r.trend.clone()),
+            owner: i.owner.clone().or(outcome_owner),
+            sparkline: self
+                .rows(&f.id, &i.id, "all")
+                .map(|r| self.figure(r).value)
+                .collect(),
+        }
+    }
+
+    pub fn indicator(
+        &self,
+        framework: &str,
+        indicator: &str,
+        query: &IndicatorQuery,
+    ) -> Result<IndicatorView, WebError> {
+        let f = self.framework(framework)?;
+        let i = f.indicator(indicator).ok_or_else(|| {
+            WebError::NotFound(format!(
+                "no indicator {indicator:?} in framework {framework:?}"
+            ))
+        })?;
+        let entry = self.entry(framework, indicator).ok_or_else(|| {
+            WebError::NotFound(format!(
+                "indicator {framework}/{indicator} was not refreshed"
+            ))
+        })?;
+        let outcome = f.outcomes.iter().find(|o| o.id == i.outcome);
+        let all: Vec<&ResultRow> = self.rows(framework, indicator, "all").collect();
+        let periods: Vec<NaiveDate> = all.iter().map(|r| r.period_end).collect();
+        let period = match query.period {
+            Some(p) if periods.contains(&p) => Some(p),
+            Some(p) => {
+                return Err(WebError::BadRequest(format!(
+                    "period: {p} is not a period end of this indicator (try one of {})",
+                    periods
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            None => periods.last().copied(),
+        };
+        let breakdowns: Vec<String> = i
+            .breakdowns
+            .iter()
+            .map(|b| b.code().to_string())
+            .filter(|b| b != "all")
+            .collect();
+        let breakdown = match &query.breakdown {
+            Some(b) if breakdowns.contains(b) => b.clone(),
+            Some(b) => {
+                return Err(WebError::BadRequest(format!(
+                    "breakdown: {b:?} is not a breakdown of this indicator (try one of {})",
+                    breakdowns.join(", ")
+                )));
+            }
+            None if breakdowns.iter().any(|b| b == DEFAULT_BREAKDOWN) => DEFAULT_BREAKDOWN.into(),
+            None => breakdowns.first().cloned().unwrap_or_else(|| "all".into()),
+        };
+        let groups = self
+            .rows(framework, indicator, &breakdown)
+            .filter(|r| Some(r.period_end) == period)
+            .map(|r| GroupFigure {
+                group: r.group.clone(),
+                label: self.group_label(&breakdown, &r.group),
+                figure: self.figure(r),
+                vs_population: r.vs_benchmark.clone(),
+            })
+            .collect();
+        let population = all
+            .iter()
+            .find(|r| Some(r.period_end) == period)
+            .map(|r| self.figure(r));
+        let inequality = self
+            .snapshot
+            .inequality
+            .iter()
+            .filter(|g| g.framework == framework && g.indicator == indicator)
+            .filter(|g| Some(g.period_end) == period)
+            .map(inequality_view)
+            .next()
+            .filter(|_| !self.public || population.as_ref().is_some_and(|p| p.value.is_some()));
+        Ok(IndicatorView {
+            framework: f.id.clone(),
+            framework_name: f.name.clone(),
+            id: i.id.clone(),
+            name: i.name.clone(),
+            description: i.description.clone(),
+            domain: f
+                .domains
+                .iter()
+                .find(|d| Some(&d.id) == outcome.map(|o| &o.domain))
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
+            outcome: outcome.map(|o| o.statement.clone()).unwrap_or_default(),
+            owner: i
+                .owner
+                .clone()
+                .or_else(|| outcome.and_then(|o| o.owner.clone())),
+            measure: entry.measure.clone(),
+            unit: entry.unit.clone(),
+            period_kind: entry.period_kind.clone(),
+            polarity: entry.polarity.clone(),
+            target: i.target.map(|t| match t {
+                Target::Value(v) => TargetView {
+                    value: Some(v),
+                    lower: None,
+                    upper: None,
+                },
+                Target::Range { lower, upper } => TargetView {
+                    value: None,
+                    lower: Some(lower),
+                    upper: Some(upper),
+                },
+            }),
+            benchmark: i.benchmark.as_ref().map(|b| BenchmarkView {
+                label: b.label.clone(),
+                value: b.value,
+            }),
+            national: i
+                .national
+                .as_ref()
+                .map(|n| format!("{} {}", n.framework.code(), n.code)),
+            series: all
+                .iter()
+                .map(|r| SeriesPoint {
+                    period_start: r.period_start,
+                    period_end: r.period_end,
+                    figure: self.figure(r),
+                    vs_target: r.vs_target.clone(),
+                    vs_benchmark: r.vs_benchmark.clone(),
+                    vs_year_earlier: r.vs_year_earlier.clone(),
+                    trend: r.trend.clone(),
+                })
+                .collect(),
+            periods,
+            period,
+            breakdowns,
+            breakdown,
+            groups,
+            population,
+            funnel: period.and_then(|p| self.funnel(framework, indicator, &entry.measure, p)),
+            inequality,
+            definition: self.snapshot.definition_text(entry),
+            sql: entry.sql.clone(),
+            shared_tables: self
+                .snapshot
+                .summary
+                .shared_tables
+                .iter()
+                .filter(|t| entry.reads.contains(&t.name))
+                .map(|t| SqlView {
+                    name: t.name.clone(),
+                    sql: t.sql.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    /// The practices' funnel for proportions and crude rates; other measures have no
+    /// binomial or Poisson model to draw limits from.
+    fn funnel(
+        &self,
+        framework: &str,
+        indicator: &str,
+        measure: &str,
+        period: NaiveDate,
+    ) -> Option<Funnel> {
+        let is_rate = match measure {
+            "proportion" | "survey_agreement" => false,
+            "rate" => true,
+            _ => return None,
+        };
+        let all = self
+            .rows(framework, indicator, "all")
+            .find(|r| r.period_end == period)?;
+        let centre = self.figure(all).value?;
+        // value = scale × numerator / denominator (100 for percentages, 1,000 per person-years…).
+        let scale = if all.numerator > 0.0 {
+            all.value? * all.denominator / all.numerator
+        } else {
+            return None;
+        };
+        let expected = centre / scale;
+        let practices: Vec<&ResultRow> = self
+            .rows(framework, indicator, "practice")
+            .filter(|r| r.period_end == period && r.denominator > 0.0)
+            .collect();
+        let largest = practices.iter().map(|r| r.denominator).fold(0.0, f64::max);
+        if largest <= 0.0 {
+            return None;
+        }
+        let limits_at = |n: f64| -> Option<FunnelLimit> {
+            let limit = |conf| -> Option<(f64, f64)> {
+                if is_rate {
+                    let (lo, hi) = count_limits(expected * n, conf).ok()?;
+                    Some((lo / n * scale, hi / n * scale))
+                } else {
+                    let e = proportion((expected * n).min(n), n, conf).ok()?;
+                    Some((e.lower * scale, e.upper * scale))
+                }
+            };
+            let (lower95, upper95) = limit(Confidence::P95)?;
+            let (lower998, upper998) = limit(Confidence::P998)?;
+            Some(FunnelLimit {
+                denominator: n,
+                lower95,
+                upper95,
+                lower998,
+                upper998,
+            })
+        };
+        let limits: Vec<FunnelLimit> = (1..=60)
+            .filter_map(|k| limits_at(largest * 1.05 * (k as f64 / 60.0).powi(2)))
+            .collect();
+        let points = practices
+            .iter()
+            .filter_map(|r| {
+                let shown = self.figure(r);
+                let value = shown.value?;
+                let denominator = shown.denominator?;
+                let at = limits_at(r.denominator)?;
+                let position = if value < at.lower998 || value > at.upper998 {
+                    "outside_998"
+                } else if value < at.lower95 || value > at.upper95 {
+                    "outside_95"
+                } else {
+                    "within"
+                };
+                Some(FunnelPoint {
+                    practice: r.group.clone(),
+                    label: self.group_label("practice", &r.group),
+                    denominator,
+                    value,
+                    position: position.into(),
+                })
+            })
+            .collect();
+        Some(Funnel {
+            centre,
+            points,
+            limits,
+        })
+    }
+
+    /// A group's name for people: areas by name, codes in words.
+    pub fn group_label(&self, breakdown: &str, group: &str) -> String {
+        if let Some(name) = self.snapshot.summary.area_names.get(group)
+            && matches!(breakdown, "locality" | "network" | "practice")
+        {
+            return name.clone();
+        }
+        segment_label(breakdown, group)
+    }
+
+    pub fn population(&self, query: &PopulationQuery) -> Result<PopulationView, WebError> {
+        let profile = &self.snapshot.summary.profile;
+        // The segment models are those the profile holds, in its order.
+        let mut models: Vec<&str> = Vec::new();
+        for s in &profile.segments {
+            if !models.contains(&s.model.as_str()) {
+                models.push(&s.model);
+            }
+        }
+        let model = match query.model.as_deref() {
+            None => models.first().copied().unwrap_or_default(),
+            Some(m) if models.contains(&m) => m,
+            Some(m) => {
+                return Err(WebError::BadRequest(format!(
+                    "model: {m:?} is not a segment model (try one of {})",
+                    models.join(", ")
+                )));
+            }
+        };
+        let mut bands: BTreeMap<usize, PyramidBand> = BTreeMap::new();
+        let mut total = 0.0;
+        for b in &profile.population {
+            total += b.people;
+            let order = b
+                .age_band
+                .split(['-', '+'])
+                .next()
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(0);
+            let band = bands.entry(order).or_insert_with(|| PyramidBand {
+                age_band: b.age_band.clone(),
+                female: Some(0.0),
+                male: Some(0.0),
+            });
+            match b.sex.as_str() {
+                "F" => band.female = self.count(b.people),
+                "M" => band.male = self.count(b.people),
+                _ => {}
+            }
+        }
+        let segments: BTreeSet<&str> = profile
+            .segments
+            .iter()
+            .filter(|s| s.model == model)
+            .map(|s| s.segment.as_str())
+            .collect();
+        let sizes = profile
+            .segments
+            .iter()
+            .filter(|s| s.model == model)
+            .map(|s| {
+                let people = self.count(s.people);
+                let per = |x: f64, k: f64| people.filter(|p| *p > 0.0).map(|_| x / s.people * k);
+                SegmentSize {
+                    segment: s.segment.clone(),
+                    label: segment_label(model, &s.segment),
+                    period_end: s.period_end,
+                    people,
+                    cost_per_person: per(s.cost_gbp, 1.0),
+                    emergency_admissions_per_1000: per(s.emergency_admissions, 1000.0),
+                    ae_attendances_per_1000: per(s.ae_attendances, 1000.0),
+                    gp_appointments_per_person: per(s.gp_appointments, 1.0),
+                }
+            })
+            .collect();
+        let flows = profile
+            .flows
+            .iter()
+            .filter(|f| f.model == model)
+            .map(|f| Flow {
+                from_date: f.from_date,
+                to_date: f.to_date,
+                from_segment: f.from_segment.clone(),
+                to_segment: f.to_segment.clone(),
+                people: self.count(f.people),
+            })
+            .collect();
+        let ordered: Vec<SegmentLabel> = segments
+            .iter()
+            .chain([&NOT_REGISTERED])
+            .map(|s| SegmentLabel {
+                code: s.to_string(),
+                label: segment_label(model, s),
+            })
+            .collect();
+        Ok(PopulationView {
+            date: profile.population_date,
+            total: self.count(total),
+            pyramid: bands.into_values().collect(),
+            models: models.iter().map(|m| m.to_string()).collect(),
+            model: model.to_string(),
+            segments: ordered,
+            sizes,
+            flows,
+        })
+    }
+
+    pub fn quality(&self) -> QualityView {
+        let profile = &self.snapshot.summary.profile;
+        let months: BTreeSet<NaiveDate> = profile.monthly_rows.iter().map(|m| m.month).collect();
+        let months: Vec<NaiveDate> = months.into_iter().collect();
+        let mut by_series: BTreeMap<(&str, &str), HashMap<NaiveDate, f64>> = BTreeMap::new();
+        for m in &profile.monthly_rows {
+            by_series
+                .entry((m.table.as_str(), m.series.as_str()))
+                .or_default()
+                .insert(m.month, m.rows);
+        }
+        let series = by_series
+            .into_iter()
+            .map(|((table, series), counts)| {
+                let mut sorted: Vec<f64> = months
+                    .iter()
+                    .map(|m| counts.get(m).copied().unwrap_or(0.0))
+                    .collect();
+                sorted.sort_by(f64::total_cmp);
+                let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+                MonthlySeries {
+                    table: table.to_string(),
+                    series: series.to_string(),
+                    months: months
+                        .iter()
+                        .map(|m| MonthCount {
+                            month: *m,
+                            rows: self.count(counts.get(m).copied().unwrap_or(0.0)),
+                        })
+                        .collect(),
+                    gaps: months
+                        .iter()
+                        .filter(|m| counts.get(m).copied().unwrap_or(0.0) < median / 2.0)
+                        .copied()
+                        .collect(),
+                }
+            })
+            .collect();
+        let completeness = profile
+            .completeness
+            .iter()
+            .map(|c| ColumnCompleteness {
+                table: c.table.clone(),
+                column: c.column.clone(),
+                rows: self.count(c.rows),
+                filled_percent: (c.rows > 0.0 && self.count(c.rows).is_some())
+                    .then(|| c.filled / c.rows * 100.0),
+            })
+            .collect();
+        QualityView {
+            months,
+            series,
+            completeness,
+        }
+    }
+}
+
+fn inequality_view(g: &InequalityRow) -> InequalityView {
+    InequalityView {
+        period_end: g.period_end,
+        gap: g.gap,
+        gap_lower: g.gap_lower,
+        gap_upper: g.gap_upper,
+        sii: g.sii,
+        sii_lower: g.sii_lower,
+        sii_upper: g.sii_upper,
+        rii: g.rii,
+    }
+}
+
+/// Red, amber, green or grey for a comparison code.
+fn rag(comparison: Option<&str>) -> &'static str {
+    match comparison {
+        Some("better" | "best") => "green",
+        Some("similar") => "amber",
+        Some("worse" | "worst") => "red",
+        _ => "grey",
+    }
+}
+
+/// Words for a breakdown's group code.
+pub fn segment_label(breakdown: &str, group: &str) -> String {
+    match (breakdown, group) {
+        (_, "all") => "Everyone".into(),
+        (_, NOT_REGISTERED) => "Not registered (joined, left or died)".into(),
+        ("sex", "F") => "Female".into(),
+        ("sex", "M") => "Male".into(),
+        ("sex", "U") => "Not known".into(),
+        ("imd_quintile", "1") => "1 (most deprived)".into(),
+        ("imd_quintile", "5") => "5 (least deprived)".into(),
+        ("west_london_tier", "under_65") => "Under 65".into(),
+        ("west_london_tier", "tier_0") => "Tier 0: mostly healthy".into(),
+        ("west_london_tier", "tier_1") => "Tier 1: one long-term condition".into(),
+        ("west_london_tier", "tier_2") => "Tier 2: two or more, or other needs".into(),
+        ("west_london_tier", "tier_3") => "Tier 3: three or more with needs".into(),
+        _ => {
+            let text = group.replace('_', " ");
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => text,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparisons_map_to_rag_colours() {
+        assert_eq!(rag(Some("better")), "green");
+        assert_eq!(rag(Some("best")), "green");
+        assert_eq!(rag(Some("similar")), "amber");
+        assert_eq!(rag(Some("worst")), "red");
+        assert_eq!(rag(Some("higher")), "grey");
+        assert_eq!(rag(None), "grey");
+    }
+
+    #[test]
+    fn group_codes_read_as_words() {
+        assert_eq!(segment_label("sex", "F"), "Female");
+        assert_eq!(segment_label("imd_quintile", "1"), "1 (most deprived)");
+        assert_eq!(segment_label("imd_quintile", "3"), "3");
+        assert_eq!(segment_label("life_course", "growing_old"), "Growing old");
+        assert_eq!(segment_label("ethnic_group", "asian"), "Asian");
+        assert_eq!(segment_label("network", "all"), "Everyone");
+        assert_eq!(
+            segment_label("west_london_tier", "tier_0"),
+            "Tier 0: mostly healthy"
+        );
+    }
+}

@@ -1,0 +1,484 @@
+//! Every page and API route of the dashboard, served in process over a snapshot refreshed
+//! from a generated borough: status, content, and figures equal to the snapshot's. Public
+//! mode is checked to withhold every small count.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::{Arc, OnceLock};
+
+use accord_dataset::{Provenance, WriteOptions, write_dataset};
+use accord_engine::{RefreshOptions, refresh};
+use accord_framework::builtin;
+use accord_snapshot::{ResultRow, Snapshot};
+use accord_synth::{SynthParams, generate};
+use accord_web::{Site, router};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// One snapshot for every test: a 4,000-person borough and every built-in framework.
+fn snapshot() -> &'static Snapshot {
+    static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
+    // The engine runs its own runtime, so it is built outside the test's.
+    SNAPSHOT.get_or_init(|| std::thread::spawn(refreshed).join().unwrap())
+}
+
+fn refreshed() -> Snapshot {
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("borough");
+        let end = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        let borough = generate(&SynthParams::new(4_000, 5, end), &|_, _| {}).unwrap();
+        let provenance = Provenance {
+            extract_date: end,
+            source: "web test borough".into(),
+            generator: None,
+        };
+        write_dataset(
+            &data,
+            &borough.tables,
+            &provenance,
+            &WriteOptions::default(),
+            &|_| {},
+        )
+        .unwrap();
+        let frameworks = builtin::all().unwrap();
+        refresh(
+            &data,
+            &frameworks,
+            &RefreshOptions { threads: 2 },
+            &|_, _| {},
+        )
+        .unwrap()
+        .snapshot
+    }
+}
+
+fn site(public: bool) -> Arc<Site> {
+    static EXACT: OnceLock<Arc<Site>> = OnceLock::new();
+    static PUBLIC: OnceLock<Arc<Site>> = OnceLock::new();
+    let cell = if public { &PUBLIC } else { &EXACT };
+    cell.get_or_init(|| Arc::new(Site::new(snapshot().clone(), public).unwrap()))
+        .clone()
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    body: String,
+}
+
+async fn get_from(site: Arc<Site>, uri: &str) -> Reply {
+    let response = router(site)
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        content_type,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+async fn get(uri: &str) -> Reply {
+    get_from(site(false), uri).await
+}
+
+async fn json(uri: &str) -> Value {
+    let reply = get(uri).await;
+    assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+    assert!(reply.content_type.starts_with("application/json"), "{uri}");
+    serde_json::from_str(&reply.body).unwrap()
+}
+
+async fn page(uri: &str) -> String {
+    let reply = get(uri).await;
+    assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+    assert!(reply.content_type.starts_with("text/html"), "{uri}");
+    assert!(reply.body.starts_with("<!DOCTYPE html>"));
+    reply.body
+}
+
+fn latest(framework: &str, indicator: &str) -> &'static ResultRow {
+    snapshot()
+        .summary
+        .indicators
+        .iter()
+        .find(|i| i.framework == framework && i.id == indicator)
+        .and_then(|i| i.latest.as_ref())
+        .unwrap()
+}
+
+/// The number as pages show it: one decimal, thousands separated.
+fn shown(v: f64) -> String {
+    accord_chart::number(v, 0.1)
+}
+
+#[tokio::test]
+async fn home_redirects_to_the_first_framework() {
+    let reply = get("/").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn overview_pages_show_every_indicator_with_its_latest_value() {
+    for f in &snapshot().summary.frameworks {
+        let html = page(&format!("/frameworks/{}", f.id)).await;
+        assert!(html.contains(&f.name));
+        for i in snapshot()
+            .summary
+            .indicators
+            .iter()
+            .filter(|i| i.framework == f.id)
+        {
+            assert!(html.contains(&format!("/frameworks/{}/indicators/{}", f.id, i.id)));
+            let latest = i.latest.as_ref().unwrap();
+            match latest.value {
+                Some(value) => assert!(html.contains(&shown(value)), "{}/{} {value}", f.id, i.id),
+                // A small borough has too few events for some rates: the tile says why.
+                None => assert!(html.contains(latest.note.as_deref().unwrap())),
+            }
+        }
+        let api = json(&format!("/api/frameworks/{}", f.id)).await;
+        let tiles: Vec<&Value> = api["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["outcomes"].as_array().unwrap())
+            .flat_map(|o| o["indicators"].as_array().unwrap())
+            .collect();
+        assert_eq!(
+            tiles.len(),
+            snapshot()
+                .summary
+                .indicators
+                .iter()
+                .filter(|i| i.framework == f.id)
+                .count()
+        );
+        for t in tiles {
+            let row = latest(&f.id, t["id"].as_str().unwrap());
+            assert_eq!(t["figure"]["value"].as_f64(), row.value);
+            assert_eq!(t["figure"]["numerator"].as_f64(), Some(row.numerator));
+            assert!(["green", "amber", "red", "grey"].contains(&t["rag"].as_str().unwrap()));
+        }
+    }
+    let list = json("/api/frameworks").await;
+    assert_eq!(list.as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn every_indicator_page_and_route_answers() {
+    for i in &snapshot().summary.indicators {
+        let path = format!("/frameworks/{}/indicators/{}", i.framework, i.id);
+        let html = page(&path).await;
+        assert!(html.contains(r#"class="chart""#), "{path} draws its trend");
+        let api = json(&format!("/api{path}")).await;
+        let series = api["series"].as_array().unwrap();
+        let last = series.last().unwrap();
+        assert_eq!(
+            last["figure"]["value"].as_f64(),
+            i.latest.as_ref().unwrap().value
+        );
+        assert_eq!(api["sql"].as_str(), Some(i.sql.as_str()));
+        let csv = get(&format!("{path}/download.csv")).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.content_type.starts_with("text/csv"));
+        assert_eq!(
+            csv.body.lines().count(),
+            i.rows + 1,
+            "{path}: header and every row"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_breakdown_filter_picks_groups_of_the_chosen_period() {
+    let i = "emergency_admissions";
+    let base = format!("/frameworks/islington/indicators/{i}");
+    let api = json(&format!("/api{base}")).await;
+    assert_eq!(api["breakdown"], "network");
+    let periods: Vec<String> = api["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    let earlier = &periods[periods.len() - 3];
+    let filtered = json(&format!(
+        "/api{base}?breakdown=imd_quintile&period={earlier}"
+    ))
+    .await;
+    let groups = filtered["groups"].as_array().unwrap();
+    let expected: Vec<&ResultRow> = snapshot()
+        .series("islington", i, "imd_quintile", "1")
+        .filter(|r| r.period_end.to_string() == *earlier)
+        .collect();
+    assert_eq!(expected.len(), 1);
+    let one = groups.iter().find(|g| g["group"] == "1").unwrap();
+    assert_eq!(one["figure"]["value"].as_f64(), expected[0].value);
+    assert_eq!(one["label"], "1 (most deprived)");
+    let html = page(&format!("{base}?breakdown=imd_quintile&period={earlier}")).await;
+    assert!(html.contains(&format!("period ending {earlier}")));
+    assert!(html.contains(&shown(expected[0].value.unwrap())));
+    // Practices get a funnel with limits that narrow as practices grow.
+    let funnel = &api["funnel"];
+    let limits = funnel["limits"].as_array().unwrap();
+    let width = |l: &Value| l["upper998"].as_f64().unwrap() - l["lower998"].as_f64().unwrap();
+    assert!(width(&limits[5]) > width(limits.last().unwrap()));
+    assert!(!funnel["points"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn bad_filters_and_unknown_pages_say_what_is_wrong() {
+    let bad =
+        get("/api/frameworks/islington/indicators/emergency_admissions?breakdown=shoe_size").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains("breakdown") && bad.body.contains("network"),
+        "{}",
+        bad.body
+    );
+    let bad = get("/frameworks/islington/indicators/emergency_admissions?period=2019-01-31").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("period"));
+    let bad = get("/frameworks/islington/indicators/emergency_admissions?period=yesterday").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    for missing in [
+        "/frameworks/nowhere",
+        "/api/frameworks/nowhere",
+        "/frameworks/tht/indicators/nothing",
+        "/no/such/page",
+    ] {
+        assert_eq!(
+            get(missing).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    let bad = get("/api/population?model=star_sign").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn monthly_indicators_have_an_spc_chart() {
+    let html = page("/frameworks/islington/indicators/emergency_admissions_monthly").await;
+    assert!(html.contains("Month by month (SPC)"));
+    assert!(html.contains("Variation: "));
+    let rolling = page("/frameworks/islington/indicators/emergency_admissions").await;
+    assert!(!rolling.contains("Month by month (SPC)"));
+}
+
+#[tokio::test]
+async fn population_page_matches_the_profile() {
+    let profile = &snapshot().summary.profile;
+    let api = json("/api/population").await;
+    let total: f64 = profile.population.iter().map(|b| b.people).sum();
+    assert_eq!(api["total"].as_f64(), Some(total));
+    let pyramid: f64 = api["pyramid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["female"].as_f64().unwrap() + b["male"].as_f64().unwrap())
+        .sum();
+    let known: f64 = profile
+        .population
+        .iter()
+        .filter(|b| b.sex != "U")
+        .map(|b| b.people)
+        .sum();
+    assert_eq!(pyramid, known);
+    assert_eq!(api["model"], "life_course");
+    assert!(!api["flows"].as_array().unwrap().is_empty());
+    let html = page("/population").await;
+    assert!(html.contains("Population pyramid"));
+    assert!(html.contains(&accord_chart::number(total, 1.0)));
+    let tiers = json("/api/population?model=west_london_tier").await;
+    let labels: Vec<&str> = tiers["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"Tier 3: three or more with needs"),
+        "{labels:?}"
+    );
+    let html = page("/population?model=west_london_tier").await;
+    assert!(html.contains("Tier 0: mostly healthy"));
+}
+
+#[tokio::test]
+async fn data_quality_page_counts_rows_by_month() {
+    let profile = &snapshot().summary.profile;
+    let api = json("/api/data-quality").await;
+    let gp: f64 = profile
+        .monthly_rows
+        .iter()
+        .filter(|m| m.series == "gp")
+        .map(|m| m.rows)
+        .sum();
+    let series = api["series"].as_array().unwrap();
+    let api_gp: f64 = series.iter().find(|s| s["series"] == "gp").unwrap()["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["rows"].as_f64().unwrap())
+        .sum();
+    assert_eq!(api_gp, gp);
+    assert!(!api["completeness"].as_array().unwrap().is_empty());
+    let html = page("/data-quality").await;
+    assert!(html.contains("Rows of activity per month"));
+    assert!(html.contains("Completeness of optional fields"));
+}
+
+#[tokio::test]
+async fn about_and_openapi_describe_every_api_route() {
+    let about = json("/api/about").await;
+    assert_eq!(
+        about["provenance"]["dataset_fingerprint"].as_str(),
+        Some(snapshot().summary.provenance.dataset_fingerprint.as_str())
+    );
+    assert!(
+        page("/about")
+            .await
+            .contains(&snapshot().summary.provenance.dataset_fingerprint)
+    );
+    let doc = json("/api/openapi.json").await;
+    let paths: BTreeSet<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    let expected: BTreeSet<&str> = [
+        "/api/about",
+        "/api/frameworks",
+        "/api/frameworks/{framework}",
+        "/api/frameworks/{framework}/indicators/{indicator}",
+        "/api/population",
+        "/api/data-quality",
+    ]
+    .into();
+    assert_eq!(paths, expected);
+    assert!(doc["components"]["schemas"]["IndicatorView"].is_object());
+}
+
+#[tokio::test]
+async fn assets_are_served_with_their_types() {
+    let css = get("/assets/style.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.content_type.starts_with("text/css"));
+    let js = get("/assets/htmx.min.js").await;
+    assert!(js.content_type.starts_with("text/javascript"));
+    assert!(js.body.contains("htmx"));
+}
+
+/// Links on the pages, same-site ones only.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|l| l.starts_with('/'))
+        .map(|l| l.replace("&amp;", "&"))
+        .collect()
+}
+
+#[tokio::test]
+async fn no_page_links_to_a_missing_page() {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut queue = vec![
+        "/frameworks/tht".to_string(),
+        "/population".into(),
+        "/data-quality".into(),
+    ];
+    while let Some(uri) = queue.pop() {
+        if !seen.insert(uri.clone()) {
+            continue;
+        }
+        let reply = get(&uri).await;
+        assert!(
+            [StatusCode::OK, StatusCode::SEE_OTHER].contains(&reply.status),
+            "{uri}: {}",
+            reply.status
+        );
+        if reply.content_type.starts_with("text/html") {
+            queue.extend(links(&reply.body).into_iter().filter(|l| !seen.contains(l)));
+        }
+    }
+    assert!(seen.len() > 80, "crawled {} pages", seen.len());
+}
+
+#[tokio::test]
+async fn public_mode_withholds_small_counts() {
+    let public = site(true);
+    let small = snapshot()
+        .results
+        .iter()
+        .find(|r| {
+            r.breakdown == "practice"
+                && r.measure == "proportion"
+                && r.numerator >= 1.0
+                && r.numerator <= 7.0
+                && r.value.is_some()
+        })
+        .expect("a practice with a small count in a 4,000-person borough");
+    let uri = format!(
+        "/api/frameworks/{}/indicators/{}?breakdown=practice&period={}",
+        small.framework, small.indicator, small.period_end
+    );
+    let reply = get_from(public.clone(), &uri).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let api: Value = serde_json::from_str(&reply.body).unwrap();
+    let group = api["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == small.group.as_str())
+        .unwrap();
+    assert!(group["figure"]["value"].is_null());
+    assert!(group["figure"]["numerator"].is_null());
+    assert!(
+        group["figure"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("withheld")
+    );
+    // Counts that are shown are multiples of 5; the exact API shows them unrounded.
+    for g in api["groups"].as_array().unwrap() {
+        if let Some(n) = g["figure"]["numerator"].as_f64() {
+            assert_eq!(n % 5.0, 0.0);
+        }
+    }
+    let population: Value =
+        serde_json::from_str(&get_from(public.clone(), "/api/population").await.body).unwrap();
+    for b in population["pyramid"].as_array().unwrap() {
+        for side in ["female", "male"] {
+            assert!(b[side].is_null() || b[side].as_f64().unwrap() % 5.0 == 0.0);
+        }
+    }
+    let html = get_from(public.clone(), "/frameworks/tht").await.body;
+    assert!(html.contains("Published figures."));
+    let csv = get_from(
+        public,
+        &format!(
+            "/frameworks/{}/indicators/{}/download.csv",
+            small.framework, small.indicator
+        ),
+    )
+    .await;
+    assert!(
+        csv.body.contains(",*,"),
+        "redacted cells in the published CSV"
+    );
+}

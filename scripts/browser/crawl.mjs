@@ -1,0 +1,101 @@
+// Drives Debian's Chromium over the dashboard at BASE: opens every same-site page
+// reachable from the overview, fails on console errors, page errors, failed requests and
+// HTTP errors, changes the breakdown filter of an indicator page and checks that the
+// figure shown equals the API's, and saves screenshots into SHOTS.
+// Usage: node crawl.mjs BASE SHOTS
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const require = createRequire(path.join(process.env.NODE_PATH ?? ".", "noop.js"));
+const { chromium } = require("playwright-core");
+const [base, shots] = process.argv.slice(2);
+const problems = [];
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+page.on("console", (m) => { if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`); });
+page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+
+const shown = (v) => v === null ? "*" : v.toLocaleString("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const seen = new Set();
+const queue = [new URL("/", base).href];
+const downloads = new Set();
+let pages = 0;
+while (queue.length) {
+  const url = queue.shift();
+  if (seen.has(url)) continue;
+  seen.add(url);
+  const response = await page.goto(url, { waitUntil: "load" });
+  pages++;
+  if (!response || !response.ok()) { problems.push(`broken link: ${url} (${response?.status()})`); continue; }
+  if (!(response.headers()["content-type"] ?? "").startsWith("text/html")) continue;
+  const links = await page.$$eval("a[href]", (as) => as.map((a) => [a.href, a.hasAttribute("download")]));
+  for (const [href, download] of links) {
+    const u = new URL(href);
+    u.hash = "";
+    if (u.origin !== new URL(base).origin) { problems.push(`link leaves the site: ${href} on ${url}`); continue; }
+    if (download) downloads.add(u.href);
+    else if (!seen.has(u.href)) queue.push(u.href);
+  }
+}
+for (const url of downloads) {
+  const r = await context.request.get(url);
+  if (!r.ok()) problems.push(`broken download: ${url} (${r.status()})`);
+}
+console.log(`opened ${pages} pages and ${downloads.size} downloads`);
+
+// Screenshots of each kind of page.
+const views = {
+  "overview-tht": "/frameworks/tht",
+  "overview-islington": "/frameworks/islington",
+  "indicator": "/frameworks/islington/indicators/emergency_admissions",
+  "indicator-spc": "/frameworks/islington/indicators/emergency_admissions_monthly",
+  "population": "/population",
+  "data-quality": "/data-quality",
+};
+for (const [name, p] of Object.entries(views)) {
+  await page.goto(new URL(p, base).href, { waitUntil: "load" });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+// A tile's figure equals the API's.
+const overviewApi = await (await context.request.get(new URL("/api/frameworks/islington", base).href)).json();
+const firstTile = overviewApi.domains[0].outcomes[0].indicators[0];
+await page.goto(new URL("/frameworks/islington", base).href);
+const tileText = await page.locator(".tile").first().locator(".value").innerText();
+if (tileText !== shown(firstTile.figure.value)) problems.push(`tile shows ${tileText}, API says ${firstTile.figure.value}`);
+
+// The breakdown filter swaps the section in place (no full reload) and shows the API's figure.
+const indicator = "/frameworks/islington/indicators/emergency_admissions";
+await page.goto(new URL(indicator, base).href, { waitUntil: "load" });
+await page.evaluate(() => { window.notReloaded = true; });
+const swapped = page.waitForResponse((r) => r.url().includes("breakdown=imd_quintile"));
+await page.selectOption("#breakdown-select", "imd_quintile");
+await swapped;
+await page.waitForFunction(() => document.querySelector("#breakdown h2")?.textContent.includes("deprivation"));
+if (!(await page.evaluate(() => window.notReloaded === true))) problems.push("the filter reloaded the whole page");
+if (!page.url().includes("breakdown=imd_quintile")) problems.push(`the filter did not update the address: ${page.url()}`);
+const period = new URL(page.url()).searchParams.get("period");
+const api = await (await context.request.get(new URL(`/api${indicator}?breakdown=imd_quintile&period=${period}`, base).href)).json();
+const row = page.locator("#breakdown table tbody tr").first();
+const label = await row.locator("th").innerText();
+const value = await row.locator("td").first().innerText();
+const group = api.groups.find((g) => g.label === label);
+if (!group) problems.push(`no API group labelled ${label}`);
+else if (value !== shown(group.figure.value)) problems.push(`${label}: page shows ${value}, API says ${group.figure.value}`);
+else console.log(`filter: ${label} shows ${value}, as the API says`);
+await page.screenshot({ path: path.join(shots, "indicator-by-deprivation.png"), fullPage: true });
+
+await browser.close();
+if (problems.length) {
+  console.error(`FAIL: ${problems.length} problems`);
+  for (const p of [...new Set(problems)].slice(0, 50)) console.error(`  ${p}`);
+  process.exit(1);
+}
+console.log(`ok: no console errors, no broken links; screenshots in ${shots}`);
