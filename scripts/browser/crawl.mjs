@@ -84,8 +84,9 @@ if (!page.url().includes("breakdown=imd_quintile")) problems.push(`the filter di
 const period = new URL(page.url()).searchParams.get("period");
 const api = await (await context.request.get(new URL(`/api${indicator}?breakdown=imd_quintile&period=${period}`, base).href)).json();
 const row = page.locator("#breakdown table tbody tr").first();
-const label = await row.locator("th").innerText();
-const value = await row.locator("td").first().innerText();
+// The data table sits in a closed <details>: read its text, not its rendering.
+const label = (await row.locator("th").textContent()).trim();
+const value = (await row.locator("td").first().textContent()).trim();
 const group = api.groups.find((g) => g.label === label);
 if (!group) problems.push(`no API group labelled ${label}`);
 else if (value !== shown(group.figure.value)) problems.push(`${label}: page shows ${value}, API says ${group.figure.value}`);

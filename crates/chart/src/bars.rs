@@ -102,6 +102,10 @@ pub fn bars(chart: &BarChart) -> Figure {
             escape(label)
         );
     }
+    // A legend only where bars are judged; "not compared" alone says nothing.
+    if tones == [Tone::NotCompared] {
+        tones.clear();
+    }
     let mut legend_x = 8.0;
     for tone in tones {
         let text = tone_text(tone);

@@ -276,7 +276,7 @@ pub(crate) fn category_axis(svg: &mut String, positions: &[f64], labels: &[Strin
     let last = labels.len().saturating_sub(1);
     for (i, (x, label)) in positions.iter().zip(labels).enumerate() {
         // Always label the last point (the latest period), and every `every`-th back from it.
-        if (last - i) % every == 0 {
+        if (last - i).is_multiple_of(every) {
             let _ = write!(
                 svg,
                 r#"<text x="{}" y="{}" text-anchor="middle" fill="{MUTED}">{}</text>"#,

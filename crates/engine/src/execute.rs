@@ -23,6 +23,9 @@ pub struct Engine {
     runtime: tokio::runtime::Runtime,
 }
 
+/// A row read as text labels followed by numbers.
+pub type LabelledRow = (Vec<String>, Vec<f64>);
+
 /// One row of an indicator query (see `compile::RESULT_COLUMNS`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRow {
@@ -122,7 +125,7 @@ impl Engine {
         what: &str,
         sql: &str,
         texts: usize,
-    ) -> Result<Vec<(Vec<String>, Vec<f64>)>, EngineError> {
+    ) -> Result<Vec<LabelledRow>, EngineError> {
         let mut out = Vec::new();
         for batch in self.execute(what, sql)? {
             let columns = (0..batch.num_columns())

@@ -53,6 +53,7 @@ pub type State = Arc<Site>;
 
 const STYLE: &str = include_str!("../assets/style.css");
 const HTMX: &str = include_str!("../assets/htmx.min.js");
+const FAVICON: &str = include_str!("../assets/favicon.svg");
 
 fn asset(kind: &'static str, body: &'static str) -> Response {
     (
@@ -101,6 +102,14 @@ pub fn router(site: State) -> Router {
         .route(
             "/assets/htmx.min.js",
             get(|| async { asset("text/javascript; charset=utf-8", HTMX) }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|| async { asset("image/svg+xml", FAVICON) }),
+        )
+        .route(
+            "/assets/favicon.svg",
+            get(|| async { asset("image/svg+xml", FAVICON) }),
         )
         .fallback(pages::not_found)
         .with_state(site)

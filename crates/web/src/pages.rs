@@ -66,6 +66,7 @@ fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Marku
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – Accord" }
                 link rel="stylesheet" href="/assets/style.css";
+                link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
                 script src="/assets/htmx.min.js" defer {}
             }
             body {

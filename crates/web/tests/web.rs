@@ -382,6 +382,11 @@ async fn assets_are_served_with_their_types() {
     let js = get("/assets/htmx.min.js").await;
     assert!(js.content_type.starts_with("text/javascript"));
     assert!(js.body.contains("htmx"));
+    for icon in ["/favicon.ico", "/assets/favicon.svg"] {
+        let reply = get(icon).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(reply.content_type.starts_with("image/svg+xml"));
+    }
 }
 
 /// Links on the pages, same-site ones only.
