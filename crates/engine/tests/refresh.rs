@@ -472,3 +472,77 @@ fn provenance_and_explanations_are_recorded() {
     assert_eq!(s.framework_files[0].0, "tiny.toml");
     assert!(s.find_indicator("nothing").is_err());
 }
+
+#[test]
+fn the_population_profile_matches_the_hand_count() {
+    let s = refreshed();
+    let p = &s.summary.profile;
+    // One complete financial year (2024-04-01 to 2025-03-31). On its last day person 4 has
+    // died; the others are registered, person 5 at her second practice.
+    assert_eq!(p.population_date.unwrap().to_string(), "2025-03-31");
+    let pyramid: Vec<(&str, &str, f64)> = p
+        .population
+        .iter()
+        .map(|b| (b.sex.as_str(), b.age_band.as_str(), b.people))
+        .collect();
+    assert_eq!(
+        pyramid,
+        [
+            ("F", "0-4", 1.0),
+            ("F", "60-64", 1.0),
+            ("F", "75-79", 1.0),
+            ("M", "30-34", 1.0)
+        ]
+    );
+    let segment = |model: &str, name: &str| {
+        p.segments
+            .iter()
+            .find(|s| s.model == model && s.segment == name)
+            .unwrap_or_else(|| panic!("no {model} {name}"))
+    };
+    // Growing old: person 1 (GP 40, admission 2,000, A&E 200).
+    let old = segment("life_course", "growing_old");
+    assert_eq!((old.people, old.cost_gbp), (1.0, 2240.0));
+    assert_eq!(
+        (
+            old.emergency_admissions,
+            old.ae_attendances,
+            old.gp_appointments
+        ),
+        (1.0, 1.0, 1.0)
+    );
+    // Adults: persons 2 (admission, A&E) and 5 (two admissions).
+    let adults = segment("life_course", "being_an_adult");
+    assert_eq!(
+        (adults.people, adults.cost_gbp, adults.emergency_admissions),
+        (2.0, 6200.0, 3.0)
+    );
+    let early = segment("life_course", "pregnancy_and_early_years");
+    assert_eq!((early.people, early.ae_attendances), (1.0, 2.0));
+    // Person 1 has one long-term condition and an emergency admission in the year: tier 2.
+    assert_eq!(segment("west_london_tier", "tier_2").people, 1.0);
+    assert_eq!(segment("west_london_tier", "under_65").people, 3.0);
+    // One year: nothing to flow between.
+    assert!(p.flows.is_empty());
+    let ae: Vec<(String, f64)> = p
+        .monthly_rows
+        .iter()
+        .filter(|m| m.series == "ae")
+        .map(|m| (m.month.format("%Y-%m").to_string(), m.rows))
+        .collect();
+    assert_eq!(
+        ae,
+        [
+            ("2024-06".to_string(), 1.0),
+            ("2024-12".to_string(), 1.0),
+            ("2025-01".to_string(), 1.0),
+            ("2025-02".to_string(), 1.0)
+        ]
+    );
+    let deaths = p
+        .completeness
+        .iter()
+        .find(|c| c.table == "person" && c.column == "death_date")
+        .unwrap();
+    assert_eq!((deaths.rows, deaths.filled), (5.0, 1.0));
+}
