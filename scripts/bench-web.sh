@@ -44,7 +44,7 @@ for route in /frameworks/tht /frameworks/islington/indicators/emergency_admissio
   rate=$(awk '/Requests\/sec:/ {print $2}' "$work/hey.txt")
   p50=$(awk '/ 50% in/ {print $3 * 1000}' "$work/hey.txt")
   p99=$(awk '/ 99% in/ {print $3 * 1000}' "$work/hey.txt")
-  errors=$(awk '/\[[0-9]+\]/ && !/\[200\]/ || /Error distribution/' "$work/hey.txt" | wc -l)
+  errors=$(awk '/^ *\[[0-9]+\][[:space:]]+[0-9]+ responses/ && !/\[200\]/ || /Error distribution/' "$work/hey.txt" | wc -l)
   [ "$errors" -eq 0 ] || { echo "non-200 answers:"; cat "$work/hey.txt"; exit 1; }
   max=$(wrk -t2 -c16 -d10s "$url$route" | awk '/Requests\/sec:/ {print $2}')
   printf '%-58s %10.1f %9.2f %9.2f %12.0f\n' "$route" "$rate" "$p50" "$p99" "$max"

@@ -185,7 +185,7 @@ fn tile(t: &Tile) -> Markup {
     let (arrow, trend) = trend_arrow(t.trend.as_deref());
     let href = format!("/frameworks/{}/indicators/{}", t.framework, t.id);
     html! {
-        li.tile class={ "rag-" (t.rag) } {
+        li class={ "tile rag-" (t.rag) } {
             h4 { a href=(href) { (t.name) } }
             @match &t.figure {
                 Some(f) => {

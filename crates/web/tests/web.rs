@@ -418,6 +418,10 @@ async fn no_page_links_to_a_missing_page() {
             reply.status
         );
         if reply.content_type.starts_with("text/html") {
+            for tag in reply.body.split('<').skip(1) {
+                let tag = tag.split('>').next().unwrap_or_default();
+                assert!(tag.matches(" class=").count() <= 1, "{uri}: two classes in <{tag}>");
+            }
             queue.extend(links(&reply.body).into_iter().filter(|l| !seen.contains(l)));
         }
     }
