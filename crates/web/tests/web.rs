@@ -420,7 +420,10 @@ async fn no_page_links_to_a_missing_page() {
         if reply.content_type.starts_with("text/html") {
             for tag in reply.body.split('<').skip(1) {
                 let tag = tag.split('>').next().unwrap_or_default();
-                assert!(tag.matches(" class=").count() <= 1, "{uri}: two classes in <{tag}>");
+                assert!(
+                    tag.matches(" class=").count() <= 1,
+                    "{uri}: two classes in <{tag}>"
+                );
             }
             queue.extend(links(&reply.body).into_iter().filter(|l| !seen.contains(l)));
         }
