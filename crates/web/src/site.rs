@@ -175,18 +175,6 @@ pub struct SqlView {
     pub sql: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct InequalityView {
-    pub period_end: NaiveDate,
-    pub gap: f64,
-    pub gap_lower: f64,
-    pub gap_upper: f64,
-    pub sii: Option<f64>,
-    pub sii_lower: Option<f64>,
-    pub sii_upper: Option<f64>,
-    pub rii: Option<f64>,
-}
-
 /// Everything the indicator page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct IndicatorView {
@@ -214,7 +202,9 @@ pub struct IndicatorView {
     /// Whole-population figure of the chosen period (the breakdown's reference line).
     pub population: Option<Figure>,
     pub funnel: Option<Funnel>,
-    pub inequality: Option<InequalityView>,
+    /// The deprivation gap and, for the latest period, the SII and RII.
+    #[schema(value_type = Option<Object>)]
+    pub inequality: Option<InequalityRow>,
     /// The indicator's block of its framework file.
     pub definition: String,
     pub sql: String,
@@ -597,9 +587,8 @@ impl Site {
             .inequality
             .iter()
             .filter(|g| g.framework == framework && g.indicator == indicator)
-            .filter(|g| Some(g.period_end) == period)
-            .map(inequality_view)
-            .next()
+            .find(|g| Some(g.period_end) == period)
+            .cloned()
             .filter(|_| !self.public || population.as_ref().is_some_and(|p| p.value.is_some()));
         Ok(IndicatorView {
             framework: f.id.clone(),
@@ -925,19 +914,6 @@ impl Site {
             series,
             completeness,
         }
-    }
-}
-
-fn inequality_view(g: &InequalityRow) -> InequalityView {
-    InequalityView {
-        period_end: g.period_end,
-        gap: g.gap,
-        gap_lower: g.gap_lower,
-        gap_upper: g.gap_upper,
-        sii: g.sii,
-        sii_lower: g.sii_lower,
-        sii_upper: g.sii_upper,
-        rii: g.rii,
     }
 }
 
