@@ -253,7 +253,10 @@ const MENTAL_HEALTH_CONDITIONS: [Condition; 3] = [
 ];
 
 /// Registration spells clipped to each period, with each person's attributes on the
-/// period's last day: one row per person, period and practice spell. With `attributes`,
+/// period's last day: one row per person, period and practice spell. A registration that
+/// ends on the day the person's next one starts (a move, as extracts record it) ends the day
+/// before, so that the day, its events and "registered on the last day" belong to the new
+/// practice only. With `attributes`,
 /// also the conditions open that day, the long-term condition count, the life-course
 /// segment and the West London tier (joins over conditions and a year of activity, built
 /// only for period kinds whose indicators read them).
@@ -330,12 +333,20 @@ needs_in_year AS (
     };
     format!(
         "CREATE TABLE {spells} AS
-WITH registered AS (
+WITH registration_days AS (
+  SELECT r.person_id, r.practice_code, r.start_date,
+    CASE WHEN m.person_id IS NULL THEN r.end_date
+      ELSE CAST(r.end_date - INTERVAL '1 day' AS DATE) END AS end_date
+  FROM registration r
+  LEFT JOIN (SELECT DISTINCT person_id, start_date FROM registration) m
+    ON m.person_id = r.person_id AND m.start_date = r.end_date AND r.start_date < r.end_date
+),
+registered AS (
   SELECT p.period_start, p.period_end, p.year_start, r.person_id, r.practice_code,
     CASE WHEN r.start_date > p.period_start THEN r.start_date ELSE p.period_start END AS from_day,
     LEAST(COALESCE(r.end_date, p.period_end), p.period_end, COALESCE(pe.death_date, p.period_end)) AS to_day,
     pe.sex, pe.ethnic_group, pe.imd_decile, pe.birth_month, pe.death_date
-  FROM registration r
+  FROM registration_days r
   JOIN person pe ON pe.person_id = r.person_id
   CROSS JOIN {periods} p
   WHERE r.start_date <= p.period_end

@@ -168,8 +168,9 @@ GROUP BY m.period_start, m.period_end, m.segment",
     )
 }
 
-/// One row per person registered on a period's last day, with their segment. A person who
-/// moves practice on that very day has two spells ending there; they are one person.
+/// One row per person registered on a period's last day, with their segment. An extract
+/// with overlapping registrations gives a person two spells ending there; they are one
+/// person.
 fn members_sql(spells: &str, model: &str, period: Option<&Period>) -> String {
     let only = period.map_or_else(String::new, |p| {
         format!(" AND period_end = {}", date(p.end))

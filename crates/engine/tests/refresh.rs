@@ -139,7 +139,9 @@ fn tiny_borough(dir: &Path) {
                 None,
                 None,
                 Some("2024-12-31"),
-                Some("2024-09-30"),
+                // Person 5 moves to P3 on 2024-10-01; extracts end the old registration on
+                // the day the new one starts, and the day belongs to the new practice.
+                Some("2024-10-01"),
                 None,
             ]),
         ],
