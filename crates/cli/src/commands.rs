@@ -116,6 +116,10 @@ struct DemoArgs {
     persons: usize,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Years of history. Five give every rolling indicator the five yearly points that
+    /// Fingertips' recent trend needs.
+    #[arg(long, default_value_t = 5)]
+    years: u32,
     /// The dashboard's port (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     port: u16,
@@ -297,11 +301,12 @@ fn demo(args: &DemoArgs) -> Result<()> {
             thousands(args.persons as u64),
             args.data.display()
         );
-        let params = SynthParams::new(
+        let mut params = SynthParams::new(
             args.persons,
             args.seed,
             NaiveDate::from_ymd_opt(2026, 3, 31).context("end date")?,
         );
+        params.years = args.years;
         synthesise(&params, &args.data, false, false)?
     };
     println!("{report}");
