@@ -16,8 +16,9 @@ pub struct FunnelPoint {
     pub tone: Tone,
 }
 
-/// The limits at one denominator.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// The limits at one denominator (serialisable, so that an API can return the limits it
+/// draws).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct FunnelLimit {
     pub denominator: f64,
     pub lower95: f64,

@@ -3,8 +3,8 @@
 //! work without JavaScript and, with htmx, replace only the part of the page they change.
 
 use accord_chart::{
-    Bar, BarChart, Figure as Chart, FunnelChart, FunnelLimit as ChartLimit, FunnelPoint as Dot,
-    Labels, LineChart, PyramidBand as Band, PyramidChart, Series, SpcFigure, Tone, number,
+    Bar, BarChart, Figure as Chart, FunnelChart, FunnelPoint as Dot, Labels, LineChart,
+    PyramidBand as Band, PyramidChart, Series, SpcFigure, Tone, number,
 };
 use accord_spc::{Direction, RuleSet, SpcOptions, xmr};
 use axum::extract::{Path, Query, State};
@@ -406,13 +406,7 @@ fn breakdown_section(v: &IndicatorView) -> Markup {
                         },
                     }).collect(),
                     centre: funnel.centre,
-                    limits: funnel.limits.iter().map(|l| ChartLimit {
-                        denominator: l.denominator,
-                        lower95: l.lower95,
-                        upper95: l.upper95,
-                        lower998: l.lower998,
-                        upper998: l.upper998,
-                    }).collect(),
+                    limits: funnel.limits.clone(),
                     step: 0.1,
                 }), "Practices against their size"))
             }

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+use accord_chart::FunnelLimit;
 use accord_framework::{Framework, Indicator, Target};
 use accord_snapshot::{
     IndicatorEntry, InequalityRow, NOT_REGISTERED, Provenance, ResultRow, Snapshot, publish,
@@ -138,21 +139,14 @@ pub struct FunnelPoint {
     pub position: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
-pub struct FunnelLimit {
-    pub denominator: f64,
-    pub lower95: f64,
-    pub upper95: f64,
-    pub lower998: f64,
-    pub upper998: f64,
-}
-
 /// Practices' values against their denominators, with control limits around the
 /// borough's value (Wilson for proportions, exact Poisson or Byar's for rates).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Funnel {
     pub centre: f64,
     pub points: Vec<FunnelPoint>,
+    /// Denominator with the 95% and 99.8% limits at it, in increasing order.
+    #[schema(value_type = Vec<Object>)]
     pub limits: Vec<FunnelLimit>,
 }
 
