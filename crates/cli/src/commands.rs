@@ -47,6 +47,13 @@ enum Command {
     Spc(crate::spc::SpcArgs),
     /// Serve the dashboard and its JSON API over a results snapshot.
     Serve(crate::serve::ServeArgs),
+    /// Segment the population by a segmentation model: sizes, moves year on year, activity and spend.
+    Segment(crate::people::SegmentArgs),
+    /// Fit, validate and describe the emergency-admission risk model.
+    #[command(subcommand)]
+    Risk(crate::people::RiskCommand),
+    /// List the people a network or practice should consider for MDT review.
+    Casefind(crate::people::CasefindArgs),
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +187,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => {
             crate::serve::run(&args.snapshot, args.host, args.port, args.public)
         }
+        Command::Segment(args) => crate::people::run_segment(&args),
+        Command::Risk(command) => crate::people::run_risk(&command),
+        Command::Casefind(args) => crate::people::run_casefind(&args),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod commands;
 mod outcomes;
+mod people;
 mod progress;
 mod serve;
 mod spc;

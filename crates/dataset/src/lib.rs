@@ -37,4 +37,6 @@ pub use error::{DatasetError, Result};
 pub use manifest::{MANIFEST_FILE, Manifest, ManifestFile, Provenance, hash_file};
 pub use read::Dataset;
 pub use seal::seal;
-pub use write::{TableBatches, WriteOptions, write_dataset, write_folder_atomically};
+pub use write::{
+    TableBatches, WriteOptions, write_dataset, write_file_atomically, write_folder_atomically,
+};

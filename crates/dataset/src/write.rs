@@ -98,6 +98,28 @@ pub fn write_folder_atomically<T, E: From<DatasetError>>(
     outcome
 }
 
+/// Writes `bytes` to `path` atomically: a temporary file beside it, synced, then renamed
+/// over it. A reader sees the old file or the new one, never a part.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
+    let written = fs::File::create(&temporary).and_then(|mut f| {
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()
+    });
+    if let Err(source) = written.and_then(|()| fs::rename(&temporary, path)) {
+        let _ = fs::remove_file(&temporary);
+        return Err(DatasetError::Io {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    Ok(())
+}
+
 fn split_destination(out: &Path) -> Result<(PathBuf, String)> {
     let name = out
         .file_name()

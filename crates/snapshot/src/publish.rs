@@ -115,23 +115,7 @@ pub fn csv_text<'a>(rows: impl IntoIterator<Item = &'a ResultRow>, public: bool)
 /// Writes rows as CSV ([`csv_text`]) to `path` atomically (a temporary file beside it, then
 /// a rename).
 pub fn write_csv(path: &Path, rows: &[ResultRow], public: bool) -> Result<()> {
-    let out = csv_text(rows, public);
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
-    let written = fs::File::create(&temporary).and_then(|mut f| {
-        f.write_all(out.as_bytes())?;
-        f.sync_all()
-    });
-    if let Err(source) = written.and_then(|()| fs::rename(&temporary, path)) {
-        let _ = fs::remove_file(&temporary);
-        return Err(SnapshotError::Io {
-            path: path.to_path_buf(),
-            source,
-        });
-    }
+    accord_dataset::write_file_atomically(path, csv_text(rows, public).as_bytes())?;
     Ok(())
 }
 

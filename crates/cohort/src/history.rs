@@ -1,0 +1,534 @@
+//! Every person's history, loaded once from the dataset into compact per-person arrays
+//! (registrations, condition spells, activity, MDT discussions), so that what holds "at a
+//! date" can be worked out for a quarter of a million people in well under a second.
+//!
+//! Days are `Date32` values (days since 1970-01-01); an open end is `OPEN`.
+
+use std::collections::HashMap;
+
+use accord_dataset::Dataset;
+use accord_model::{Condition, EthnicGroup, Setting, Sex, Table, Vocabulary, dates};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Float64Type, UInt8Type, UInt64Type};
+use arrow_array::{Array, RecordBatch};
+use chrono::NaiveDate;
+
+use crate::CohortError;
+
+/// The end of something that has not ended.
+pub const OPEN: i32 = i32::MAX;
+
+/// One person's fixed attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    pub id: u64,
+    pub sex: Sex,
+    pub birth_day: i32,
+    pub death_day: Option<i32>,
+    pub ethnic_group: EthnicGroup,
+    pub imd_decile: u8,
+}
+
+/// A registration with a practice (index into `Histories::practices`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Registration {
+    pub practice: u32,
+    pub start: i32,
+    pub end: i32,
+}
+
+/// A condition from onset to resolution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConditionSpell {
+    pub condition: Condition,
+    pub onset: i32,
+    pub resolved: i32,
+}
+
+/// An activity row: a contact, admission, package of care or alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub setting: Setting,
+    pub start: i32,
+    /// The last day (the start day where the row has no end).
+    pub end: i32,
+    pub cost: f64,
+    pub diagnosis: Option<Box<str>>,
+}
+
+/// A practice, with its network (if it belongs to one) and locality.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Practice {
+    pub code: String,
+    pub network: Option<String>,
+    pub locality: String,
+}
+
+/// Items of one kind for every person, stored person after person.
+#[derive(Debug, Clone, PartialEq)]
+struct PerPerson<T> {
+    offsets: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T> PerPerson<T> {
+    /// Groups `(person index, item)` pairs by person, keeping each person's items in the
+    /// order `order` gives.
+    fn group(
+        people: usize,
+        mut pairs: Vec<(u32, T)>,
+        order: impl Fn(&T, &T) -> std::cmp::Ordering,
+    ) -> PerPerson<T> {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| order(&a.1, &b.1)));
+        let mut offsets = vec![0; people + 1];
+        for (person, _) in &pairs {
+            offsets[*person as usize + 1] += 1;
+        }
+        for i in 0..people {
+            offsets[i + 1] += offsets[i];
+        }
+        PerPerson {
+            offsets,
+            items: pairs.into_iter().map(|(_, item)| item).collect(),
+        }
+    }
+
+    fn of(&self, person: usize) -> &[T] {
+        &self.items[self.offsets[person]..self.offsets[person + 1]]
+    }
+}
+
+/// The whole dataset, person by person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histories {
+    /// The day the data were extracted: nothing after it is known.
+    pub extract_day: i32,
+    /// The first day of contact activity: nothing before it is known.
+    pub data_start: i32,
+    /// A fingerprint of the dataset's manifest.
+    pub fingerprint: String,
+    pub people: Vec<Person>,
+    pub practices: Vec<Practice>,
+    registrations: PerPerson<Registration>,
+    conditions: PerPerson<ConditionSpell>,
+    events: PerPerson<Event>,
+    mdt: PerPerson<i32>,
+}
+
+/// One person's whole history.
+#[derive(Debug, Clone, Copy)]
+pub struct History<'a> {
+    pub index: usize,
+    pub person: &'a Person,
+    /// By start date.
+    pub registrations: &'a [Registration],
+    /// By onset.
+    pub conditions: &'a [ConditionSpell],
+    /// By start date.
+    pub events: &'a [Event],
+    /// MDT meeting dates, earliest first.
+    pub mdt_meetings: &'a [i32],
+}
+
+impl<'a> History<'a> {
+    /// The practice the person is registered with on `day` (the newer registration on a
+    /// move day), if any.
+    pub fn practice_on(&self, day: i32) -> Option<u32> {
+        self.registrations
+            .iter()
+            .rev()
+            .find(|r| r.start <= day && day <= r.end)
+            .map(|r| r.practice)
+    }
+
+    /// Alive at the end of `day`?
+    pub fn alive_on(&self, day: i32) -> bool {
+        self.person.death_day.is_none_or(|d| d > day)
+    }
+
+    /// Age in whole years on `day`.
+    pub fn age_on(&self, day: i32) -> i32 {
+        match (
+            dates::from_days(self.person.birth_day),
+            dates::from_days(day),
+        ) {
+            (Some(birth), Some(on)) => dates::age_in_years(birth, on),
+            _ => 0,
+        }
+    }
+
+    /// Conditions open on `day`.
+    pub fn conditions_on(&self, day: i32) -> impl Iterator<Item = &'a ConditionSpell> + use<'a> {
+        self.conditions
+            .iter()
+            .filter(move |c| c.onset <= day && day < c.resolved)
+    }
+
+    /// Events that started in `from..=to`.
+    pub fn events_starting(&self, from: i32, to: i32) -> &'a [Event] {
+        let first = self.events.partition_point(|e| e.start < from);
+        let last = self.events.partition_point(|e| e.start <= to);
+        &self.events[first..last.max(first)]
+    }
+
+    /// Events (packages of care included) open at any time in `from..=to`.
+    pub fn events_overlapping(
+        &self,
+        from: i32,
+        to: i32,
+    ) -> impl Iterator<Item = &'a Event> + use<'a> {
+        let events: &'a [Event] = self.events;
+        let last = events.partition_point(|e| e.start <= to);
+        events[..last].iter().filter(move |e| e.end >= from)
+    }
+}
+
+impl Histories {
+    /// Loads every table a person's history needs.
+    pub fn load(dataset: &Dataset) -> Result<Histories, CohortError> {
+        let read = |table: Table| {
+            dataset
+                .read_table(table)
+                .map_err(|source| CohortError::Dataset {
+                    table: table.name(),
+                    source: Box::new(source),
+                })
+        };
+        let people = people(&read(Table::Person)?)?;
+        let index: HashMap<u64, u32> = people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i as u32))
+            .collect();
+        let practices = practices(&read(Table::Practice)?)?;
+        let practice_index: HashMap<&str, u32> = practices
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.code.as_str(), i as u32))
+            .collect();
+        let lookup = |table: &'static str, id: u64| {
+            index
+                .get(&id)
+                .copied()
+                .ok_or(CohortError::UnknownPerson { table, id })
+        };
+
+        let mut registrations = Vec::new();
+        for batch in read(Table::Registration)? {
+            let ids = column_u64(&batch, "person_id")?;
+            let codes = column_text(&batch, "practice_code")?;
+            let starts = column_date(&batch, "start_date")?;
+            let ends = column_date(&batch, "end_date")?;
+            for row in 0..batch.num_rows() {
+                let practice = *practice_index
+                    .get(codes.value(row))
+                    .ok_or_else(|| CohortError::UnknownPractice(codes.value(row).to_string()))?;
+                registrations.push((
+                    lookup("registration", ids.value(row))?,
+                    Registration {
+                        practice,
+                        start: starts.value(row),
+                        end: optional_day(ends, row),
+                    },
+                ));
+            }
+        }
+        let mut registrations =
+            PerPerson::group(people.len(), registrations, |a, b| a.start.cmp(&b.start));
+        end_move_days(&mut registrations);
+
+        let mut conditions = Vec::new();
+        for batch in read(Table::Condition)? {
+            let ids = column_u64(&batch, "person_id")?;
+            let codes = column_text(&batch, "condition")?;
+            let onsets = column_date(&batch, "onset_date")?;
+            let resolved = column_date(&batch, "resolved_date")?;
+            for row in 0..batch.num_rows() {
+                conditions.push((
+                    lookup("condition", ids.value(row))?,
+                    ConditionSpell {
+                        condition: vocabulary(codes.value(row))?,
+                        onset: onsets.value(row),
+                        // A condition resolved on a day is no longer open that day.
+                        resolved: optional_day(resolved, row),
+                    },
+                ));
+            }
+        }
+        let conditions = PerPerson::group(people.len(), conditions, |a, b| a.onset.cmp(&b.onset));
+
+        let mut events = Vec::new();
+        let mut data_start = OPEN;
+        for batch in read(Table::Activity)? {
+            let ids = column_u64(&batch, "person_id")?;
+            let settings = column_text(&batch, "setting")?;
+            let starts = column_date(&batch, "start_date")?;
+            let ends = column_date(&batch, "end_date")?;
+            let costs = batch
+                .column_by_name("cost_gbp")
+                .and_then(|c| c.as_primitive_opt::<Float64Type>())
+                .ok_or(CohortError::Column("cost_gbp"))?;
+            let diagnoses = column_text(&batch, "diagnosis")?;
+            // Settings repeat: parse each distinct code once per batch.
+            let mut parsed: HashMap<&str, Setting> = HashMap::new();
+            for row in 0..batch.num_rows() {
+                let code = settings.value(row);
+                let setting = match parsed.get(code) {
+                    Some(s) => *s,
+                    None => {
+                        let s = vocabulary::<Setting>(code)?;
+                        parsed.insert(code, s);
+                        s
+                    }
+                };
+                let start = starts.value(row);
+                if !setting.is_social_care() && setting != Setting::SafeguardingAlert {
+                    data_start = data_start.min(start);
+                }
+                events.push((
+                    lookup("activity", ids.value(row))?,
+                    Event {
+                        setting,
+                        start,
+                        end: if ends.is_null(row) {
+                            start
+                        } else {
+                            ends.value(row)
+                        },
+                        cost: costs.value(row),
+                        diagnosis: (!diagnoses.is_null(row)).then(|| diagnoses.value(row).into()),
+                    },
+                ));
+            }
+        }
+        let events = PerPerson::group(people.len(), events, |a, b| a.start.cmp(&b.start));
+
+        let mut mdt = Vec::new();
+        if dataset.has_table(Table::MdtDiscussion) {
+            for batch in read(Table::MdtDiscussion)? {
+                let ids = column_u64(&batch, "person_id")?;
+                let days = column_date(&batch, "meeting_date")?;
+                for row in 0..batch.num_rows() {
+                    mdt.push((lookup("mdt_discussion", ids.value(row))?, days.value(row)));
+                }
+            }
+        }
+        let mdt = PerPerson::group(people.len(), mdt, |a, b| a.cmp(b));
+        let extract_day = dates::to_days(dataset.manifest().extract_date);
+        Ok(Histories {
+            extract_day,
+            data_start: if data_start == OPEN {
+                extract_day
+            } else {
+                data_start
+            },
+            fingerprint: dataset.manifest().fingerprint(),
+            people,
+            practices,
+            registrations,
+            conditions,
+            events,
+            mdt,
+        })
+    }
+
+    /// Builds histories from plain records, for tests and importers that hold them already.
+    pub fn from_records(records: Records) -> Result<Histories, CohortError> {
+        let index: HashMap<u64, u32> = records
+            .people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i as u32))
+            .collect();
+        let n = records.people.len();
+        let keyed = |table: &'static str, id: u64| {
+            index
+                .get(&id)
+                .copied()
+                .ok_or(CohortError::UnknownPerson { table, id })
+        };
+        let registrations = records
+            .registrations
+            .into_iter()
+            .map(|(id, r)| Ok((keyed("registration", id)?, r)))
+            .collect::<Result<Vec<_>, CohortError>>()?;
+        let mut registrations = PerPerson::group(n, registrations, |a, b| a.start.cmp(&b.start));
+        end_move_days(&mut registrations);
+        let conditions = records
+            .conditions
+            .into_iter()
+            .map(|(id, c)| Ok((keyed("condition", id)?, c)))
+            .collect::<Result<Vec<_>, CohortError>>()?;
+        let events = records
+            .events
+            .into_iter()
+            .map(|(id, e)| Ok((keyed("activity", id)?, e)))
+            .collect::<Result<Vec<_>, CohortError>>()?;
+        let mdt = records
+            .mdt
+            .into_iter()
+            .map(|(id, d)| Ok((keyed("mdt_discussion", id)?, d)))
+            .collect::<Result<Vec<_>, CohortError>>()?;
+        Ok(Histories {
+            extract_day: records.extract_day,
+            data_start: records.data_start,
+            fingerprint: "records".into(),
+            people: records.people,
+            practices: records.practices,
+            registrations,
+            conditions: PerPerson::group(n, conditions, |a, b| a.onset.cmp(&b.onset)),
+            events: PerPerson::group(n, events, |a, b| a.start.cmp(&b.start)),
+            mdt: PerPerson::group(n, mdt, |a, b| a.cmp(b)),
+        })
+    }
+
+    /// One person's history.
+    pub fn history(&self, index: usize) -> History<'_> {
+        History {
+            index,
+            person: &self.people[index],
+            registrations: self.registrations.of(index),
+            conditions: self.conditions.of(index),
+            events: self.events.of(index),
+            mdt_meetings: self.mdt.of(index),
+        }
+    }
+
+    /// Every person's history.
+    pub fn iter(&self) -> impl Iterator<Item = History<'_>> {
+        (0..self.people.len()).map(|i| self.history(i))
+    }
+
+    /// The network of a practice, or "none".
+    pub fn network_of(&self, practice: u32) -> &str {
+        self.practices[practice as usize]
+            .network
+            .as_deref()
+            .unwrap_or("none")
+    }
+
+    /// The extract date.
+    pub fn extract_date(&self) -> NaiveDate {
+        dates::from_days(self.extract_day).unwrap_or(dates::EPOCH)
+    }
+}
+
+/// Plain records to build `Histories` from (`Histories::from_records`), keyed by person id.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    pub extract_day: i32,
+    pub data_start: i32,
+    pub people: Vec<Person>,
+    pub practices: Vec<Practice>,
+    pub registrations: Vec<(u64, Registration)>,
+    pub conditions: Vec<(u64, ConditionSpell)>,
+    pub events: Vec<(u64, Event)>,
+    pub mdt: Vec<(u64, i32)>,
+}
+
+/// A registration that ends on the day the person's next one starts (a move, as extracts
+/// record it) ends the day before, as the engine's spells do.
+fn end_move_days(registrations: &mut PerPerson<Registration>) {
+    for person in 0..registrations.offsets.len() - 1 {
+        let (from, to) = (
+            registrations.offsets[person],
+            registrations.offsets[person + 1],
+        );
+        let starts: Vec<i32> = registrations.items[from..to]
+            .iter()
+            .map(|r| r.start)
+            .collect();
+        for r in &mut registrations.items[from..to] {
+            if r.end != OPEN && r.start < r.end && starts.contains(&r.end) {
+                r.end -= 1;
+            }
+        }
+    }
+}
+
+fn vocabulary<V: Vocabulary + std::str::FromStr<Err = accord_model::UnknownCode>>(
+    code: &str,
+) -> Result<V, CohortError> {
+    code.parse().map_err(CohortError::Code)
+}
+
+fn optional_day(column: &arrow_array::Date32Array, row: usize) -> i32 {
+    if column.is_null(row) {
+        OPEN
+    } else {
+        column.value(row)
+    }
+}
+
+fn column_u64<'a>(
+    batch: &'a RecordBatch,
+    name: &'static str,
+) -> Result<&'a arrow_array::UInt64Array, CohortError> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_primitive_opt::<UInt64Type>())
+        .ok_or(CohortError::Column(name))
+}
+
+fn column_date<'a>(
+    batch: &'a RecordBatch,
+    name: &'static str,
+) -> Result<&'a arrow_array::Date32Array, CohortError> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_primitive_opt::<Date32Type>())
+        .ok_or(CohortError::Column(name))
+}
+
+fn column_text<'a>(
+    batch: &'a RecordBatch,
+    name: &'static str,
+) -> Result<&'a arrow_array::StringArray, CohortError> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_string_opt::<i32>())
+        .ok_or(CohortError::Column(name))
+}
+
+fn people(batches: &[RecordBatch]) -> Result<Vec<Person>, CohortError> {
+    let mut people = Vec::new();
+    for batch in batches {
+        let ids = column_u64(batch, "person_id")?;
+        let sexes = column_text(batch, "sex")?;
+        let births = column_date(batch, "birth_month")?;
+        let deaths = column_date(batch, "death_date")?;
+        let ethnic = column_text(batch, "ethnic_group")?;
+        let imd = batch
+            .column_by_name("imd_decile")
+            .and_then(|c| c.as_primitive_opt::<UInt8Type>())
+            .ok_or(CohortError::Column("imd_decile"))?;
+        for row in 0..batch.num_rows() {
+            people.push(Person {
+                id: ids.value(row),
+                sex: vocabulary(sexes.value(row))?,
+                birth_day: births.value(row),
+                death_day: (!deaths.is_null(row)).then(|| deaths.value(row)),
+                ethnic_group: vocabulary(ethnic.value(row))?,
+                imd_decile: imd.value(row),
+            });
+        }
+    }
+    Ok(people)
+}
+
+fn practices(batches: &[RecordBatch]) -> Result<Vec<Practice>, CohortError> {
+    let mut practices = Vec::new();
+    for batch in batches {
+        let codes = column_text(batch, "practice_code")?;
+        let networks = column_text(batch, "network_id")?;
+        let localities = column_text(batch, "locality_id")?;
+        for row in 0..batch.num_rows() {
+            practices.push(Practice {
+                code: codes.value(row).to_string(),
+                network: (!networks.is_null(row)).then(|| networks.value(row).to_string()),
+                locality: localities.value(row).to_string(),
+            });
+        }
+    }
+    Ok(practices)
+}

@@ -1,0 +1,422 @@
+//! The emergency-admission risk model: built, validated and described as METHODS.md asks.
+//! Features at a development date D are fitted against an emergency admission in the 365
+//! days after D; the model is then validated on features at T = D + 12 months against the
+//! year after T (temporal validation), and, as a second check, refitted on a stratified 75%
+//! of the development cohort and tested on the other 25%. The model card records all of it.
+
+use accord_risk::{
+    Design, LogisticFit, Performance, auc_delong, evaluate, fit_logistic, stratified_split,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::CohortError;
+use crate::at::{
+    PersonAt, Population, day_text, emergency_admission_within_year, months_before, population_on,
+    year_from,
+};
+use crate::features::{Feature, REFERENCES, all_features, design, features_named, imd_quintile};
+use crate::frailty::{Deficit, NOT_EXPRESSIBLE};
+use crate::history::Histories;
+
+/// The version of the model file and card layout.
+pub const MODEL_FORMAT: u32 = 1;
+/// An indicator column is kept only with at least this many events and non-events among
+/// the people it marks: fewer cannot be estimated (or separate the outcome).
+pub const MIN_PER_CLASS: usize = 10;
+
+/// A fitted model, as saved and used for scoring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskModel {
+    pub format: u32,
+    pub outcome: String,
+    /// Features were taken on this date, the outcome in the 365 days after it.
+    pub development_date: String,
+    pub dataset_fingerprint: String,
+    pub fit: LogisticFit,
+    /// Labels of the fitted columns, in order.
+    pub labels: Vec<String>,
+}
+
+impl RiskModel {
+    fn features(&self) -> Vec<Feature> {
+        features_named(&self.fit.names)
+    }
+
+    /// Scores for people on a date.
+    pub fn score(&self, people: &[PersonAt], histories: &Histories) -> Vec<f64> {
+        let features = self.features();
+        self.fit.predict_all(&design(&features, people, histories))
+    }
+
+    /// The largest positive contributions to a person's log-odds, in words, largest first.
+    pub fn reasons(&self, person: &PersonAt, histories: &Histories, most: usize) -> Vec<String> {
+        let features = self.features();
+        let mut contributions: Vec<(f64, &Feature)> = features
+            .iter()
+            .zip(&self.fit.coefficients)
+            .skip(1)
+            .filter(|(f, b)| **b > 0.0 && f.value(person, histories) != 0.0)
+            .map(|(f, b)| (*b, f))
+            .collect();
+        contributions.sort_by(|a, b| b.0.total_cmp(&a.0));
+        contributions
+            .iter()
+            .take(most)
+            .map(|(b, f)| format!("{} (odds ×{:.1})", f.label, b.exp()))
+            .collect()
+    }
+}
+
+/// A cohort: the people on a date and whether each had the outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CohortSummary {
+    pub n: usize,
+    pub events: usize,
+    pub prevalence: f64,
+}
+
+/// AUC and observed/expected in one subgroup of the validation cohort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubgroupRow {
+    pub by: String,
+    pub group: String,
+    pub n: usize,
+    pub events: usize,
+    /// None where the group has no events or no non-events.
+    pub auc: Option<f64>,
+    pub observed_over_expected: f64,
+}
+
+/// One coefficient as an odds ratio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoefficientRow {
+    pub name: String,
+    pub label: String,
+    pub coefficient: f64,
+    pub standard_error: f64,
+    pub odds_ratio: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// The model card: everything METHODS.md lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCard {
+    pub format: u32,
+    pub outcome: String,
+    pub population: String,
+    pub method: String,
+    pub dataset_fingerprint: String,
+    pub data_start: String,
+    pub extract_date: String,
+    pub development_date: String,
+    pub development: CohortSummary,
+    /// Days of history before the development date that feature windows could see (365 or
+    /// more means the full 12 months).
+    pub lookback_days: i32,
+    pub seed: u64,
+    /// None where the data end less than a year after the validation date.
+    pub validation_date: Option<String>,
+    pub temporal: Option<Performance>,
+    pub split: Performance,
+    pub split_train: CohortSummary,
+    pub apparent_auc: f64,
+    pub subgroups: Vec<SubgroupRow>,
+    pub coefficients: Vec<CoefficientRow>,
+    pub references: String,
+    pub dropped: Vec<String>,
+    pub frailty_deficits: Vec<String>,
+    pub frailty_not_expressible: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Options for `train`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainOptions {
+    /// The temporal validation date T; features for development are taken 12 months earlier.
+    pub validation_day: i32,
+    pub seed: u64,
+}
+
+impl TrainOptions {
+    /// The latest T whose following year is inside the data.
+    pub fn latest(histories: &Histories, seed: u64) -> TrainOptions {
+        TrainOptions {
+            validation_day: histories.extract_day - 365,
+            seed,
+        }
+    }
+}
+
+/// People on a date with their outcomes.
+struct Cohort {
+    population: Population,
+    outcomes: Vec<f64>,
+}
+
+impl Cohort {
+    fn on(histories: &Histories, day: i32) -> Cohort {
+        let population = population_on(histories, day);
+        let outcomes = population
+            .people
+            .iter()
+            .map(|p| {
+                f64::from(u8::from(emergency_admission_within_year(
+                    &histories.history(p.person),
+                    day,
+                )))
+            })
+            .collect();
+        Cohort {
+            population,
+            outcomes,
+        }
+    }
+
+    fn summary(&self) -> CohortSummary {
+        summary(&self.outcomes)
+    }
+}
+
+fn summary(outcomes: &[f64]) -> CohortSummary {
+    let events = outcomes.iter().filter(|y| **y == 1.0).count();
+    CohortSummary {
+        n: outcomes.len(),
+        events,
+        prevalence: events as f64 / outcomes.len().max(1) as f64,
+    }
+}
+
+/// Features whose columns can be estimated on this design: the intercept, and indicators
+/// with at least `MIN_PER_CLASS` events and non-events among the people they mark.
+fn estimable(features: &[Feature], design: &Design, outcomes: &[f64]) -> (Vec<usize>, Vec<String>) {
+    let p = design.columns();
+    let mut events = vec![0usize; p];
+    let mut marked = vec![0usize; p];
+    for (row, y) in design.iter_rows().zip(outcomes) {
+        for (j, x) in row.iter().enumerate() {
+            if *x != 0.0 {
+                marked[j] += 1;
+                if *y == 1.0 {
+                    events[j] += 1;
+                }
+            }
+        }
+    }
+    let mut keep = vec![0];
+    let mut dropped = Vec::new();
+    for j in 1..p {
+        if events[j] >= MIN_PER_CLASS && marked[j] - events[j] >= MIN_PER_CLASS {
+            keep.push(j);
+        } else {
+            dropped.push(format!(
+                "{} ({} people, {} with the outcome)",
+                features[j].name, marked[j], events[j]
+            ));
+        }
+    }
+    (keep, dropped)
+}
+
+fn select_columns(design: &Design, columns: &[usize]) -> Design {
+    let names = columns.iter().map(|&j| design.names()[j].clone()).collect();
+    let values = design
+        .iter_rows()
+        .flat_map(|row| columns.iter().map(move |&j| row[j]))
+        .collect();
+    Design::from_values(names, values).unwrap_or_else(|_| Design::new(Vec::new()))
+}
+
+/// Fits, validates and describes the model.
+pub fn train(
+    histories: &Histories,
+    options: TrainOptions,
+) -> Result<(RiskModel, ModelCard), CohortError> {
+    let validation_day = options.validation_day;
+    let development_day = months_before(validation_day, 12);
+    if development_day + 365 > histories.extract_day || development_day < histories.data_start {
+        return Err(CohortError::Dates(format!(
+            "the development date {} needs data from {} (12 months before) to {} (a year after); the data run from {} to {}",
+            day_text(development_day),
+            day_text(year_from(development_day)),
+            day_text(development_day + 365),
+            day_text(histories.data_start),
+            day_text(histories.extract_day)
+        )));
+    }
+    let development = Cohort::on(histories, development_day);
+    let all = all_features();
+    let full = design(&all, &development.population.people, histories);
+    let (columns, dropped) = estimable(&all, &full, &development.outcomes);
+    let features: Vec<Feature> = columns.iter().map(|&j| all[j].clone()).collect();
+    let x = select_columns(&full, &columns);
+    let fit = fit_logistic(&x, &development.outcomes, None)?;
+    let apparent = fit.predict_all(&x);
+    let apparent_auc = auc_delong(&apparent, &development.outcomes)?.auc;
+
+    // Second check: refit on a stratified 75%, test on the other 25%.
+    let (train_rows, test_rows) = stratified_split(&development.outcomes, 0.25, options.seed);
+    let pick = |rows: &[usize]| {
+        rows.iter()
+            .map(|&r| development.outcomes[r])
+            .collect::<Vec<_>>()
+    };
+    let split_fit = fit_logistic(&x.select_rows(&train_rows), &pick(&train_rows), None)?;
+    let split = evaluate(
+        &split_fit.predict_all(&x.select_rows(&test_rows)),
+        &pick(&test_rows),
+        options.seed,
+    )?;
+
+    let model = RiskModel {
+        format: MODEL_FORMAT,
+        outcome: OUTCOME.into(),
+        development_date: day_text(development_day),
+        dataset_fingerprint: histories.fingerprint.clone(),
+        labels: features.iter().map(|f| f.label.clone()).collect(),
+        fit,
+    };
+
+    let mut notes = vec![
+        "Scaled Brier = 1 − Brier / (ȳ(1 − ȳ)) with the observed prevalence ȳ (PatientLevelPrediction scales by the mean prediction instead).".to_string(),
+        "Ties at the case-finding cuts are broken in a random order drawn from the seed.".to_string(),
+        "The frailty index is eFI-style: only the deficits the dataset can express are counted, over the eFI's 36, so it can only under-count.".to_string(),
+        "People with earlier admissions are kept: prior admissions are the strongest predictor.".to_string(),
+    ];
+    let (temporal, subgroups, validation_date) = if validation_day + 365 <= histories.extract_day {
+        let validation = Cohort::on(histories, validation_day);
+        let predicted = model.score(&validation.population.people, histories);
+        let performance = evaluate(&predicted, &validation.outcomes, options.seed)?;
+        let subgroups = subgroups(histories, &validation, &predicted);
+        (Some(performance), subgroups, Some(day_text(validation_day)))
+    } else {
+        notes.push(format!(
+            "No temporal validation: the data end on {}, less than a year after {}.",
+            day_text(histories.extract_day),
+            day_text(validation_day)
+        ));
+        (None, Vec::new(), None)
+    };
+    let lookback_days = development_day - histories.data_start + 1;
+    if lookback_days < 365 {
+        notes.push(format!(
+            "Features at the development date see only {lookback_days} days of history, not 12 months."
+        ));
+    }
+    let card = ModelCard {
+        format: MODEL_FORMAT,
+        outcome: OUTCOME.into(),
+        population: "everyone registered with a practice and alive on the date".into(),
+        method: "unpenalised logistic regression by maximum likelihood (IRLS), as statsmodels Logit and scikit-learn LogisticRegression(penalty=None)".into(),
+        dataset_fingerprint: histories.fingerprint.clone(),
+        data_start: day_text(histories.data_start),
+        extract_date: day_text(histories.extract_day),
+        development_date: day_text(development_day),
+        development: development.summary(),
+        lookback_days,
+        seed: options.seed,
+        validation_date,
+        temporal,
+        split,
+        split_train: summary(&pick(&train_rows)),
+        apparent_auc,
+        subgroups,
+        coefficients: model
+            .fit
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let (odds_ratio, lower, upper) = model.fit.odds_ratio(i);
+                CoefficientRow {
+                    name: name.clone(),
+                    label: model.labels[i].clone(),
+                    coefficient: model.fit.coefficients[i],
+                    standard_error: model.fit.standard_errors[i],
+                    odds_ratio,
+                    lower,
+                    upper,
+                }
+            })
+            .collect(),
+        references: REFERENCES.into(),
+        dropped,
+        frailty_deficits: Deficit::ALL
+            .iter()
+            .map(|d| format!("{}: {}", d.name(), d.rule()))
+            .collect(),
+        frailty_not_expressible: NOT_EXPRESSIBLE.iter().map(|s| s.to_string()).collect(),
+        notes,
+    };
+    Ok((model, card))
+}
+
+/// The model's design on a date, with each person's outcome (for export and checks).
+pub fn design_on(histories: &Histories, model: &RiskModel, day: i32) -> (Design, Vec<f64>) {
+    let cohort = Cohort::on(histories, day);
+    (
+        design(&model.features(), &cohort.population.people, histories),
+        cohort.outcomes,
+    )
+}
+
+const OUTCOME: &str = "at least one emergency admission (apc_nel) in the 365 days after the date";
+
+/// AUC and O/E by age band, sex, IMD quintile, ethnic group and network.
+fn subgroups(histories: &Histories, cohort: &Cohort, predicted: &[f64]) -> Vec<SubgroupRow> {
+    let people = &cohort.population.people;
+    let groupings: [(&str, Box<dyn Fn(&PersonAt) -> String>); 5] = [
+        (
+            "age_band",
+            Box::new(|p: &PersonAt| {
+                match p.age {
+                    ..=17 => "0-17",
+                    18..=64 => "18-64",
+                    65..=79 => "65-79",
+                    _ => "80+",
+                }
+                .to_string()
+            }),
+        ),
+        (
+            "sex",
+            Box::new(|p: &PersonAt| histories.people[p.person].sex.as_str().to_string()),
+        ),
+        (
+            "imd_quintile",
+            Box::new(|p: &PersonAt| {
+                imd_quintile(histories.people[p.person].imd_decile).to_string()
+            }),
+        ),
+        (
+            "ethnic_group",
+            Box::new(|p: &PersonAt| histories.people[p.person].ethnic_group.as_str().to_string()),
+        ),
+        (
+            "network",
+            Box::new(|p: &PersonAt| histories.network_of(p.practice).to_string()),
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (by, key) in groupings {
+        let keys: Vec<String> = people.iter().map(|p| key(p)).collect();
+        let mut groups: Vec<&String> = keys.iter().collect();
+        groups.sort();
+        groups.dedup();
+        for group in groups {
+            let members: Vec<usize> = (0..people.len()).filter(|&i| &keys[i] == group).collect();
+            let scores: Vec<f64> = members.iter().map(|&i| predicted[i]).collect();
+            let outcomes: Vec<f64> = members.iter().map(|&i| cohort.outcomes[i]).collect();
+            let events = outcomes.iter().filter(|y| **y == 1.0).count();
+            rows.push(SubgroupRow {
+                by: by.to_string(),
+                group: group.clone(),
+                n: members.len(),
+                events,
+                auc: auc_delong(&scores, &outcomes).ok().map(|a| a.auc),
+                observed_over_expected: events as f64 / scores.iter().sum::<f64>(),
+            });
+        }
+    }
+    rows
+}

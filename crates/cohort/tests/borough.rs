@@ -1,0 +1,133 @@
+//! The risk model, segments and case finding on a generated borough: plausible
+//! discrimination and calibration on the validation year, segments that cover everyone,
+//! and case lists that leave out people discussed recently.
+
+use accord_cohort::at::{months_before, population_on};
+use accord_cohort::{
+    CaseFinding, Histories, Scope, Top, TrainOptions, find_cases, segment, segment_report, train,
+};
+use accord_dataset::{Dataset, Provenance, WriteOptions, write_dataset};
+use accord_synth::{SynthParams, generate};
+use chrono::NaiveDate;
+
+fn borough() -> (tempfile::TempDir, Histories) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("borough");
+    let end = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let borough = generate(&SynthParams::new(40_000, 5, end), &|_, _| {}).unwrap();
+    let provenance = Provenance {
+        extract_date: end,
+        source: "test borough".into(),
+        generator: None,
+    };
+    write_dataset(
+        &data,
+        &borough.tables,
+        &provenance,
+        &WriteOptions::default(),
+        &|_| {},
+    )
+    .unwrap();
+    let histories = Histories::load(&Dataset::open(&data).unwrap()).unwrap();
+    (dir, histories)
+}
+
+#[test]
+fn risk_model_segments_and_case_finding_on_a_generated_borough() {
+    let (_dir, histories) = borough();
+    let (model, card) = train(&histories, TrainOptions::latest(&histories, 42)).unwrap();
+
+    let temporal = card
+        .temporal
+        .as_ref()
+        .expect("three years of data allow temporal validation");
+    assert!(
+        (0.68..0.92).contains(&temporal.auc.auc),
+        "AUC {:?} outside the plausible range",
+        temporal.auc
+    );
+    assert!(temporal.auc.lower < temporal.auc.auc && temporal.auc.auc < temporal.auc.upper);
+    assert!(
+        temporal.calibration.intercept.abs() < 0.15,
+        "calibration-in-the-large {:?}",
+        temporal.calibration
+    );
+    assert!(
+        (0.75..1.25).contains(&temporal.calibration.slope),
+        "{:?}",
+        temporal.calibration
+    );
+    assert!(card.split.auc.auc > 0.65);
+    // The top of the list holds more events than its share: lift above 1, falling as the
+    // cut widens.
+    let lifts: Vec<f64> = temporal.top.iter().map(|t| t.lift).collect();
+    assert!(lifts[0] > 2.0 && lifts[3] > 1.5, "{lifts:?}");
+    // Prior emergency admissions raise the odds.
+    let prior = card
+        .coefficients
+        .iter()
+        .find(|c| c.name == "emergency_admissions_1")
+        .expect("a prior-admission coefficient");
+    assert!(prior.odds_ratio > 1.0);
+    assert_eq!(card.coefficients.len(), model.fit.coefficients.len());
+    assert!(card.subgroups.iter().any(|s| s.by == "network"));
+
+    // Segments put everyone registered in exactly one segment of each model.
+    let days = vec![
+        months_before(histories.extract_day, 12),
+        histories.extract_day,
+    ];
+    let registered = population_on(&histories, histories.extract_day)
+        .people
+        .len();
+    for model in segment::builtin() {
+        let report = segment_report(&histories, &model, &days);
+        let last: usize = report
+            .years
+            .iter()
+            .filter(|y| y.date == report.dates[1])
+            .map(|y| y.people)
+            .sum();
+        assert_eq!(last, registered, "{}", model.id);
+        assert!(!report.flows.is_empty());
+    }
+
+    // Case finding: 2% of the network's list, nobody discussed in the 6 months before.
+    let network = histories
+        .practices
+        .iter()
+        .find_map(|p| p.network.clone())
+        .unwrap();
+    let request = CaseFinding {
+        scope: Scope::Network(network.clone()),
+        top: Top::Fraction(0.02),
+        day: histories.extract_day,
+        exclude_discussed_months: 6,
+        seed: 1,
+    };
+    let list = find_cases(&histories, &model, &request).unwrap();
+    assert_eq!(list.listed, (list.registered as f64 * 0.02).ceil() as usize);
+    let since = months_before(histories.extract_day, 6);
+    for c in &list.candidates {
+        assert_eq!(c.network, network);
+        assert!(
+            c.last_mdt
+                .as_deref()
+                .is_none_or(|d| d <= accord_cohort::at::day_text(since).as_str())
+        );
+        assert!(!c.reasons.is_empty());
+        assert!(c.network_percentile >= 90.0);
+    }
+    assert!(list.candidates.windows(2).all(|w| w[0].score >= w[1].score));
+    assert_eq!(find_cases(&histories, &model, &request).unwrap(), list);
+    let unknown = CaseFinding {
+        scope: Scope::Network("NOPE".into()),
+        ..request
+    };
+    assert!(
+        find_cases(&histories, &model, &unknown)
+            .unwrap_err()
+            .to_string()
+            .contains("NOPE")
+    );
+}

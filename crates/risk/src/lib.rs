@@ -1,0 +1,61 @@
+//! The statistics of risk prediction, as METHODS.md specifies them: unpenalised logistic
+//! regression fitted by iteratively reweighted least squares (matching statsmodels' `Logit`
+//! and scikit-learn's `LogisticRegression(penalty=None)`), and the measures a model card
+//! reports: AUC with a DeLong confidence interval (as pROC computes it), average precision,
+//! Brier and scaled Brier scores, calibration-in-the-large and slope, observed against
+//! expected by decile, and the yield of flagging the top fraction of a list.
+//!
+//! Plain numbers in, plain numbers out: nothing here knows of Arrow, dates or the dataset.
+
+pub mod logistic;
+pub mod metrics;
+pub mod split;
+
+pub use logistic::{Design, LogisticFit, fit_logistic};
+pub use metrics::{
+    Auc, Calibration, DecileRow, Performance, TopFraction, auc_delong, average_precision, brier,
+    calibration, deciles, evaluate, top_fraction,
+};
+pub use split::stratified_split;
+
+/// Why a statistic could not be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RiskError {
+    #[error("no rows to fit or evaluate")]
+    Empty,
+    #[error("{what}: {rows} rows but {expected} expected")]
+    Length {
+        what: &'static str,
+        rows: usize,
+        expected: usize,
+    },
+    #[error("outcome must be 0 or 1, found {value} in row {row}")]
+    Outcome { row: usize, value: f64 },
+    #[error("the outcome has only one value ({value}): a model needs both events and non-events")]
+    OneClass { value: u8 },
+    #[error(
+        "column {column} ({name}) is a linear combination of the others (the information matrix is singular)"
+    )]
+    Singular { column: usize, name: String },
+    #[error(
+        "the fit did not converge in {iterations} iterations (largest coefficient change {change:.3e}); a predictor may separate the outcome perfectly"
+    )]
+    NotConverged { iterations: usize, change: f64 },
+    #[error("a score is not finite in row {row}")]
+    NotFinite { row: usize },
+}
+
+pub type Result<T> = std::result::Result<T, RiskError>;
+
+/// Checks that outcomes are 0/1 and returns the number of events.
+pub(crate) fn count_events(outcomes: &[f64]) -> Result<usize> {
+    let mut events = 0;
+    for (row, &value) in outcomes.iter().enumerate() {
+        if value == 1.0 {
+            events += 1;
+        } else if value != 0.0 {
+            return Err(RiskError::Outcome { row, value });
+        }
+    }
+    Ok(events)
+}
