@@ -11,12 +11,14 @@ mod funnel;
 mod line;
 mod pyramid;
 mod spc;
+mod xy;
 
 pub use bars::{Bar, BarChart, bars};
 pub use funnel::{FunnelChart, FunnelLimit, FunnelPoint, funnel};
 pub use line::{LineChart, Series, line, sparkline};
 pub use pyramid::{PyramidBand, PyramidChart, pyramid};
 pub use spc::{SpcFigure, assurance_text, spc, variation_text};
+pub use xy::{Mark, XyChart, XySeries, xy};
 
 use std::fmt::Write;
 

@@ -6,6 +6,7 @@ use accord_chart::{
     Bar, BarChart, Figure, FunnelChart, FunnelLimit, FunnelPoint, Labels, LineChart, PyramidBand,
     PyramidChart, Series, SpcFigure, Tone, bars, funnel, line, pyramid, sparkline, spc,
 };
+use accord_chart::{Mark, XyChart, XySeries, xy};
 use accord_spc::{Direction, RuleSet, SpcOptions, xmr};
 
 fn labels(id: &str) -> Labels {
@@ -263,4 +264,37 @@ fn sparkline_is_decorative() {
     well_formed(&svg);
     assert!(svg.contains(r#"aria-hidden="true""#));
     insta::assert_snapshot!(svg);
+}
+
+#[test]
+fn roc_curve_and_calibration_plot_with_the_line_of_equality() {
+    let roc = XyChart {
+        labels: labels("roc"),
+        series: vec![XySeries {
+            name: "Validation year".into(),
+            colour: "#005eb8".into(),
+            mark: Mark::Line,
+            points: vec![(0.0, 0.0), (0.1, 0.45), (0.3, 0.72), (0.6, 0.9), (1.0, 1.0)],
+        }],
+        diagonal: Some("Chance".into()),
+        step: 0.01,
+    };
+    let figure = xy(&roc);
+    accessible(&figure, "roc");
+    assert_eq!(figure.table.rows.len(), 5);
+    insta::assert_snapshot!(figure.svg);
+    let calibration = XyChart {
+        labels: labels("calibration"),
+        series: vec![XySeries {
+            name: "Deciles".into(),
+            colour: "#330072".into(),
+            mark: Mark::Points,
+            points: vec![(0.01, 0.012), (0.05, 0.046), (0.2, 0.23)],
+        }],
+        diagonal: Some("Perfect calibration".into()),
+        step: 0.001,
+    };
+    let figure = xy(&calibration);
+    accessible(&figure, "calibration");
+    assert_eq!(figure.svg.matches("<circle").count(), 3);
 }

@@ -184,9 +184,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Framework(command) => crate::outcomes::run_framework(&command),
         Command::Export(args) => crate::outcomes::run_export(&args),
         Command::Spc(args) => crate::spc::run(&args),
-        Command::Serve(args) => {
-            crate::serve::run(&args.snapshot, args.host, args.port, args.public)
-        }
+        Command::Serve(args) => crate::serve::run(&args),
         Command::Segment(args) => crate::people::run_segment(&args),
         Command::Risk(command) => crate::people::run_risk(&command),
         Command::Casefind(args) => crate::people::run_casefind(&args),
@@ -329,18 +327,31 @@ fn demo(args: &DemoArgs) -> Result<()> {
         emit_sql: None,
         json: false,
     })?;
+    let risk_model = args
+        .data
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("risk-model");
+    let card = crate::people::fit_quietly(&args.data, &risk_model)?;
     println!();
     println!(
         "`accord explain --snapshot {0} islington/emergency_admissions` shows how a figure was made; `accord export --snapshot {0} --public --out results.csv` writes publishable figures",
         snapshot.display()
     );
+    println!(
+        "risk model of emergency admission written to {}: {}; `accord risk report --model {0}` prints its card, `accord casefind --data {} --model {0} --network NETWORK` lists people for MDT review",
+        risk_model.display(),
+        card,
+        args.data.display()
+    );
     if args.no_serve {
         return Ok(());
     }
-    crate::serve::run(
-        &snapshot,
-        std::net::Ipv4Addr::LOCALHOST.into(),
-        args.port,
-        false,
-    )
+    crate::serve::run(&crate::serve::ServeArgs {
+        snapshot,
+        port: args.port,
+        host: std::net::Ipv4Addr::LOCALHOST.into(),
+        public: false,
+        risk_model: Some(risk_model),
+    })
 }

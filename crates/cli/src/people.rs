@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use accord_cohort::at::{day_of, day_text, year_ends};
+use accord_cohort::model::{CARD_JSON, CARD_MARKDOWN, MODEL_FILE, read_card, read_model};
 use accord_cohort::{
-    CaseFinding, CaseList, Histories, ModelCard, RiskModel, Scope, SegmentReport, Top,
-    TrainOptions, card, segment, segment_report, train,
+    CaseFinding, CaseList, Histories, RiskModel, Scope, SegmentReport, Top, TrainOptions, card,
+    segment, segment_report, train,
 };
 use accord_dataset::{Dataset, write_file_atomically, write_folder_atomically};
 use anyhow::{Context, Result, bail};
@@ -21,9 +22,6 @@ use crate::progress::spinner;
 
 const DEFAULT_DATA: &str = "accord-data/borough";
 const DEFAULT_MODEL: &str = "accord-data/risk-model";
-const MODEL_FILE: &str = "model.json";
-const CARD_JSON: &str = "model_card.json";
-const CARD_MARKDOWN: &str = "model_card.md";
 
 #[derive(Debug, Args)]
 pub struct SegmentArgs {
@@ -237,12 +235,7 @@ pub fn run_risk(command: &RiskCommand) -> Result<()> {
     match command {
         RiskCommand::Fit(args) => fit(args),
         RiskCommand::Report { model, json } => {
-            let path = model.join(CARD_JSON);
-            let text = std::fs::read_to_string(&path).with_context(|| {
-                format!("reading {} (run `accord risk fit` first)", path.display())
-            })?;
-            let card: ModelCard = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a model card", path.display()))?;
+            let card = read_card(model)?;
             if *json {
                 print_json(&card)
             } else {
@@ -266,21 +259,7 @@ fn fit(args: &FitArgs) -> Result<()> {
     let (model, model_card) = train(&histories, options)?;
     let train_seconds = trained.elapsed().as_secs_f64();
     progress.finish_and_clear();
-    write_folder_atomically(&args.out, true, |staging| -> Result<()> {
-        write_file_atomically(
-            &staging.join(MODEL_FILE),
-            serde_json::to_string_pretty(&model)?.as_bytes(),
-        )?;
-        write_file_atomically(
-            &staging.join(CARD_JSON),
-            serde_json::to_string_pretty(&model_card)?.as_bytes(),
-        )?;
-        write_file_atomically(
-            &staging.join(CARD_MARKDOWN),
-            card::render(&model_card).as_bytes(),
-        )?;
-        Ok(())
-    })?;
+    write_model(&args.out, &model, &model_card)?;
     if let Some(dir) = &args.export {
         export_matrices(&histories, &model, options, dir)?;
     }
@@ -304,6 +283,40 @@ fn fit(args: &FitArgs) -> Result<()> {
         timings.train_seconds
     );
     Ok(())
+}
+
+/// Fits the model on `data` into `out` without printing the card (for `accord demo`), and
+/// says in a line how it did.
+pub fn fit_quietly(data: &Path, out: &Path) -> Result<String> {
+    let histories = load(data, false)?;
+    let options = TrainOptions::latest(&histories, 42);
+    let progress = spinner("fitting the risk model", false);
+    let (model, model_card) = train(&histories, options)?;
+    progress.finish_and_clear();
+    write_model(out, &model, &model_card)?;
+    let p = model_card.temporal.as_ref().unwrap_or(&model_card.split);
+    Ok(format!(
+        "validation AUC {:.3} ({:.3} to {:.3}), calibration-in-the-large {:+.3}",
+        p.auc.auc, p.auc.lower, p.auc.upper, p.calibration.intercept
+    ))
+}
+
+fn write_model(out: &Path, model: &RiskModel, model_card: &accord_cohort::ModelCard) -> Result<()> {
+    write_folder_atomically(out, true, |staging| -> Result<()> {
+        write_file_atomically(
+            &staging.join(MODEL_FILE),
+            serde_json::to_string_pretty(model)?.as_bytes(),
+        )?;
+        write_file_atomically(
+            &staging.join(CARD_JSON),
+            serde_json::to_string_pretty(model_card)?.as_bytes(),
+        )?;
+        write_file_atomically(
+            &staging.join(CARD_MARKDOWN),
+            card::render(model_card).as_bytes(),
+        )?;
+        Ok(())
+    })
 }
 
 /// The development matrix (features, outcome, Accord's prediction) and the validation
@@ -335,11 +348,7 @@ fn export_matrices(
 }
 
 pub fn run_casefind(args: &CasefindArgs) -> Result<()> {
-    let path = args.model.join(MODEL_FILE);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading {} (run `accord risk fit` first)", path.display()))?;
-    let model: RiskModel = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a risk model", path.display()))?;
+    let model = read_model(&args.model)?;
     let histories = load(&args.data, args.json)?;
     let day = args.date.map_or(histories.extract_day, day_of);
     if day > histories.extract_day {

@@ -1,7 +1,7 @@
 //! `accord serve`: the dashboard over a results snapshot, on a local address.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use accord_web::Site;
@@ -22,12 +22,19 @@ pub struct ServeArgs {
     /// Serve published figures only: the disclosure rule applied to every count.
     #[arg(long)]
     pub public: bool,
+    /// A model folder from `accord risk fit`: adds the risk page (not in public mode).
+    #[arg(long, value_name = "DIR")]
+    pub risk_model: Option<PathBuf>,
 }
 
 /// Loads the snapshot, binds, prints the URL and serves until the process is stopped.
-pub fn run(snapshot: &Path, host: IpAddr, port: u16, public: bool) -> Result<()> {
-    let site = Site::load(snapshot, public)
-        .with_context(|| format!("loading the snapshot {}", snapshot.display()))?;
+pub fn run(args: &ServeArgs) -> Result<()> {
+    let (host, port, public) = (args.host, args.port, args.public);
+    let mut site = Site::load(&args.snapshot, public)
+        .with_context(|| format!("loading the snapshot {}", args.snapshot.display()))?;
+    if let Some(dir) = &args.risk_model {
+        site = site.with_risk_card(accord_cohort::model::read_card(dir)?);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -42,6 +42,8 @@ pub enum CohortError {
     Dates(String),
     #[error("fitting the risk model: {0}")]
     Risk(#[from] accord_risk::RiskError),
+    #[error("{path}: {message}")]
+    ModelFile { path: String, message: String },
     #[error("no {0} in the dataset (known: {1})")]
     UnknownScope(String, String),
 }

@@ -24,6 +24,46 @@ pub const MODEL_FORMAT: u32 = 1;
 /// the people it marks: fewer cannot be estimated (or separate the outcome).
 pub const MIN_PER_CLASS: usize = 10;
 
+/// The files of a model folder written by `accord risk fit`.
+pub const MODEL_FILE: &str = "model.json";
+pub const CARD_JSON: &str = "model_card.json";
+pub const CARD_MARKDOWN: &str = "model_card.md";
+
+fn read_json<T: serde::de::DeserializeOwned>(
+    dir: &std::path::Path,
+    file: &str,
+    what: &str,
+) -> Result<T, CohortError> {
+    let path = dir.join(file);
+    let failed = |message: String| CohortError::ModelFile {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| failed(format!("{e} (run `accord risk fit` first)")))?;
+    serde_json::from_str(&text).map_err(|e| failed(format!("not {what}: {e}")))
+}
+
+/// Reads the model of a model folder.
+pub fn read_model(dir: &std::path::Path) -> Result<RiskModel, CohortError> {
+    let model: RiskModel = read_json(dir, MODEL_FILE, "a risk model")?;
+    if model.format != MODEL_FORMAT {
+        return Err(CohortError::ModelFile {
+            path: dir.join(MODEL_FILE).display().to_string(),
+            message: format!(
+                "format {} is not {MODEL_FORMAT}: fit the model again",
+                model.format
+            ),
+        });
+    }
+    Ok(model)
+}
+
+/// Reads the model card of a model folder.
+pub fn read_card(dir: &std::path::Path) -> Result<ModelCard, CohortError> {
+    read_json(dir, CARD_JSON, "a model card")
+}
+
 /// A fitted model, as saved and used for scoring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskModel {

@@ -59,6 +59,27 @@ pub struct TopFraction {
     pub observed_over_expected: f64,
 }
 
+/// One point of the ROC curve: flagging everyone scored at or above `threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RocPoint {
+    pub threshold: f64,
+    pub false_positive_rate: f64,
+    pub true_positive_rate: f64,
+}
+
+/// People whose predicted risk lies in [from, to), with how many had the outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ScoreBand {
+    pub from: f64,
+    pub to: f64,
+    pub n: usize,
+    pub events: usize,
+}
+
+/// The edges of the score distribution's bands: risks of emergency admission are mostly
+/// small, so the bands are narrow at the bottom.
+pub const SCORE_BANDS: [f64; 10] = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0];
+
 /// Everything the model card reports about one set of predictions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Performance {
@@ -74,7 +95,13 @@ pub struct Performance {
     pub calibration: Calibration,
     pub deciles: Vec<DecileRow>,
     pub top: Vec<TopFraction>,
+    /// The ROC curve, thinned to about `ROC_POINTS` points.
+    pub roc: Vec<RocPoint>,
+    pub distribution: Vec<ScoreBand>,
 }
+
+/// Points kept on the ROC curve.
+pub const ROC_POINTS: usize = 200;
 
 /// The fractions of the list the model card reports.
 pub const TOP_FRACTIONS: [f64; 4] = [0.005, 0.01, 0.02, 0.05];
@@ -168,6 +195,79 @@ pub fn auc_delong(scores: &[f64], outcomes: &[f64]) -> Result<Auc> {
         lower: (auc - Z95 * standard_error).max(0.0),
         upper: (auc + Z95 * standard_error).min(1.0),
     })
+}
+
+/// The ROC curve at every distinct threshold, highest first, thinned so that consecutive
+/// kept points are at least 1/`points` apart on either axis (the ends are always kept).
+pub fn roc_curve(scores: &[f64], outcomes: &[f64], points: usize) -> Result<Vec<RocPoint>> {
+    let events = check(scores, outcomes)?;
+    let non_events = scores.len() - events;
+    if events == 0 || non_events == 0 {
+        return Err(RiskError::OneClass {
+            value: u8::from(events > 0),
+        });
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let gap = 1.0 / points.max(1) as f64;
+    let mut curve = vec![RocPoint {
+        threshold: f64::INFINITY,
+        false_positive_rate: 0.0,
+        true_positive_rate: 0.0,
+    }];
+    let (mut tp, mut fp) = (0usize, 0usize);
+    let mut i = 0;
+    while i < order.len() {
+        let threshold = scores[order[i]];
+        while i < order.len() && scores[order[i]] == threshold {
+            if outcomes[order[i]] == 1.0 {
+                tp += 1;
+            } else {
+                fp += 1;
+            }
+            i += 1;
+        }
+        let point = RocPoint {
+            threshold,
+            false_positive_rate: fp as f64 / non_events as f64,
+            true_positive_rate: tp as f64 / events as f64,
+        };
+        let last = curve[curve.len() - 1];
+        if i == order.len()
+            || point.false_positive_rate - last.false_positive_rate >= gap
+            || point.true_positive_rate - last.true_positive_rate >= gap
+        {
+            curve.push(point);
+        }
+    }
+    // JSON has no infinity: the first point's threshold is the highest score.
+    curve[0].threshold = scores[order[0]];
+    Ok(curve)
+}
+
+/// People and events in each band of predicted risk (`SCORE_BANDS`).
+pub fn score_distribution(predicted: &[f64], outcomes: &[f64]) -> Result<Vec<ScoreBand>> {
+    check(predicted, outcomes)?;
+    let mut bands: Vec<ScoreBand> = SCORE_BANDS
+        .windows(2)
+        .map(|w| ScoreBand {
+            from: w[0],
+            to: w[1],
+            n: 0,
+            events: 0,
+        })
+        .collect();
+    let last = bands.len() - 1;
+    for (p, y) in predicted.iter().zip(outcomes) {
+        let band = SCORE_BANDS[1..]
+            .partition_point(|edge| *edge <= *p)
+            .min(last);
+        bands[band].n += 1;
+        if *y == 1.0 {
+            bands[band].events += 1;
+        }
+    }
+    Ok(bands)
 }
 
 /// Average precision: Σ (Rₖ − Rₖ₋₁) Pₖ over distinct thresholds, highest first, as
@@ -346,6 +446,8 @@ pub fn evaluate(predicted: &[f64], outcomes: &[f64], seed: u64) -> Result<Perfor
             .iter()
             .map(|f| top_fraction(predicted, outcomes, &order, *f))
             .collect::<Result<_>>()?,
+        roc: roc_curve(predicted, outcomes, ROC_POINTS)?,
+        distribution: score_distribution(predicted, outcomes)?,
     })
 }
 
@@ -493,6 +595,37 @@ mod tests {
         assert!((top.lift - 0.5 / 0.3).abs() < 1e-12);
         assert_eq!(flagged_count(250_000, 0.005), 1250);
         assert_eq!(flagged_count(10, 0.001), 1);
+    }
+
+    #[test]
+    fn roc_curve_runs_from_corner_to_corner_and_bands_hold_everyone() {
+        let p = [0.9, 0.8, 0.5, 0.5, 0.3, 0.005];
+        let y = [1.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+        let roc = roc_curve(&p, &y, 1000).unwrap();
+        assert_eq!(
+            (roc[0].false_positive_rate, roc[0].true_positive_rate),
+            (0.0, 0.0)
+        );
+        let end = roc[roc.len() - 1];
+        assert_eq!(
+            (end.false_positive_rate, end.true_positive_rate),
+            (1.0, 1.0)
+        );
+        // The trapezoids under the full curve are the AUC.
+        let area: f64 = roc
+            .windows(2)
+            .map(|w| {
+                (w[1].false_positive_rate - w[0].false_positive_rate)
+                    * (w[1].true_positive_rate + w[0].true_positive_rate)
+                    / 2.0
+            })
+            .sum();
+        assert!((area - auc_delong(&p, &y).unwrap().auc).abs() < 1e-12);
+        let bands = score_distribution(&p, &y).unwrap();
+        assert_eq!(bands.iter().map(|b| b.n).sum::<usize>(), 6);
+        assert_eq!(bands[0].n, 1);
+        assert_eq!(bands.last().unwrap().n, 2);
+        assert_eq!(bands.iter().map(|b| b.events).sum::<usize>(), 3);
     }
 
     proptest! {

@@ -94,6 +94,15 @@ pub async fn quality(State(site): Shared) -> Json<QualityView> {
     Json(site.quality())
 }
 
+#[utoipa::path(get, path = "/api/risk", tag = "risk",
+    responses(
+        (status = 200, description = "The emergency-admission risk model's card: cohorts, discrimination, calibration, case-finding yield, subgroups, odds ratios", body = serde_json::Value),
+        (status = 404, description = "No risk model was given, or the dashboard is public")
+    ))]
+pub async fn risk(State(site): Shared) -> Result<Response, ApiError> {
+    Ok(Json(site.risk()?).into_response())
+}
+
 /// The OpenAPI description of this API.
 #[derive(OpenApi)]
 #[openapi(
@@ -101,7 +110,7 @@ pub async fn quality(State(site): Shared) -> Json<QualityView> {
         title = "Accord",
         description = "Outcomes, population and data-quality figures of one results snapshot. In public mode every count has passed disclosure control (1-7 withheld, others rounded to 5)."
     ),
-    paths(about, frameworks, overview, indicator, population, quality)
+    paths(about, frameworks, overview, indicator, population, quality, risk)
 )]
 pub struct ApiDoc;
 

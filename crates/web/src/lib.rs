@@ -85,6 +85,7 @@ pub fn router(site: State) -> Router {
         .route("/population", get(pages::population))
         .route("/data-quality", get(pages::quality))
         .route("/about", get(pages::about))
+        .route("/risk", get(pages::risk))
         .route("/api/about", get(api::about))
         .route("/api/frameworks", get(api::frameworks))
         .route("/api/frameworks/{framework}", get(api::overview))
@@ -94,6 +95,7 @@ pub fn router(site: State) -> Router {
         )
         .route("/api/population", get(api::population))
         .route("/api/data-quality", get(api::quality))
+        .route("/api/risk", get(api::risk))
         .route("/api/openapi.json", get(api::openapi))
         .route(
             "/assets/style.css",

@@ -3,9 +3,11 @@
 //! work without JavaScript and, with htmx, replace only the part of the page they change.
 
 use accord_chart::{
-    Bar, BarChart, Figure as Chart, FunnelChart, FunnelPoint as Dot, Labels, LineChart,
-    PyramidBand as Band, PyramidChart, Series, SpcFigure, Tone, number,
+    Bar, BarChart, Figure as Chart, FunnelChart, FunnelPoint as Dot, Labels, LineChart, Mark,
+    PyramidBand as Band, PyramidChart, Series, SpcFigure, Tone, XyChart, XySeries, number,
 };
+use accord_cohort::ModelCard;
+use accord_risk::Performance;
 use accord_spc::{Direction, RuleSet, SpcOptions, xmr};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -51,6 +53,7 @@ impl IntoResponse for PageError {
 enum Section<'a> {
     Framework(&'a str),
     Population,
+    Risk,
     Quality,
     About,
 }
@@ -80,6 +83,9 @@ fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Marku
                                     li { a href={ "/frameworks/" (f.id) } aria-current=[current(section == Section::Framework(&f.id))] { (f.name) } }
                                 }
                                 li { a href="/population" aria-current=[current(section == Section::Population)] { "Population and segments" } }
+                                @if site.has_risk() {
+                                    li { a href="/risk" aria-current=[current(section == Section::Risk)] { "Risk model" } }
+                                }
                                 li { a href="/data-quality" aria-current=[current(section == Section::Quality)] { "Data quality" } }
                                 li { a href="/about" aria-current=[current(section == Section::About)] { "About" } }
                             }
@@ -780,4 +786,190 @@ pub async fn about(State(site): Shared) -> Markup {
         p { "Every figure on these pages is available as JSON; " a href="/api/openapi.json" { "the OpenAPI document" } " describes the routes." }
     };
     layout(&site, "About", Section::About, body)
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+/// The ROC curves of the validations, with chance as the diagonal.
+fn roc_chart(card: &ModelCard) -> Chart {
+    let curve = |name: &str, colour: &str, p: &Performance| XySeries {
+        name: format!("{name} (AUC {:.3})", p.auc.auc),
+        colour: colour.into(),
+        mark: Mark::Line,
+        points: p
+            .roc
+            .iter()
+            .map(|r| (r.false_positive_rate, r.true_positive_rate))
+            .collect(),
+    };
+    let mut series = Vec::new();
+    if let Some(t) = &card.temporal {
+        series.push(curve("Temporal validation", Tone::NotCompared.colour(), t));
+    }
+    series.push(curve(
+        "25% test split",
+        Tone::Different.colour(),
+        &card.split,
+    ));
+    accord_chart::xy(&XyChart {
+        labels: Labels {
+            id: "roc".into(),
+            title: "ROC curve".into(),
+            description: "True positive rate (sensitivity) against false positive rate (1 - specificity) as the risk threshold falls; the diagonal is a score no better than chance.".into(),
+            x: "False positive rate".into(),
+            y: "True positive rate".into(),
+        },
+        series,
+        diagonal: Some("Chance".into()),
+        step: 0.001,
+    })
+}
+
+/// Observed against predicted risk by decile, with perfect calibration as the diagonal.
+fn calibration_chart(p: &Performance) -> Chart {
+    accord_chart::xy(&XyChart {
+        labels: Labels {
+            id: "calibration".into(),
+            title: "Calibration by decile of predicted risk".into(),
+            description: "For each tenth of the population by predicted risk, the share who had an emergency admission against the mean predicted risk; points on the diagonal are perfectly calibrated.".into(),
+            x: "Mean predicted risk".into(),
+            y: "Observed share with an emergency admission".into(),
+        },
+        series: vec![XySeries {
+            name: "Deciles".into(),
+            colour: Tone::NotCompared.colour().into(),
+            mark: Mark::Points,
+            points: p
+                .deciles
+                .iter()
+                .map(|d| (d.mean_predicted, d.observed as f64 / d.n.max(1) as f64))
+                .collect(),
+        }],
+        diagonal: Some("Perfect calibration".into()),
+        step: 0.001,
+    })
+}
+
+/// People in each band of predicted risk.
+fn distribution_chart(p: &Performance) -> Chart {
+    accord_chart::bars(&BarChart {
+        labels: Labels {
+            id: "distribution".into(),
+            title: "Distribution of predicted risk".into(),
+            description: "Number of people in each band of predicted risk of emergency admission, with how many had one.".into(),
+            x: "People".into(),
+            y: "Predicted risk".into(),
+        },
+        bars: p
+            .distribution
+            .iter()
+            .map(|b| Bar {
+                label: format!("{} to {}", percent(b.from), percent(b.to)),
+                value: Some(b.n as f64),
+                lower: None,
+                upper: None,
+                tone: Tone::NotCompared,
+                note: format!("{} with an emergency admission", b.events),
+            })
+            .collect(),
+        reference: None,
+        step: 1.0,
+    })
+}
+
+fn performance_list(p: &Performance) -> Markup {
+    let c = &p.calibration;
+    html! {
+        dl.summary-list {
+            dt { "People, events" } dd { (number(p.n as f64, 1.0)) ", " (number(p.events as f64, 1.0)) " (" (percent(p.prevalence)) ")" }
+            dt { "AUC (DeLong 95% CI)" } dd { (format!("{:.3} ({:.3} to {:.3})", p.auc.auc, p.auc.lower, p.auc.upper)) }
+            dt { "Average precision" } dd { (format!("{:.3}", p.average_precision)) }
+            dt { "Brier, scaled Brier" } dd { (format!("{:.4}, {:.3}", p.brier, p.scaled_brier)) }
+            dt { "Calibration-in-the-large" } dd { (format!("{:+.3} ({:+.3} to {:+.3})", c.intercept, c.intercept_lower, c.intercept_upper)) }
+            dt { "Calibration slope" } dd { (format!("{:.3} ({:.3} to {:.3})", c.slope, c.slope_lower, c.slope_upper)) }
+        }
+    }
+}
+
+fn case_finding_table(p: &Performance) -> Markup {
+    html! {
+        div.table-scroll { table {
+            caption { "Flagging the top of the list" }
+            thead { tr {
+                th scope="col" { "Top" } th scope="col" { "People flagged" } th scope="col" { "Risk cut-off" }
+                th scope="col" { "With an admission" } th scope="col" { "PPV" } th scope="col" { "Sensitivity" }
+                th scope="col" { "Lift" } th scope="col" { "Observed / expected" }
+            } }
+            tbody { @for t in &p.top { tr {
+                th scope="row" { (percent(t.fraction)) }
+                td { (number(t.flagged as f64, 1.0)) } td { (percent(t.cut_off)) } td { (number(t.events as f64, 1.0)) }
+                td { (percent(t.ppv)) } td { (percent(t.sensitivity)) } td { (format!("{:.1}", t.lift)) }
+                td { (format!("{:.2}", t.observed_over_expected)) }
+            } } }
+        } }
+    }
+}
+
+pub async fn risk(State(site): Shared) -> Result<Markup, PageError> {
+    let card = site.risk()?;
+    let main = card.temporal.as_ref().unwrap_or(&card.split);
+    let body = html! {
+        h1 { "Risk of emergency admission: model card" }
+        p.lead { "Who is most likely to have an emergency admission in the next 12 months, identified by systems, not professionals: the list integrated networks draw their MDT case finding from (" code { "accord casefind" } ")." }
+        dl.summary-list {
+            dt { "Outcome" } dd { (card.outcome) }
+            dt { "Population" } dd { (card.population) }
+            dt { "Method" } dd { (card.method) }
+            dt { "Development" } dd { "Features on " (card.development_date) "; " (number(card.development.n as f64, 1.0)) " people, " (number(card.development.events as f64, 1.0)) " with an admission in the year after (" (percent(card.development.prevalence)) "); apparent AUC " (format!("{:.3}", card.apparent_auc)) }
+            dt { "Data" } dd { (card.data_start) " to " (card.extract_date) }
+        }
+        @match (&card.validation_date, &card.temporal) {
+            (Some(date), Some(t)) => {
+                h2 { "Temporal validation: features on " (date) ", outcome in the year after" }
+                (performance_list(t))
+            }
+            _ => { h2 { "Temporal validation" } p.warning { "Not possible on these data: they end less than a year after the validation date." } }
+        }
+        h2 { "Second check: a stratified 25% of the development cohort" }
+        (performance_list(&card.split))
+        (chart(&roc_chart(card), "ROC curve"))
+        (chart(&calibration_chart(main), "Calibration: observed against predicted by decile"))
+        (case_finding_table(main))
+        (chart(&distribution_chart(main), "How predicted risk is distributed"))
+        h2 { "Subgroups" }
+        @if card.subgroups.is_empty() { p { "Subgroups are reported on the temporal validation cohort, which these data do not allow." } }
+        @else {
+            div.table-scroll { table {
+                thead { tr { th scope="col" { "Group" } th scope="col" { "People" } th scope="col" { "Events" } th scope="col" { "AUC" } th scope="col" { "Observed / expected" } } }
+                tbody { @for s in &card.subgroups { tr {
+                    th scope="row" { (words(&s.by)) ": " (s.group) }
+                    td { (number(s.n as f64, 1.0)) } td { (number(s.events as f64, 1.0)) }
+                    td { (s.auc.map_or("n/a".to_string(), |a| format!("{a:.3}"))) }
+                    td { (format!("{:.2}", s.observed_over_expected)) }
+                } } }
+            } }
+        }
+        h2 { "Predictors as odds ratios" }
+        p { "Compared with: " (card.references) "." }
+        div.table-scroll { table {
+            thead { tr { th scope="col" { "Predictor" } th scope="col" { "Odds ratio" } th scope="col" { "95% CI" } } }
+            tbody { @for c in card.coefficients.iter().skip(1) { tr {
+                th scope="row" { (c.label) }
+                td { (format!("{:.2}", c.odds_ratio)) } td { (format!("{:.2} to {:.2}", c.lower, c.upper)) }
+            } } }
+        } }
+        @if !card.dropped.is_empty() {
+            p { "Left out (too few people with and without an admission to estimate): " (card.dropped.join("; ")) "." }
+        }
+        h2 { "Frailty index (eFI-style)" }
+        p { "Deficits counted over the eFI's 36 (0-4 fit, 5-8 mild, 9-12 moderate, 13 or more severe):" }
+        ul { @for d in &card.frailty_deficits { li { (d) } } }
+        p { "Not expressible from the dataset and never counted: " (card.frailty_not_expressible.join(", ")) "." }
+        h2 { "Notes" }
+        ul { @for n in &card.notes { li { (n) } } }
+        p { "The same card as JSON: " a href="/api/risk" { "/api/risk" } "." }
+    };
+    Ok(layout(&site, "Risk model", Section::Risk, body))
 }

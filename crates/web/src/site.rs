@@ -17,6 +17,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use accord_cohort::ModelCard;
+
 use crate::WebError;
 
 /// A loaded snapshot, ready to serve.
@@ -26,6 +28,8 @@ pub struct Site {
     public: bool,
     /// Row positions by (framework, indicator, breakdown), in period then group order.
     index: HashMap<(String, String, String), Vec<usize>>,
+    /// The risk model's card, where the dashboard was given a model folder.
+    risk: Option<ModelCard>,
 }
 
 /// A figure as shown: exact, or in public mode with the disclosure rule applied (`None`
@@ -343,7 +347,34 @@ impl Site {
             frameworks,
             public,
             index,
+            risk: None,
         })
+    }
+
+    /// Shows this risk model's card on the risk page.
+    pub fn with_risk_card(mut self, card: ModelCard) -> Site {
+        self.risk = Some(card);
+        self
+    }
+
+    /// The risk model's card. It describes one partnership's model and holds small
+    /// subgroup counts, so it is for the partnership only: public mode does not serve it.
+    pub fn risk(&self) -> Result<&ModelCard, WebError> {
+        if self.public {
+            return Err(WebError::NotFound(
+                "the risk model card is for the partnership and is not published".into(),
+            ));
+        }
+        self.risk.as_ref().ok_or_else(|| {
+            WebError::NotFound(
+                "no risk model: run `accord risk fit`, then serve with --risk-model".into(),
+            )
+        })
+    }
+
+    /// Is there a risk page to link to?
+    pub fn has_risk(&self) -> bool {
+        self.risk().is_ok()
     }
 
     pub fn public(&self) -> bool {

@@ -5,7 +5,8 @@
 use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use accord_dataset::{Provenance, WriteOptions, write_dataset};
+use accord_cohort::{Histories, ModelCard, TrainOptions, train};
+use accord_dataset::{Dataset, Provenance, WriteOptions, write_dataset};
 use accord_engine::{RefreshOptions, refresh};
 use accord_framework::builtin;
 use accord_snapshot::{ResultRow, Snapshot};
@@ -18,14 +19,23 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-/// One snapshot for every test: a 4,000-person borough and every built-in framework.
+/// One snapshot for every test: a 4,000-person borough and every built-in framework, with
+/// the risk model fitted on the same borough.
 fn snapshot() -> &'static Snapshot {
-    static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
+    &refreshed_once().0
+}
+
+fn risk_card() -> &'static ModelCard {
+    &refreshed_once().1
+}
+
+fn refreshed_once() -> &'static (Snapshot, ModelCard) {
+    static SNAPSHOT: OnceLock<(Snapshot, ModelCard)> = OnceLock::new();
     // The engine runs its own runtime, so it is built outside the test's.
     SNAPSHOT.get_or_init(|| std::thread::spawn(refreshed).join().unwrap())
 }
 
-fn refreshed() -> Snapshot {
+fn refreshed() -> (Snapshot, ModelCard) {
     {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("borough");
@@ -45,14 +55,17 @@ fn refreshed() -> Snapshot {
         )
         .unwrap();
         let frameworks = builtin::all().unwrap();
-        refresh(
+        let snapshot = refresh(
             &data,
             &frameworks,
             &RefreshOptions { threads: 2 },
             &|_, _| {},
         )
         .unwrap()
-        .snapshot
+        .snapshot;
+        let histories = Histories::load(&Dataset::open(&data).unwrap()).unwrap();
+        let (_, card) = train(&histories, TrainOptions::latest(&histories, 42)).unwrap();
+        (snapshot, card)
     }
 }
 
@@ -60,8 +73,14 @@ fn site(public: bool) -> Arc<Site> {
     static EXACT: OnceLock<Arc<Site>> = OnceLock::new();
     static PUBLIC: OnceLock<Arc<Site>> = OnceLock::new();
     let cell = if public { &PUBLIC } else { &EXACT };
-    cell.get_or_init(|| Arc::new(Site::new(snapshot().clone(), public).unwrap()))
-        .clone()
+    cell.get_or_init(|| {
+        Arc::new(
+            Site::new(snapshot().clone(), public)
+                .unwrap()
+                .with_risk_card(risk_card().clone()),
+        )
+    })
+    .clone()
 }
 
 struct Reply {
@@ -368,6 +387,7 @@ async fn about_and_openapi_describe_every_api_route() {
         "/api/frameworks/{framework}/indicators/{indicator}",
         "/api/population",
         "/api/data-quality",
+        "/api/risk",
     ]
     .into();
     assert_eq!(paths, expected);
@@ -493,4 +513,50 @@ async fn public_mode_withholds_small_counts() {
         csv.body.contains(",*,"),
         "redacted cells in the published CSV"
     );
+}
+
+#[tokio::test]
+async fn risk_page_shows_the_model_card_with_its_charts() {
+    let card = risk_card();
+    let html = page("/risk").await;
+    assert!(html.contains("Risk of emergency admission: model card"));
+    let shown = card.temporal.as_ref().expect("temporal validation");
+    assert!(html.contains(&format!(
+        "{:.3} ({:.3} to {:.3})",
+        shown.auc.auc, shown.auc.lower, shown.auc.upper
+    )));
+    for id in ["roc-title", "calibration-title", "distribution-title"] {
+        assert!(html.contains(id), "{id}");
+    }
+    assert!(html.contains("Flagging the top of the list"));
+    assert!(html.contains("Predictors as odds ratios"));
+    assert!(page("/frameworks/tht").await.contains(r#"href="/risk""#));
+    let api = json("/api/risk").await;
+    assert_eq!(api["temporal"]["auc"]["auc"].as_f64(), Some(shown.auc.auc));
+    assert_eq!(
+        api["coefficients"].as_array().unwrap().len(),
+        card.coefficients.len()
+    );
+}
+
+#[tokio::test]
+async fn the_risk_model_card_is_not_published() {
+    let public = site(true);
+    assert_eq!(
+        get_from(public.clone(), "/risk").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let api = get_from(public.clone(), "/api/risk").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(api.body.contains("not published"));
+    assert!(
+        !get_from(public, "/frameworks/tht")
+            .await
+            .body
+            .contains(r#"href="/risk""#)
+    );
+    let without = Arc::new(Site::new(snapshot().clone(), false).unwrap());
+    let reply = get_from(without, "/api/risk").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("accord risk fit"));
 }
