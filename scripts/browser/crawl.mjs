@@ -58,6 +58,7 @@ const views = {
   "indicator-spc": "/frameworks/islington/indicators/emergency_admissions_monthly",
   "population": "/population",
   "data-quality": "/data-quality",
+  "risk": "/risk",
 };
 for (const [name, p] of Object.entries(views)) {
   await page.goto(new URL(p, base).href, { waitUntil: "load" });
@@ -92,6 +93,16 @@ if (!group) problems.push(`no API group labelled ${label}`);
 else if (value !== shown(group.figure.value)) problems.push(`${label}: page shows ${value}, API says ${group.figure.value}`);
 else console.log(`filter: ${label} shows ${value}, as the API says`);
 await page.screenshot({ path: path.join(shots, "indicator-by-deprivation.png"), fullPage: true });
+
+// The risk page shows the model card's AUC, as the API gives it, and its three charts.
+const card = await (await context.request.get(new URL("/api/risk", base).href)).json();
+await page.goto(new URL("/risk", base).href, { waitUntil: "load" });
+const validation = card.temporal ?? card.split;
+const aucText = `${validation.auc.auc.toFixed(3)} (${validation.auc.lower.toFixed(3)} to ${validation.auc.upper.toFixed(3)})`;
+if (!(await page.locator("main").innerText()).includes(aucText)) problems.push(`the risk page does not show the AUC ${aucText}`);
+for (const id of ["roc", "calibration", "distribution"]) {
+  if ((await page.locator(`svg[aria-labelledby="${id}-title ${id}-desc"]`).count()) !== 1) problems.push(`the risk page has no ${id} chart`);
+}
 
 await browser.close();
 if (problems.length) {

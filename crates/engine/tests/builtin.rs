@@ -70,6 +70,39 @@ fn every_builtin_indicator_has_a_latest_value_on_a_generated_borough() {
             .any(|r| r.indicator == "emergency_admissions" && r.sii.is_some())
     );
     profile_is_consistent(&done.snapshot.summary.profile);
+    segment_files_agree_with_the_engine(&data, &done.snapshot.summary.profile);
+}
+
+/// The life-course and West London tier definition files (accord-cohort, evaluated in Rust)
+/// put exactly as many people in each segment on each year end as the engine's SQL does:
+/// one definition, two evaluators, no drift.
+fn segment_files_agree_with_the_engine(data: &std::path::Path, profile: &accord_snapshot::Profile) {
+    use accord_cohort::{Histories, at::day_of, report::assign_all, segment};
+    let histories = Histories::load(&accord_dataset::Dataset::open(data).unwrap()).unwrap();
+    for name in ["life_course", "west_london_tier"] {
+        let model = segment::load(name).unwrap();
+        let mut ends: Vec<_> = profile
+            .segments
+            .iter()
+            .filter(|s| s.model == name)
+            .map(|s| s.period_end)
+            .collect();
+        ends.sort();
+        ends.dedup();
+        assert!(!ends.is_empty());
+        for end in ends {
+            let (assigned, _) = assign_all(&histories, &model, day_of(end));
+            for s in profile
+                .segments
+                .iter()
+                .filter(|s| s.model == name && s.period_end == end)
+            {
+                let index = model.index_of(&s.segment).unwrap();
+                let ours = assigned.iter().filter(|a| **a == Some(index)).count() as f64;
+                assert_eq!(ours, s.people, "{name} {} on {end}", s.segment);
+            }
+        }
+    }
 }
 
 /// The population profile adds up: flows out of each segment are the people in it, flows

@@ -3,13 +3,11 @@
 //! applied to result rows, and CSV export of exact or published rows. The snapshot itself
 //! always holds exact figures; this is the only place they are altered.
 
-use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use accord_stats::disclose_count;
 
-use crate::{Result, ResultRow, SnapshotError};
+use crate::{Result, ResultRow};
 
 /// A row as it may be published: `None` is shown as `*`.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +121,7 @@ pub fn write_csv(path: &Path, rows: &[ResultRow], public: bool) -> Result<()> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+    use std::fs;
 
     fn row(measure: &str, numerator: f64, denominator: f64) -> ResultRow {
         let day = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
