@@ -10,6 +10,7 @@
 #    95% interval on the validation scores.
 # Builds its own venv (cached under $HOME/.cache/accord) and installs R from Debian when it
 # can. A reference that cannot be installed is reported loudly as SKIPPED, never as passed.
+# Usage: scripts/oracle-risk.sh [path to accord binary]   (default: the debug build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${ACCORD_RISK_VENV:-$HOME/.cache/accord/venv-risk}"
@@ -24,8 +25,8 @@ if ! Rscript -e 'library(pROC)' >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core r-cran-proc >/dev/null 2>&1 || true
   fi
 fi
-cargo build --quiet -p accord
-bin="${CARGO_TARGET_DIR:-target}/debug/accord"
+bin="${1:-${CARGO_TARGET_DIR:-target}/debug/accord}"
+[ -x "$bin" ] || { echo "FAIL: no accord binary at $bin (run cargo test --workspace first)"; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$bin" synth --persons 30000 --seed 9 --out "$work/borough" > /dev/null
@@ -61,8 +62,9 @@ check("coefficients vs statsmodels Logit", ours, sm_fit.params, 1e-7)
 check("standard errors vs statsmodels Logit", ours_se, sm_fit.bse, 1e-7)
 check("log-likelihood vs statsmodels Logit", model["fit"]["log_likelihood"], sm_fit.llf, 1e-6)
 check("predicted probabilities vs statsmodels", dev["accord_predicted"], sm_fit.predict(X), 1e-9)
-sk = LogisticRegression(penalty=None, fit_intercept=False, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(X, y)
-check("coefficients vs scikit-learn LogisticRegression(penalty=None)", ours, sk.coef_[0], 1e-5)
+# No penalty: scikit-learn 1.8 deprecates penalty=None in favour of C=inf, the same fit.
+sk = LogisticRegression(C=np.inf, fit_intercept=False, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(X, y)
+check("coefficients vs scikit-learn LogisticRegression (no penalty)", ours, sk.coef_[0], 1e-5)
 check("predicted probabilities vs scikit-learn", dev["accord_predicted"], sk.predict_proba(X)[:, 1], 1e-7)
 
 val = pd.read_csv(work / "matrix" / "validation.csv")
@@ -83,7 +85,7 @@ for d in t["deciles"]:
     n = len(p); rows = order[(d["decile"] - 1) * n // 10 : d["decile"] * n // 10]
     check(f"decile {d['decile']} observed and expected", [d["observed"], d["expected"]], [yv[rows].sum(), p[rows].sum()], 1e-7)
 np.savetxt(work / "scores.csv", np.column_stack([yv, p]), delimiter=",", fmt="%.17g")
-(work / "auc.json").write_text(json.dumps(t["auc"]))
+(work / "auc.csv").write_text(f"{t['auc']['lower']!r},{t['auc']['auc']!r},{t['auc']['upper']!r}\n")
 if failures:
     print("FAILED:", ", ".join(failures)); sys.exit(1)
 PY
@@ -94,9 +96,7 @@ args <- commandArgs(trailingOnly = TRUE)
 d <- read.csv(file.path(args[1], "scores.csv"), header = FALSE)
 r <- roc(d$V1, d$V2, levels = c(0, 1), direction = "<", quiet = TRUE)
 ci <- ci.auc(r, method = "delong")
-ours <- readLines(file.path(args[1], "auc.json"))
-num <- function(key) as.numeric(sub(paste0('.*"', key, '":([-0-9.eE+]+).*'), "\\1", ours))
-got <- c(num("lower"), num("auc"), num("upper"))
+got <- as.numeric(read.csv(file.path(args[1], "auc.csv"), header = FALSE)[1, ])
 err <- max(abs(got - as.numeric(ci)))
 cat(sprintf("  %-4s %-58s max |difference| %.2e (tolerance 1e-09)\n", ifelse(err <= 1e-9, "ok", "FAIL"), "AUC and DeLong 95% CI vs pROC ci.auc(method = \"delong\")", err))
 cat(sprintf("       pROC: %.6f (%.6f to %.6f); Accord: %.6f (%.6f to %.6f)\n", ci[2], ci[1], ci[3], got[2], got[1], got[3]))

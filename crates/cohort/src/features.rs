@@ -61,7 +61,7 @@ without the condition; 0-1 long-term conditions; fit or under 65; none of the ac
 fn activity(
     settings: &'static [Setting],
     name: &str,
-    words: &str,
+    (one, many): (&str, &str),
     bands: &[(u32, u32)],
 ) -> Vec<Feature> {
     bands
@@ -74,7 +74,10 @@ fn activity(
             };
             Feature {
                 name: format!("{name}_{suffix}"),
-                label: format!("{count} {words} in the 12 months"),
+                label: format!(
+                    "{count} {} in the 12 months",
+                    if high == 1 { one } else { many }
+                ),
                 value: Value::Activity(settings, low, high),
             }
         })
@@ -154,25 +157,25 @@ pub fn all_features() -> Vec<Feature> {
     features.extend(activity(
         &[Setting::EmergencyAdmission],
         "emergency_admissions",
-        "emergency admissions",
+        ("emergency admission", "emergency admissions"),
         &[(1, 1), (2, 2), (3, u32::MAX)],
     ));
     features.extend(activity(
         &[Setting::AeAttendance],
         "ae_attendances",
-        "A&E attendances",
+        ("A&E attendance", "A&E attendances"),
         &[(1, 1), (2, 2), (3, u32::MAX)],
     ));
     features.extend(activity(
         &[Setting::ElectiveAdmission],
         "elective_admissions",
-        "elective admissions",
+        ("elective admission", "elective admissions"),
         &[(1, 1), (2, u32::MAX)],
     ));
     features.extend(activity(
         &[Setting::Outpatient],
         "outpatient_attendances",
-        "outpatient attendances",
+        ("outpatient attendance", "outpatient attendances"),
         &[(1, 2), (3, 5), (6, u32::MAX)],
     ));
     features.push(Feature {

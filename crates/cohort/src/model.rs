@@ -402,10 +402,13 @@ pub fn design_on(histories: &Histories, model: &RiskModel, day: i32) -> (Design,
 
 const OUTCOME: &str = "at least one emergency admission (apc_nel) in the 365 days after the date";
 
+/// A person's group within one subgroup breakdown.
+type GroupKey<'a> = Box<dyn Fn(&PersonAt) -> String + 'a>;
+
 /// AUC and O/E by age band, sex, IMD quintile, ethnic group and network.
 fn subgroups(histories: &Histories, cohort: &Cohort, predicted: &[f64]) -> Vec<SubgroupRow> {
     let people = &cohort.population.people;
-    let groupings: [(&str, Box<dyn Fn(&PersonAt) -> String>); 5] = [
+    let groupings: [(&str, GroupKey<'_>); 5] = [
         (
             "age_band",
             Box::new(|p: &PersonAt| {
@@ -439,7 +442,7 @@ fn subgroups(histories: &Histories, cohort: &Cohort, predicted: &[f64]) -> Vec<S
     ];
     let mut rows = Vec::new();
     for (by, key) in groupings {
-        let keys: Vec<String> = people.iter().map(|p| key(p)).collect();
+        let keys: Vec<String> = people.iter().map(&key).collect();
         let mut groups: Vec<&String> = keys.iter().collect();
         groups.sort();
         groups.dedup();

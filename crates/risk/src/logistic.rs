@@ -38,11 +38,11 @@ impl Design {
 
     /// A design from rows already laid out one after another.
     pub fn from_values(names: Vec<String>, values: Vec<f64>) -> Result<Design> {
-        if names.is_empty() || values.len() % names.len() != 0 {
+        if names.is_empty() || !values.len().is_multiple_of(names.len()) {
             return Err(RiskError::Length {
-                what: "design values",
+                what: "design values (a whole number of rows of this many columns)",
                 rows: values.len(),
-                expected: names.len().max(1) * (values.len() / names.len().max(1) + 1),
+                expected: names.len(),
             });
         }
         Ok(Design { names, values })
