@@ -332,17 +332,26 @@ fn demo(args: &DemoArgs) -> Result<()> {
         .parent()
         .unwrap_or_else(|| Path::new("."))
         .join("risk-model");
-    let card = crate::people::fit_quietly(&args.data, &risk_model)?;
+    // The dashboard is still worth serving without a risk model (a borough too small to
+    // fit one, say): say why there is none and go on.
+    let risk_model = match crate::people::fit_quietly(&args.data, &risk_model) {
+        Ok(summary) => {
+            println!(
+                "risk model of emergency admission written to {0}: {summary}; `accord risk report --model {0}` prints its card, `accord casefind --data {1} --model {0} --network N01` lists people for MDT review",
+                risk_model.display(),
+                args.data.display()
+            );
+            Some(risk_model)
+        }
+        Err(err) => {
+            eprintln!("no risk model: {err:#}");
+            None
+        }
+    };
     println!();
     println!(
         "`accord explain --snapshot {0} islington/emergency_admissions` shows how a figure was made; `accord export --snapshot {0} --public --out results.csv` writes publishable figures",
         snapshot.display()
-    );
-    println!(
-        "risk model of emergency admission written to {}: {}; `accord risk report --model {0}` prints its card, `accord casefind --data {} --model {0} --network NETWORK` lists people for MDT review",
-        risk_model.display(),
-        card,
-        args.data.display()
     );
     if args.no_serve {
         return Ok(());
@@ -352,6 +361,6 @@ fn demo(args: &DemoArgs) -> Result<()> {
         port: args.port,
         host: std::net::Ipv4Addr::LOCALHOST.into(),
         public: false,
-        risk_model: Some(risk_model),
+        risk_model,
     })
 }

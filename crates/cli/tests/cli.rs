@@ -136,6 +136,141 @@ fn demo_generates_once_then_reuses() {
     assert!(stdout.contains("refreshed 70 indicators"), "{stdout}");
     assert_eq!(untimed(&text(&second).0), untimed(&stdout));
     assert!(tmp.path().join("snapshot/snapshot.json").exists());
+    assert!(
+        tmp.path().join("risk-model/model_card.json").exists(),
+        "demo fits the risk model: {stdout} {stderr}"
+    );
+}
+
+#[test]
+fn segment_risk_and_casefind_as_a_user_runs_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("borough");
+    let data = dir.to_str().unwrap();
+    let made = accord(&["synth", "--persons", "12000", "--seed", "4", "--out", data]);
+    assert!(made.status.success(), "{}", text(&made).1);
+
+    let segments = accord(&["segment", "--data", data, "--json"]);
+    assert!(segments.status.success(), "{}", text(&segments).1);
+    let reports: serde_json::Value = serde_json::from_slice(&segments.stdout).unwrap();
+    let models: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["model"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        models,
+        [
+            "life_course",
+            "west_london_tier",
+            "bridges_to_health",
+            "complex_needs"
+        ]
+    );
+    let table = text(&accord(&[
+        "segment",
+        "--data",
+        data,
+        "--model",
+        "west_london_tier",
+    ]))
+    .0;
+    assert!(
+        table.contains("tier_3") && table.contains("moves between segments"),
+        "{table}"
+    );
+
+    let bad = tmp.path().join("bad.toml");
+    fs::write(&bad, "id = \"x\"\nname = \"X\"\nversion = 1\ndescription = \"\"\nsource = \"\"\n[[segment]]\nid = \"a\"\nlabel = \"A\"\nwhen = { age = { mn = 3 } }\n").unwrap();
+    let refused = accord(&["segment", "--data", data, "--model", bad.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let message = text(&refused).1;
+    assert!(
+        message.contains("bad.toml") && message.contains("line 9") && message.contains("mn"),
+        "{message}"
+    );
+
+    let model = tmp.path().join("model");
+    let model_dir = model.to_str().unwrap();
+    let fit = accord(&["risk", "fit", "--data", data, "--out", model_dir, "--json"]);
+    assert!(fit.status.success(), "{}", text(&fit).1);
+    let fitted: serde_json::Value = serde_json::from_slice(&fit.stdout).unwrap();
+    let auc = fitted["card"]["temporal"]["auc"]["auc"].as_f64().unwrap();
+    assert!(auc > 0.6 && auc < 0.95, "{auc}");
+    let report = text(&accord(&["risk", "report", "--model", model_dir])).0;
+    assert!(report.contains(&format!("AUC {auc:.3}")), "{report}");
+    assert!(report.contains("| 2.0% |"), "{report}");
+
+    let csv = tmp.path().join("n01.csv");
+    let list = accord(&[
+        "casefind",
+        "--data",
+        data,
+        "--model",
+        model_dir,
+        "--network",
+        "N01",
+        "--top",
+        "25",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&list);
+    assert!(list.status.success(), "{stderr}");
+    assert!(stdout.contains("Case finding for network N01"), "{stdout}");
+    let written = fs::read_to_string(&csv).unwrap();
+    assert_eq!(written.lines().count(), 26, "a header and 25 people");
+    assert!(written.starts_with("rank,person_id,practice,network,age,sex,score"));
+
+    let unknown = accord(&[
+        "casefind",
+        "--data",
+        data,
+        "--model",
+        model_dir,
+        "--network",
+        "N99",
+    ]);
+    assert!(!unknown.status.success());
+    assert!(
+        text(&unknown)
+            .1
+            .contains("no network N99 in the dataset (known: N01"),
+        "{}",
+        text(&unknown).1
+    );
+    let bad_top = accord(&[
+        "casefind",
+        "--data",
+        data,
+        "--model",
+        model_dir,
+        "--network",
+        "N01",
+        "--top",
+        "2x",
+    ]);
+    assert!(!bad_top.status.success());
+    assert!(
+        text(&bad_top).1.contains("neither a percentage"),
+        "{}",
+        text(&bad_top).1
+    );
+    let no_model = accord(&[
+        "casefind",
+        "--data",
+        data,
+        "--model",
+        data,
+        "--network",
+        "N01",
+    ]);
+    assert!(
+        text(&no_model).1.contains("run `accord risk fit` first"),
+        "{}",
+        text(&no_model).1
+    );
 }
 
 #[test]
