@@ -278,3 +278,50 @@ pub fn builtin() -> Vec<SegmentModel> {
         .filter_map(|(id, text)| SegmentModel::parse(text, id).ok())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frailty::Frailty;
+    use crate::history::Records;
+    use proptest::prelude::*;
+
+    fn person(age: i32, long_term_conditions: u32) -> PersonAt {
+        PersonAt {
+            person: 0,
+            age,
+            practice: 0,
+            conditions: 0,
+            long_term_conditions,
+            in_year: [0; 14],
+            cost_in_year: 0.0,
+            frailty: Frailty::default(),
+        }
+    }
+
+    #[test]
+    fn built_in_models_round_trip_through_toml() {
+        for model in builtin() {
+            let text = toml::to_string(&model).unwrap();
+            assert_eq!(SegmentModel::parse(&text, &model.id).unwrap(), model);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_range_rule_holds_exactly_inside_its_bounds(
+            min in 0u32..110, width in 0u32..40, age in 0i32..120, count in 0u32..8, at_least in 0u32..6,
+        ) {
+            let max = min + width;
+            let text = format!(
+                "id = \"m\"\nname = \"M\"\nversion = 1\ndescription = \"\"\nsource = \"\"\n\
+                 [[segment]]\nid = \"in\"\nlabel = \"In\"\nwhen = {{ all = [{{ age = {{ min = {min}, max = {max} }} }}, {{ long_term_conditions = {{ min = {at_least} }} }}] }}\n\
+                 [[segment]]\nid = \"out\"\nlabel = \"Out\"\n"
+            );
+            let model = SegmentModel::parse(&text, "generated.toml").unwrap();
+            let histories = Histories::from_records(Records::default()).unwrap();
+            let inside = (min as i32..=max as i32).contains(&age) && count >= at_least;
+            prop_assert_eq!(model.assign(&person(age, count), &histories), usize::from(!inside));
+        }
+    }
+}
