@@ -37,7 +37,7 @@ from sklearn.linear_model import LogisticRegression
 
 work, persons = pathlib.Path(sys.argv[1]), int(sys.argv[2])
 fits = [json.loads((work / f"fit-{r}.json").read_text()) for r in (1, 2, 3)]
-best = min(fits, key=lambda f: f["timings"]["train_seconds"])
+best = min(fits, key=lambda f: f["timings"]["total_seconds"])
 card = best["card"]
 dev = pd.read_csv(work / "matrix" / "development.csv")
 X = dev.drop(columns=["outcome", "accord_predicted"]).to_numpy(float)
@@ -50,15 +50,18 @@ def timed(fn):
 sk = timed(lambda: LogisticRegression(C=np.inf, fit_intercept=False, solver="newton-cholesky", tol=1e-8, max_iter=1000).fit(X, y))
 sk_lbfgs = timed(lambda: LogisticRegression(C=np.inf, fit_intercept=False, solver="lbfgs", max_iter=5000).fit(X, y))
 smt = timed(lambda: sm.Logit(y, X).fit(method="newton", disp=0))
-ours = best["timings"]["train_seconds"]
+ours = best["timings"]["total_seconds"]
+fit_only = best["timings"]["fit_seconds"]
 print(f"{persons} people in the borough; development cohort {card['development']['n']} registered, validation cohort {card['temporal']['n'] if card['temporal'] else 0}; {X.shape[1]} columns")
 loads = ", ".join(f"{f['timings']['load_seconds']:.2f}" for f in fits)
-trains = ", ".join(f"{f['timings']['train_seconds']:.2f}" for f in fits)
+trains = ", ".join(f"{f['timings']['total_seconds']:.2f}" for f in fits)
 print(f"  Accord: read the dataset                                   {best['timings']['load_seconds']:.2f} s (runs: {loads})")
 print(f"  Accord: features, fits, scoring and every card measure     {ours:.2f} s (runs: {trains})")
+print(f"  Accord: of which development features {best['timings']['features_seconds']:.2f} s, development fit {fit_only:.2f} s")
 print(f"  scikit-learn newton-cholesky fit of the development matrix {sk:.2f} s (lbfgs {sk_lbfgs:.2f} s)")
 print(f"  statsmodels Logit (Newton) fit of the same matrix          {smt:.2f} s")
-print(f"  ratio Accord (everything) / scikit-learn (one fit):        {ours / sk:.2f}")
+print(f"  ratio Accord fit / scikit-learn fit, same matrix:          {fit_only / sk:.2f}")
+print(f"  Accord read + features + fits + scoring + card:            {best['timings']['load_seconds'] + ours:.2f} s (target 3 s)")
 auc = card["temporal"]["auc"] if card["temporal"] else card["split"]["auc"]
 print(f"  validation AUC {auc['auc']:.3f} ({auc['lower']:.3f} to {auc['upper']:.3f})")
 PY

@@ -267,11 +267,25 @@ fn select_columns(design: &Design, columns: &[usize]) -> Design {
     Design::from_values(names, values).unwrap_or_else(|_| Design::new(Vec::new()))
 }
 
+/// How long `train` took: the development cohort's features, its fit, and everything
+/// (both cohorts, three fits, scoring and every card measure).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrainTimings {
+    pub features_seconds: f64,
+    pub fit_seconds: f64,
+    pub total_seconds: f64,
+}
+
+/// What `train` gives: the model, its card, and how long it took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trained {
+    pub model: RiskModel,
+    pub card: ModelCard,
+    pub timings: TrainTimings,
+}
+
 /// Fits, validates and describes the model.
-pub fn train(
-    histories: &Histories,
-    options: TrainOptions,
-) -> Result<(RiskModel, ModelCard), CohortError> {
+pub fn train(histories: &Histories, options: TrainOptions) -> Result<Trained, CohortError> {
     let validation_day = options.validation_day;
     let development_day = months_before(validation_day, 12);
     if development_day + 365 > histories.extract_day || development_day < histories.data_start {
@@ -284,13 +298,17 @@ pub fn train(
             day_text(histories.extract_day)
         )));
     }
+    let started = std::time::Instant::now();
     let development = Cohort::on(histories, development_day);
     let all = all_features();
     let full = design(&all, &development.population.people, histories);
     let (columns, dropped) = estimable(&all, &full, &development.outcomes);
     let features: Vec<Feature> = columns.iter().map(|&j| all[j].clone()).collect();
     let x = select_columns(&full, &columns);
+    let features_seconds = started.elapsed().as_secs_f64();
+    let fitting = std::time::Instant::now();
     let fit = fit_logistic(&x, &development.outcomes, None)?;
+    let fit_seconds = fitting.elapsed().as_secs_f64();
     let apparent = fit.predict_all(&x);
     let apparent_auc = auc_delong(&apparent, &development.outcomes)?.auc;
 
@@ -388,7 +406,16 @@ pub fn train(
         frailty_not_expressible: NOT_EXPRESSIBLE.iter().map(|s| s.to_string()).collect(),
         notes,
     };
-    Ok((model, card))
+    let timings = TrainTimings {
+        features_seconds,
+        fit_seconds,
+        total_seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok(Trained {
+        model,
+        card,
+        timings,
+    })
 }
 
 /// The model's design on a date, with each person's outcome (for export and checks).

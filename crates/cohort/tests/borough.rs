@@ -35,7 +35,8 @@ fn borough() -> (tempfile::TempDir, Histories) {
 #[test]
 fn risk_model_segments_and_case_finding_on_a_generated_borough() {
     let (_dir, histories) = borough();
-    let (model, card) = train(&histories, TrainOptions::latest(&histories, 42)).unwrap();
+    let trained = train(&histories, TrainOptions::latest(&histories, 42)).unwrap();
+    let (model, card) = (trained.model, trained.card);
 
     let temporal = card
         .temporal

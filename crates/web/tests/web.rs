@@ -64,8 +64,8 @@ fn refreshed() -> (Snapshot, ModelCard) {
         .unwrap()
         .snapshot;
         let histories = Histories::load(&Dataset::open(&data).unwrap()).unwrap();
-        let (_, card) = train(&histories, TrainOptions::latest(&histories, 42)).unwrap();
-        (snapshot, card)
+        let trained = train(&histories, TrainOptions::latest(&histories, 42)).unwrap();
+        (snapshot, trained.card)
     }
 }
 
