@@ -3,7 +3,7 @@
 //! rules and risk features read only this.
 
 use accord_model::{Condition, Setting, Vocabulary, dates};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use rayon::prelude::*;
 
 use crate::frailty::{Frailty, frailty_on};
@@ -62,24 +62,11 @@ pub fn months_before(day: i32, months: u32) -> i32 {
         .map_or(day - 365, dates::to_days)
 }
 
-/// The same date a year later.
-pub fn year_after(day: i32) -> i32 {
-    dates::from_days(day)
-        .and_then(|d| d.checked_add_months(Months::new(12)))
-        .map_or(day + 365, dates::to_days)
-}
-
 /// Everyone registered with a practice and alive at the end of `day`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
     pub day: i32,
     pub people: Vec<PersonAt>,
-}
-
-impl Population {
-    pub fn date(&self) -> NaiveDate {
-        dates::from_days(self.day).unwrap_or(dates::EPOCH)
-    }
 }
 
 /// The person on `day`, if registered and alive then.
@@ -162,17 +149,6 @@ pub fn day_of(date: NaiveDate) -> i32 {
     dates::to_days(date)
 }
 
-/// The last day of the financial year (31 March) on or before `day`.
-pub fn financial_year_end_on_or_before(day: i32) -> i32 {
-    let date = dates::from_days(day).unwrap_or(dates::EPOCH);
-    let year = if (date.month(), date.day()) >= (3, 31) {
-        date.year()
-    } else {
-        date.year() - 1
-    };
-    NaiveDate::from_ymd_opt(year, 3, 31).map_or(day, dates::to_days)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,18 +161,9 @@ mod tests {
     fn year_windows() {
         assert_eq!(year_from(day(2025, 3, 31)), day(2024, 4, 1));
         assert_eq!(year_from(day(2024, 2, 29)), day(2023, 3, 1));
-        assert_eq!(year_after(day(2024, 2, 29)), day(2025, 2, 28));
         assert_eq!(
             year_ends(day(2022, 4, 1), day(2025, 3, 31)),
             vec![day(2023, 3, 31), day(2024, 3, 31), day(2025, 3, 31)]
-        );
-        assert_eq!(
-            financial_year_end_on_or_before(day(2025, 3, 30)),
-            day(2024, 3, 31)
-        );
-        assert_eq!(
-            financial_year_end_on_or_before(day(2025, 3, 31)),
-            day(2025, 3, 31)
         );
     }
 }

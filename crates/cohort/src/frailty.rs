@@ -209,17 +209,8 @@ impl Frailty {
         self.deficits.count_ones()
     }
 
-    /// Deficits present / 36.
-    pub fn score(self) -> f64 {
-        f64::from(self.count()) / f64::from(EFI_DEFICITS)
-    }
-
     pub fn category(self) -> FrailtyCategory {
         FrailtyCategory::of(self.count(), EFI_DEFICITS)
-    }
-
-    pub fn has(self, deficit: Deficit) -> bool {
-        self.deficits & deficit.bit() != 0
     }
 }
 

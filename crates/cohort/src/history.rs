@@ -11,7 +11,6 @@ use accord_model::{Condition, EthnicGroup, Setting, Sex, Table, Vocabulary, date
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, UInt8Type, UInt64Type};
 use arrow_array::{Array, RecordBatch};
-use chrono::NaiveDate;
 
 use crate::CohortError;
 
@@ -394,22 +393,12 @@ impl Histories {
         }
     }
 
-    /// Every person's history.
-    pub fn iter(&self) -> impl Iterator<Item = History<'_>> {
-        (0..self.people.len()).map(|i| self.history(i))
-    }
-
     /// The network of a practice, or "none".
     pub fn network_of(&self, practice: u32) -> &str {
         self.practices[practice as usize]
             .network
             .as_deref()
             .unwrap_or("none")
-    }
-
-    /// The extract date.
-    pub fn extract_date(&self) -> NaiveDate {
-        dates::from_days(self.extract_day).unwrap_or(dates::EPOCH)
     }
 }
 

@@ -87,11 +87,6 @@ impl Design {
         self.values.chunks_exact(self.columns().max(1))
     }
 
-    /// The values, row after row.
-    pub fn values(&self) -> &[f64] {
-        &self.values
-    }
-
     /// A new design holding the chosen rows, in the order given.
     pub fn select_rows(&self, rows: &[usize]) -> Design {
         let mut values = Vec::with_capacity(rows.len() * self.columns());
