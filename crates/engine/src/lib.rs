@@ -45,6 +45,8 @@ pub enum EngineError {
     NoActivity { dir: String },
     #[error("framework {0:?} is given twice")]
     DuplicateFramework(String),
+    #[error("segmenting the population: {0}")]
+    Cohort(#[from] accord_cohort::CohortError),
 }
 
 /// How a refresh runs.
@@ -172,8 +174,9 @@ pub fn refresh(
         progress(&what, total);
     }
     let t = Instant::now();
-    let profile = profile::run(&engine, &program.profile)?;
+    let mut profile = profile::run(&engine, &program.profile)?;
     query_seconds += t.elapsed().as_secs_f64();
+    profile::add_segment_models(&dataset, &mut profile)?;
     tracing::info!(
         seconds = t.elapsed().as_secs_f64(),
         "population profile computed"

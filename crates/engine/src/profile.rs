@@ -1,7 +1,9 @@
 //! The population profile ([`accord_snapshot::Profile`]) as SQL: the pyramid, segment
 //! sizes with activity and spend, flows between segments year on year (all from the
 //! financial-year spells table, which the compiler always builds with attributes), and the
-//! data-quality counts read straight from the canonical tables.
+//! data-quality counts read straight from the canonical tables. Segment models without SQL
+//! (Bridges to Health, complex needs) are added by [`add_segment_models`] from their
+//! definition files, evaluated by accord-cohort on the same year ends.
 
 use accord_framework::PeriodKind;
 use accord_model::{ColumnType, Table};
@@ -9,6 +11,14 @@ use accord_snapshot::{
     Completeness, MonthlyRows, NOT_REGISTERED, PopulationBand, Profile, SegmentFlow, SegmentYear,
 };
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use accord_cohort::Histories;
+use accord_cohort::at::day_of;
+use accord_cohort::report::assign_all;
+use accord_cohort::segment::{self, SegmentModel};
+use accord_dataset::Dataset;
+use accord_model::Setting;
 
 use crate::EngineError;
 use crate::compile::{DataSpan, spells_table};
@@ -191,6 +201,84 @@ GROUP BY 1, 2",
         members(from),
         members(to)
     )
+}
+
+/// Segment models that the engine has no SQL for (Bridges to Health, complex needs: the
+/// built-in definition files other than life course and West London tiers), evaluated by
+/// accord-cohort on the same year ends as the SQL ones, into the same rows: people, spend
+/// and activity in the year to each year end, and flows year on year (joining, leaving and
+/// dying all count as not registered, as in the SQL).
+pub fn add_segment_models(dataset: &Dataset, profile: &mut Profile) -> Result<(), EngineError> {
+    let mut years: Vec<(NaiveDate, NaiveDate)> = profile
+        .segments
+        .iter()
+        .map(|s| (s.period_start, s.period_end))
+        .collect();
+    years.sort();
+    years.dedup();
+    let in_sql: Vec<String> = profile.segments.iter().map(|s| s.model.clone()).collect();
+    let models: Vec<SegmentModel> = segment::builtin()
+        .into_iter()
+        .filter(|m| !in_sql.contains(&m.id))
+        .collect();
+    if years.is_empty() || models.is_empty() {
+        return Ok(());
+    }
+    let histories = Histories::load(dataset)?;
+    for model in &models {
+        let mut previous: Option<(NaiveDate, Vec<Option<usize>>)> = None;
+        for &(start, end) in &years {
+            let (assigned, people) = assign_all(&histories, model, day_of(end));
+            for (index, segment) in model.segments.iter().enumerate() {
+                let members = people.iter().filter(|p| assigned[p.person] == Some(index));
+                let mut row = SegmentYear {
+                    model: model.id.clone(),
+                    period_start: start,
+                    period_end: end,
+                    segment: segment.id.clone(),
+                    people: 0.0,
+                    cost_gbp: 0.0,
+                    emergency_admissions: 0.0,
+                    ae_attendances: 0.0,
+                    gp_appointments: 0.0,
+                };
+                for p in members {
+                    row.people += 1.0;
+                    row.cost_gbp += p.cost_in_year;
+                    row.emergency_admissions += f64::from(p.in_year(Setting::EmergencyAdmission));
+                    row.ae_attendances += f64::from(p.in_year(Setting::AeAttendance));
+                    row.gp_appointments += f64::from(p.in_year(Setting::Gp));
+                }
+                if row.people > 0.0 {
+                    profile.segments.push(row);
+                }
+            }
+            if let Some((from, before)) = &previous {
+                let name = |s: Option<usize>| {
+                    s.map_or(NOT_REGISTERED.to_string(), |i| model.segments[i].id.clone())
+                };
+                let mut counts: BTreeMap<(String, String), f64> = BTreeMap::new();
+                for (was, is) in before.iter().zip(&assigned) {
+                    if was.is_some() || is.is_some() {
+                        *counts.entry((name(*was), name(*is))).or_default() += 1.0;
+                    }
+                }
+                profile
+                    .flows
+                    .extend(counts.into_iter().map(|((a, b), people)| SegmentFlow {
+                        model: model.id.clone(),
+                        from_date: *from,
+                        to_date: end,
+                        from_segment: a,
+                        to_segment: b,
+                        people,
+                    }));
+            }
+            previous = Some((end, assigned));
+        }
+    }
+    sort(profile);
+    Ok(())
 }
 
 /// The label of an ESP 2013 band index (0 → `0-4`, 18 → `90+`).

@@ -113,7 +113,12 @@ fn profile_is_consistent(profile: &accord_snapshot::Profile) {
     let date = profile.population_date.expect("a population date");
     let pyramid: f64 = profile.population.iter().map(|b| b.people).sum();
     assert!(pyramid > 15_000.0, "{pyramid} registered");
-    for model in ["life_course", "west_london_tier"] {
+    for model in [
+        "life_course",
+        "west_london_tier",
+        "bridges_to_health",
+        "complex_needs",
+    ] {
         let sizes: Vec<_> = profile
             .segments
             .iter()

@@ -170,6 +170,8 @@ pub fn breakdown_name(code: &str) -> &str {
         "practice" => "Practice",
         "life_course" => "Life course segment",
         "west_london_tier" => "West London tier",
+        "bridges_to_health" => "Bridges to Health segment",
+        "complex_needs" => "Complex needs",
         other => other,
     }
 }

@@ -242,7 +242,8 @@ pub struct Flow {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PopulationQuery {
-    /// The segment model (`life_course` or `west_london_tier`; default life course).
+    /// The segment model (`life_course`, `west_london_tier`, `bridges_to_health`,
+    /// `complex_needs`; default life course).
     pub model: Option<String>,
 }
 
@@ -798,7 +799,12 @@ impl Site {
             }
         }
         let model = match query.model.as_deref() {
-            None => models.first().copied().unwrap_or_default(),
+            None => models
+                .iter()
+                .copied()
+                .find(|m| *m == "life_course")
+                .or_else(|| models.first().copied())
+                .unwrap_or_default(),
             Some(m) if models.contains(&m) => m,
             Some(m) => {
                 return Err(WebError::BadRequest(format!(
@@ -952,8 +958,25 @@ fn rag(comparison: Option<&str>) -> &'static str {
     }
 }
 
+/// The label a built-in segmentation model file gives a segment.
+fn model_label(model: &str, segment: &str) -> Option<String> {
+    static MODELS: std::sync::OnceLock<Vec<accord_cohort::SegmentModel>> =
+        std::sync::OnceLock::new();
+    MODELS
+        .get_or_init(accord_cohort::segment::builtin)
+        .iter()
+        .find(|m| m.id == model)?
+        .segments
+        .iter()
+        .find(|s| s.id == segment)
+        .map(|s| s.label.clone())
+}
+
 /// Words for a breakdown's group code.
 pub fn segment_label(breakdown: &str, group: &str) -> String {
+    if let Some(label) = model_label(breakdown, group) {
+        return label;
+    }
     match (breakdown, group) {
         (_, "all") => "Everyone".into(),
         (_, NOT_REGISTERED) => "Not registered (joined, left or died)".into(),
@@ -962,11 +985,6 @@ pub fn segment_label(breakdown: &str, group: &str) -> String {
         ("sex", "U") => "Not known".into(),
         ("imd_quintile", "1") => "1 (most deprived)".into(),
         ("imd_quintile", "5") => "5 (least deprived)".into(),
-        ("west_london_tier", "under_65") => "Under 65".into(),
-        ("west_london_tier", "tier_0") => "Tier 0: mostly healthy".into(),
-        ("west_london_tier", "tier_1") => "Tier 1: one long-term condition".into(),
-        ("west_london_tier", "tier_2") => "Tier 2: two or more, or other needs".into(),
-        ("west_london_tier", "tier_3") => "Tier 3: three or more with needs".into(),
         _ => {
             let text = group.replace('_', " ");
             let mut chars = text.chars();
@@ -1003,6 +1021,10 @@ mod tests {
         assert_eq!(
             segment_label("west_london_tier", "tier_0"),
             "Tier 0: mostly healthy"
+        );
+        assert_eq!(
+            segment_label("bridges_to_health", "organ_failure"),
+            "Limited reserve with serious exacerbations"
         );
     }
 }

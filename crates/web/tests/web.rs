@@ -330,7 +330,7 @@ async fn population_page_matches_the_profile() {
         .map(|s| s["label"].as_str().unwrap())
         .collect();
     assert!(
-        labels.contains(&"Tier 3: three or more with needs"),
+        labels.contains(&"Tier 3: three or more conditions with needs"),
         "{labels:?}"
     );
     let html = page("/population?model=west_london_tier").await;
@@ -559,4 +559,34 @@ async fn the_risk_model_card_is_not_published() {
     let reply = get_from(without, "/api/risk").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.body.contains("accord risk fit"));
+}
+
+#[tokio::test]
+async fn population_page_offers_every_built_in_segment_model() {
+    let api = json("/api/population?model=bridges_to_health").await;
+    let models: Vec<&str> = api["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    for model in [
+        "life_course",
+        "west_london_tier",
+        "bridges_to_health",
+        "complex_needs",
+    ] {
+        assert!(models.contains(&model), "{model} in {models:?}");
+    }
+    assert_eq!(json("/api/population").await["model"], "life_course");
+    let html = page("/population?model=bridges_to_health").await;
+    assert!(
+        html.contains("Chronic conditions with normal function"),
+        "segment labels come from the model file"
+    );
+    assert!(
+        page("/population?model=complex_needs")
+            .await
+            .contains("Complex needs")
+    );
 }
