@@ -8,7 +8,8 @@
 //! and `value` columns.
 
 use accord_framework::{
-    Breakdown, Criterion, Events, Framework, Indicator, LifeCourse, Measure, PeriodKind, Population,
+    Breakdown, Criterion, Events, Framework, Indicator, LifeCourse, Measure,
+    OPTIONAL_PERSON_BREAKDOWNS, PeriodKind, Population,
 };
 use accord_model::{Condition, Setting, Vocabulary};
 use std::collections::BTreeMap;
@@ -43,13 +44,31 @@ pub struct Program {
     pub queries: Vec<Query>,
     /// The population profile's queries, run after the indicators.
     pub profile: Vec<ProfileQuery>,
+    /// Period ends on which each person's segment of the models evaluated from their files
+    /// (`Breakdown::is_segment_model_file`) is needed: the refresh computes them with
+    /// accord-cohort into the table `person_segments` before the shared tables.
+    pub segment_days: Vec<chrono::NaiveDate>,
 }
+
+/// The table of segments evaluated from model files, one row per person registered on a
+/// period end: `period_end`, `person_id`, then one column per such model.
+pub const PERSON_SEGMENTS: &str = "person_segments";
+
+/// The group, in a breakdown by a model evaluated from its file, of person-time of people
+/// who were no longer registered (or alive) on the period's last day.
+pub const NOT_REGISTERED_AT_END: &str = "not_registered_at_end";
 
 impl Program {
     /// The whole program as one SQL script (statements separated by `;` and a blank line),
     /// as the benchmark hands it to DuckDB.
     pub fn script(&self) -> String {
         let mut out = String::new();
+        if !self.segment_days.is_empty() {
+            out.push_str(&format!(
+                "-- {PERSON_SEGMENTS} (period_end, person_id, {}) is computed by Accord from the segment model files, not by SQL\n\n",
+                OPTIONAL_PERSON_BREAKDOWNS.iter().map(|b| b.code()).collect::<Vec<_>>().join(", ")
+            ));
+        }
         for t in &self.shared {
             out.push_str(&format!("-- shared table {}\n{};\n\n", t.name, t.sql));
         }
@@ -93,13 +112,17 @@ pub const AGE_BANDS: [(u32, &str); 8] = [
 pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
     // Per period kind: whether any indicator needs spells, and whether any needs the
     // condition- and activity-derived attributes (the expensive part of the table).
-    let mut kinds: BTreeMap<PeriodKind, (bool, bool)> = BTreeMap::new();
+    let mut kinds: BTreeMap<PeriodKind, (bool, bool, bool)> = BTreeMap::new();
     let mut queries = Vec::new();
     for framework in frameworks {
         for indicator in &framework.indicators {
             let needs = kinds.entry(indicator.period).or_default();
             needs.0 |= !matches!(indicator.measure, Measure::SurveyAgreement { .. });
             needs.1 |= needs_attributes(indicator);
+            needs.2 |= indicator
+                .breakdowns
+                .iter()
+                .any(|b| b.is_segment_model_file());
             let (sql, reads) = indicator_sql(indicator);
             queries.push(Query {
                 framework: framework.id.clone(),
@@ -111,9 +134,14 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
         }
     }
     // The population profile reads the financial-year spells with their attributes.
-    kinds.insert(PROFILE_PERIOD, (true, true));
+    let profile_segments = kinds.get(&PROFILE_PERIOD).is_some_and(|k| k.2);
+    kinds.insert(PROFILE_PERIOD, (true, true, profile_segments));
     let mut shared = Vec::new();
-    for (kind, (spells, attributes)) in kinds {
+    let mut segment_days = Vec::new();
+    for (kind, (spells, attributes, segments)) in kinds {
+        if segments {
+            segment_days.extend(periods(kind, span.start, span.end).iter().map(|p| p.end));
+        }
         shared.push(SharedTable {
             name: periods_table(kind),
             sql: periods_sql(kind, &periods(kind, span.start, span.end)),
@@ -121,7 +149,7 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
         if spells {
             shared.push(SharedTable {
                 name: spells_table(kind),
-                sql: spells_sql(kind, attributes),
+                sql: spells_sql(kind, attributes, segments),
             });
         }
     }
@@ -129,6 +157,11 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
         shared,
         queries,
         profile: crate::profile::queries(span),
+        segment_days: {
+            segment_days.sort();
+            segment_days.dedup();
+            segment_days
+        },
     }
 }
 
@@ -260,7 +293,28 @@ const MENTAL_HEALTH_CONDITIONS: [Condition; 3] = [
 /// also the conditions open that day, the long-term condition count, the life-course
 /// segment and the West London tier (joins over conditions and a year of activity, built
 /// only for period kinds whose indicators read them).
-fn spells_sql(kind: PeriodKind, attributes: bool) -> String {
+fn spells_sql(kind: PeriodKind, attributes: bool, segments: bool) -> String {
+    let segment_models: Vec<&str> = OPTIONAL_PERSON_BREAKDOWNS
+        .iter()
+        .map(|b| b.code())
+        .collect();
+    let (segment_join, segment_columns_in, segment_columns_out) = if segments {
+        (
+            format!(
+                "\n  LEFT JOIN {PERSON_SEGMENTS} ps ON ps.period_end = g.period_end AND ps.person_id = g.person_id"
+            ),
+            segment_models
+                .iter()
+                .map(|m| format!(", ps.{m}"))
+                .collect::<String>(),
+            segment_models
+                .iter()
+                .map(|m| format!(",\n  COALESCE({m}, '{NOT_REGISTERED_AT_END}') AS {m}"))
+                .collect::<String>(),
+        )
+    } else {
+        (String::new(), String::new(), String::new())
+    };
     let condition_bits = {
         let mut case = String::from("CASE c.condition");
         for c in Condition::ALL {
@@ -356,9 +410,9 @@ registered AS (
 {attribute_ctes}attributes AS (
   SELECT g.period_start, g.period_end, g.person_id, g.from_day, g.to_day, g.death_date,
     g.sex, g.ethnic_group, g.imd_decile, g.practice_code, pr.locality_id, pr.network_id,
-    {age} AS age{attribute_columns}
+    {age} AS age{attribute_columns}{segment_columns_in}
   FROM registered g
-  JOIN practice pr ON pr.practice_code = g.practice_code{attribute_joins}
+  JOIN practice pr ON pr.practice_code = g.practice_code{attribute_joins}{segment_join}
   WHERE g.to_day >= g.from_day
 )
 SELECT period_start, period_end, person_id, from_day, to_day,
@@ -372,7 +426,7 @@ SELECT period_start, period_end, person_id, from_day, to_day,
   {imd} AS imd_quintile,
   locality_id AS locality,
   COALESCE(network_id, 'none') AS network,
-  practice_code AS practice{segment_columns}
+  practice_code AS practice{segment_columns}{segment_columns_out}
 FROM attributes",
         spells = spells_table(kind),
         periods = periods_table(kind),

@@ -91,6 +91,19 @@ impl Engine {
         Ok(())
     }
 
+    /// Registers batches computed outside SQL as an in-memory table.
+    pub fn register_batch(&self, name: &str, batch: RecordBatch) -> Result<(), EngineError> {
+        let failed = |source| EngineError::Query {
+            what: format!("registering table {name}"),
+            source: Box::new(source),
+        };
+        let table = MemTable::try_new(batch.schema(), vec![vec![batch]]).map_err(failed)?;
+        self.context
+            .register_table(name, Arc::new(table))
+            .map_err(failed)?;
+        Ok(())
+    }
+
     /// Runs one statement and returns its batches.
     pub fn execute(&self, what: &str, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
         let failed = |source| EngineError::Query {

@@ -115,6 +115,18 @@ pub fn refresh(
 ) -> Result<Refresh, EngineError> {
     let started = Instant::now();
     let (dataset, engine, span, program) = prepare(dataset_dir, frameworks, options)?;
+    let histories = accord_cohort::Histories::load(&dataset)?;
+    if !program.segment_days.is_empty() {
+        let t = Instant::now();
+        engine.register_batch(
+            compile::PERSON_SEGMENTS,
+            profile::person_segments(&histories, &program.segment_days)?,
+        )?;
+        tracing::info!(
+            seconds = t.elapsed().as_secs_f64(),
+            "segments from model files"
+        );
+    }
     let mut query_seconds = 0.0;
     for table in &program.shared {
         let t = Instant::now();
@@ -176,7 +188,7 @@ pub fn refresh(
     let t = Instant::now();
     let mut profile = profile::run(&engine, &program.profile)?;
     query_seconds += t.elapsed().as_secs_f64();
-    profile::add_segment_models(&dataset, &mut profile)?;
+    profile::add_segment_models(&histories, &mut profile);
     tracing::info!(
         seconds = t.elapsed().as_secs_f64(),
         "population profile computed"

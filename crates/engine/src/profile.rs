@@ -5,20 +5,21 @@
 //! (Bridges to Health, complex needs) are added by [`add_segment_models`] from their
 //! definition files, evaluated by accord-cohort on the same year ends.
 
-use accord_framework::PeriodKind;
-use accord_model::{ColumnType, Table};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use accord_cohort::at::day_of;
+use accord_cohort::report::assign_all;
+use accord_cohort::segment::{self, SegmentModel};
+use accord_cohort::{Histories, population_on};
+use accord_framework::{OPTIONAL_PERSON_BREAKDOWNS, PeriodKind};
+use accord_model::{ColumnType, Setting, Table};
 use accord_snapshot::{
     Completeness, MonthlyRows, NOT_REGISTERED, PopulationBand, Profile, SegmentFlow, SegmentYear,
 };
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
-
-use accord_cohort::Histories;
-use accord_cohort::at::day_of;
-use accord_cohort::report::assign_all;
-use accord_cohort::segment::{self, SegmentModel};
-use accord_dataset::Dataset;
-use accord_model::Setting;
+use datafusion::arrow::array::{ArrayRef, Date32Array, RecordBatch, StringArray, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use crate::EngineError;
 use crate::compile::{DataSpan, spells_table};
@@ -208,7 +209,7 @@ GROUP BY 1, 2",
 /// accord-cohort on the same year ends as the SQL ones, into the same rows: people, spend
 /// and activity in the year to each year end, and flows year on year (joining, leaving and
 /// dying all count as not registered, as in the SQL).
-pub fn add_segment_models(dataset: &Dataset, profile: &mut Profile) -> Result<(), EngineError> {
+pub fn add_segment_models(histories: &Histories, profile: &mut Profile) {
     let mut years: Vec<(NaiveDate, NaiveDate)> = profile
         .segments
         .iter()
@@ -222,13 +223,12 @@ pub fn add_segment_models(dataset: &Dataset, profile: &mut Profile) -> Result<()
         .filter(|m| !in_sql.contains(&m.id))
         .collect();
     if years.is_empty() || models.is_empty() {
-        return Ok(());
+        return;
     }
-    let histories = Histories::load(dataset)?;
     for model in &models {
         let mut previous: Option<(NaiveDate, Vec<Option<usize>>)> = None;
         for &(start, end) in &years {
-            let (assigned, people) = assign_all(&histories, model, day_of(end));
+            let (assigned, people) = assign_all(histories, model, day_of(end));
             for (index, segment) in model.segments.iter().enumerate() {
                 let members = people.iter().filter(|p| assigned[p.person] == Some(index));
                 let mut row = SegmentYear {
@@ -278,7 +278,51 @@ pub fn add_segment_models(dataset: &Dataset, profile: &mut Profile) -> Result<()
         }
     }
     sort(profile);
-    Ok(())
+}
+
+/// The `person_segments` table: for each day, everyone registered and alive then, with
+/// their segment of each model that the engine evaluates from its file.
+pub fn person_segments(
+    histories: &Histories,
+    days: &[NaiveDate],
+) -> Result<RecordBatch, EngineError> {
+    let models: Vec<SegmentModel> = OPTIONAL_PERSON_BREAKDOWNS
+        .iter()
+        .map(|b| segment::load(b.code()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| EngineError::Shape {
+            what: "loading the built-in segment models".into(),
+            message: e.to_string(),
+        })?;
+    let mut period_end = Vec::new();
+    let mut person_id = Vec::new();
+    let mut segments: Vec<Vec<String>> = vec![Vec::new(); models.len()];
+    for day in days {
+        let population = population_on(histories, day_of(*day));
+        for p in &population.people {
+            period_end.push(day_of(*day));
+            person_id.push(histories.people[p.person].id);
+            for (column, model) in segments.iter_mut().zip(&models) {
+                column.push(model.segments[model.assign(p, histories)].id.clone());
+            }
+        }
+    }
+    let mut fields = vec![
+        Field::new("period_end", DataType::Date32, false),
+        Field::new("person_id", DataType::UInt64, false),
+    ];
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(Date32Array::from(period_end)),
+        Arc::new(UInt64Array::from(person_id)),
+    ];
+    for (b, column) in OPTIONAL_PERSON_BREAKDOWNS.iter().zip(segments) {
+        fields.push(Field::new(b.code(), DataType::Utf8, false));
+        columns.push(Arc::new(StringArray::from(column)));
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| EngineError::Shape {
+        what: "building the person_segments table".into(),
+        message: e.to_string(),
+    })
 }
 
 /// The label of an ESP 2013 band index (0 → `0-4`, 18 → `90+`).

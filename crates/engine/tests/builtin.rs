@@ -71,6 +71,86 @@ fn every_builtin_indicator_has_a_latest_value_on_a_generated_borough() {
     );
     profile_is_consistent(&done.snapshot.summary.profile);
     segment_files_agree_with_the_engine(&data, &done.snapshot.summary.profile);
+    indicators_break_down_by_segment_model_files(&data);
+}
+
+/// A framework may break an indicator down by the segment models evaluated from their
+/// files (Bridges to Health, complex needs): every period's groups add up to everyone, and
+/// people who left before the period's end are a group of their own.
+fn indicators_break_down_by_segment_model_files(data: &std::path::Path) {
+    let text = r#"
+format = 1
+id = "segments"
+name = "Segments"
+version = "1"
+partnership = "Test"
+source = "Test"
+description = "Breakdowns by segment model files."
+[[domain]]
+id = "d"
+name = "D"
+description = "D"
+[[outcome]]
+id = "o"
+domain = "d"
+statement = "Fewer emergency admissions"
+owner = "Board"
+[[indicator]]
+id = "emergency_admissions"
+outcome = "o"
+name = "Emergency admissions"
+measure = "rate"
+period = "rolling_12_months"
+polarity = "lower_is_better"
+breakdowns = ["bridges_to_health", "complex_needs"]
+[indicator.numerator]
+settings = ["apc_nel"]
+"#;
+    let framework = accord_framework::Framework::parse("segments.toml", text).unwrap();
+    let done = refresh(
+        data,
+        &[framework],
+        &RefreshOptions { threads: 2 },
+        &|_, _| {},
+    )
+    .unwrap();
+    let rows = &done.snapshot.results;
+    let latest = rows.iter().map(|r| r.period_end).max().unwrap();
+    let all = rows
+        .iter()
+        .find(|r| r.breakdown == "all" && r.period_end == latest)
+        .unwrap();
+    for model in ["bridges_to_health", "complex_needs"] {
+        let groups: Vec<_> = rows
+            .iter()
+            .filter(|r| r.breakdown == model && r.period_end == latest)
+            .collect();
+        let segments = accord_cohort::segment::load(model).unwrap();
+        for g in &groups {
+            assert!(
+                g.group == "not_registered_at_end" || segments.index_of(&g.group).is_some(),
+                "{model}: {}",
+                g.group
+            );
+        }
+        let numerator: f64 = groups.iter().map(|g| g.numerator).sum();
+        let denominator: f64 = groups.iter().map(|g| g.denominator).sum();
+        assert_eq!(numerator, all.numerator, "{model}");
+        assert!(
+            (denominator - all.denominator).abs() < 1e-6 * all.denominator,
+            "{model}"
+        );
+        assert!(groups.iter().any(|g| g.group == "not_registered_at_end"));
+    }
+    let rate = |group: &str| {
+        rows.iter()
+            .find(|r| {
+                r.breakdown == "bridges_to_health" && r.group == group && r.period_end == latest
+            })
+            .and_then(|r| r.value)
+            .unwrap()
+    };
+    assert!(rate("organ_failure") > rate("healthy"));
 }
 
 /// The life-course and West London tier definition files (accord-cohort, evaluated in Rust)

@@ -255,6 +255,10 @@ codes! {
         Practice => "practice",
         LifeCourse => "life_course",
         WestLondonTier => "west_london_tier",
+        /// Bridges to Health segment on the period's last day (accord-cohort's model file).
+        BridgesToHealth => "bridges_to_health",
+        /// Complex-needs group on the period's last day (accord-cohort's model file).
+        ComplexNeeds => "complex_needs",
     }
 }
 
@@ -298,6 +302,18 @@ pub const PERSON_BREAKDOWNS: [Breakdown; 10] = [
     Breakdown::LifeCourse,
     Breakdown::WestLondonTier,
 ];
+
+/// Breakdowns a person-level indicator may name but does not get by default: segment
+/// models evaluated from their definition files (for each period end, by accord-cohort).
+pub const OPTIONAL_PERSON_BREAKDOWNS: [Breakdown; 2] =
+    [Breakdown::BridgesToHealth, Breakdown::ComplexNeeds];
+
+impl Breakdown {
+    /// Is this a segment model evaluated from its definition file, not in SQL?
+    pub fn is_segment_model_file(self) -> bool {
+        OPTIONAL_PERSON_BREAKDOWNS.contains(&self)
+    }
+}
 
 /// A target: a value to reach (by the polarity) or a range to stay in.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -16,7 +16,7 @@ mod parse;
 
 pub use definition::{
     Benchmark, Breakdown, Criterion, Domain, Events, FORMAT_VERSION, Framework, Indicator,
-    LifeCourse, Measure, NationalCode, NationalFramework, Outcome, PeriodKind, Polarity,
-    Population, Target,
+    LifeCourse, Measure, NationalCode, NationalFramework, OPTIONAL_PERSON_BREAKDOWNS, Outcome,
+    PeriodKind, Polarity, Population, Target,
 };
 pub use error::{FrameworkError, Problem};

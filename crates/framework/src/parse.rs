@@ -13,8 +13,8 @@ use toml::Spanned;
 
 use crate::definition::{
     Benchmark, Breakdown, Criterion, Domain, Events, FORMAT_VERSION, Framework, Indicator,
-    LifeCourse, Measure, NationalCode, NationalFramework, Outcome, PERSON_BREAKDOWNS, PeriodKind,
-    Polarity, Population, Target,
+    LifeCourse, Measure, NationalCode, NationalFramework, OPTIONAL_PERSON_BREAKDOWNS, Outcome,
+    PERSON_BREAKDOWNS, PeriodKind, Polarity, Population, Target,
 };
 use crate::error::{FrameworkError, Problem};
 
@@ -412,13 +412,22 @@ fn indicator(checker: &mut Checker, raw: &RawIndicator) -> Option<Indicator> {
 const SURVEY_BREAKDOWNS: &[Breakdown] = PERSON_BREAKDOWNS.split_at(8).0;
 
 fn breakdowns(checker: &mut Checker, raw: &RawIndicator, survey: bool) -> Vec<Breakdown> {
-    let available: &[Breakdown] = if survey {
+    let defaults: &[Breakdown] = if survey {
         SURVEY_BREAKDOWNS
     } else {
         &PERSON_BREAKDOWNS
     };
     let Some(named) = &raw.breakdowns else {
-        return available.to_vec();
+        return defaults.to_vec();
+    };
+    let available: Vec<Breakdown> = if survey {
+        defaults.to_vec()
+    } else {
+        PERSON_BREAKDOWNS
+            .iter()
+            .chain(&OPTIONAL_PERSON_BREAKDOWNS)
+            .copied()
+            .collect()
     };
     let mut chosen = vec![Breakdown::All];
     for code in named {
