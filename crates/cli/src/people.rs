@@ -13,6 +13,7 @@ use accord_cohort::{
     segment, segment_report, train,
 };
 use accord_dataset::{Dataset, write_file_atomically, write_folder_atomically};
+use accord_model::dates;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
@@ -159,9 +160,10 @@ pub fn run_segment(args: &SegmentArgs) -> Result<()> {
     if days.is_empty() {
         days.push(end);
     }
+    let dates: Vec<NaiveDate> = days.iter().filter_map(|d| dates::from_days(*d)).collect();
     let reports: Vec<SegmentReport> = models
         .iter()
-        .map(|m| segment_report(&histories, m, &days))
+        .map(|m| segment_report(&histories, m, &dates))
         .collect();
     if args.json {
         return print_json(&reports);
@@ -179,7 +181,7 @@ fn print_segment_report(report: &SegmentReport) {
     );
     print!("  {:<30}", "segment (people)");
     for date in &report.dates {
-        print!(" {date:>11}");
+        print!(" {:>11}", date.to_string());
     }
     println!();
     for (id, _) in &report.segments {
@@ -202,10 +204,10 @@ fn print_segment_report(report: &SegmentReport) {
             println!(
                 "  {:<30} {:>9.0} {:>8.3} {:>8.3} {:>8.2}",
                 year.segment,
-                year.cost_per_person,
-                year.emergency_admissions_per_person,
-                year.ae_attendances_per_person,
-                year.gp_appointments_per_person
+                year.per_person(year.cost_gbp),
+                year.per_person(year.emergency_admissions),
+                year.per_person(year.ae_attendances),
+                year.per_person(year.gp_appointments)
             );
         }
     }

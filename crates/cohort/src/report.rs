@@ -1,12 +1,14 @@
-//! What `accord segment` reports for a segmentation model: how many people are in each
-//! segment on each year end, how people moved between segments from one year end to the
-//! next (joining, leaving and dying included), and activity and spend per person in each
-//! segment over the 12 months to each year end.
+//! What `accord segment` reports for a segmentation model, and what the results snapshot's
+//! population profile holds for the models the engine has no SQL for: how many people are
+//! in each segment on each year end, their spend and activity over the 12 months to it (as
+//! totals; divide by the people for per-person figures), and how people moved between
+//! segments from one year end to the next (joining, leaving and dying included).
 
 use accord_model::Setting;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::at::{PersonAt, day_text, population_on};
+use crate::at::{PersonAt, day_of, population_on};
 use crate::history::Histories;
 use crate::segment::SegmentModel;
 
@@ -14,24 +16,34 @@ use crate::segment::SegmentModel;
 pub const NOT_REGISTERED: &str = "not_registered";
 pub const DIED: &str = "died";
 
-/// One segment on one year end.
+/// One segment on one year end, with totals over the 12 months to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentYear {
-    pub date: String,
+    pub date: NaiveDate,
     pub segment: String,
     pub people: usize,
-    /// Per person, over the 12 months to the date.
-    pub cost_per_person: f64,
-    pub emergency_admissions_per_person: f64,
-    pub ae_attendances_per_person: f64,
-    pub gp_appointments_per_person: f64,
+    pub cost_gbp: f64,
+    pub emergency_admissions: f64,
+    pub ae_attendances: f64,
+    pub gp_appointments: f64,
+}
+
+impl SegmentYear {
+    /// A total per person in the segment (0 for an empty segment).
+    pub fn per_person(&self, total: f64) -> f64 {
+        if self.people == 0 {
+            0.0
+        } else {
+            total / self.people as f64
+        }
+    }
 }
 
 /// People who were in `from` on one year end and in `to` on the next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentFlow {
-    pub from_date: String,
-    pub to_date: String,
+    pub from_date: NaiveDate,
+    pub to_date: NaiveDate,
     pub from: String,
     pub to: String,
     pub people: usize,
@@ -43,7 +55,7 @@ pub struct SegmentReport {
     pub model: String,
     pub name: String,
     pub version: u32,
-    pub dates: Vec<String>,
+    pub dates: Vec<NaiveDate>,
     pub segments: Vec<(String, String)>,
     pub years: Vec<SegmentYear>,
     pub flows: Vec<SegmentFlow>,
@@ -64,33 +76,37 @@ pub fn assign_all(
 }
 
 /// The report on these year ends (ascending).
-pub fn segment_report(histories: &Histories, model: &SegmentModel, days: &[i32]) -> SegmentReport {
+pub fn segment_report(
+    histories: &Histories,
+    model: &SegmentModel,
+    dates: &[NaiveDate],
+) -> SegmentReport {
     let mut years = Vec::new();
     let mut flows = Vec::new();
-    let mut previous: Option<(i32, Vec<Option<usize>>)> = None;
-    for &day in days {
+    let mut previous: Option<(NaiveDate, Vec<Option<usize>>)> = None;
+    for &date in dates {
+        let day = day_of(date);
         let (assigned, people) = assign_all(histories, model, day);
         for (index, segment) in model.segments.iter().enumerate() {
-            let members: Vec<&PersonAt> = people
-                .iter()
-                .filter(|p| assigned[p.person] == Some(index))
-                .collect();
-            let n = members.len();
-            let per_person = |value: f64| if n == 0 { 0.0 } else { value / n as f64 };
-            let count = |setting: Setting| {
-                per_person(members.iter().map(|p| f64::from(p.in_year(setting))).sum())
-            };
-            years.push(SegmentYear {
-                date: day_text(day),
+            let mut year = SegmentYear {
+                date,
                 segment: segment.id.clone(),
-                people: n,
-                cost_per_person: per_person(members.iter().map(|p| p.cost_in_year).sum()),
-                emergency_admissions_per_person: count(Setting::EmergencyAdmission),
-                ae_attendances_per_person: count(Setting::AeAttendance),
-                gp_appointments_per_person: count(Setting::Gp),
-            });
+                people: 0,
+                cost_gbp: 0.0,
+                emergency_admissions: 0.0,
+                ae_attendances: 0.0,
+                gp_appointments: 0.0,
+            };
+            for p in people.iter().filter(|p| assigned[p.person] == Some(index)) {
+                year.people += 1;
+                year.cost_gbp += p.cost_in_year;
+                year.emergency_admissions += f64::from(p.in_year(Setting::EmergencyAdmission));
+                year.ae_attendances += f64::from(p.in_year(Setting::AeAttendance));
+                year.gp_appointments += f64::from(p.in_year(Setting::Gp));
+            }
+            years.push(year);
         }
-        if let Some((from_day, before)) = &previous {
+        if let Some((from_date, before)) = &previous {
             let name = |s: Option<usize>, person: usize, on: i32| match s {
                 Some(i) => model.segments[i].id.clone(),
                 None => {
@@ -104,29 +120,26 @@ pub fn segment_report(histories: &Histories, model: &SegmentModel, days: &[i32])
                 if before[person].is_none() && assigned[person].is_none() {
                     continue;
                 }
-                let from = name(before[person], person, *from_day);
-                if from == DIED {
-                    continue;
-                }
+                let from = name(before[person], person, day_of(*from_date));
                 *counts
                     .entry((from, name(assigned[person], person, day)))
                     .or_default() += 1;
             }
             flows.extend(counts.into_iter().map(|((from, to), people)| SegmentFlow {
-                from_date: day_text(*from_day),
-                to_date: day_text(day),
+                from_date: *from_date,
+                to_date: date,
                 from,
                 to,
                 people,
             }));
         }
-        previous = Some((day, assigned));
+        previous = Some((date, assigned));
     }
     SegmentReport {
         model: model.id.clone(),
         name: model.name.clone(),
         version: model.version,
-        dates: days.iter().map(|d| day_text(*d)).collect(),
+        dates: dates.to_vec(),
         segments: model
             .segments
             .iter()

@@ -74,10 +74,13 @@ fn risk_model_segments_and_case_finding_on_a_generated_borough() {
     assert!(card.subgroups.iter().any(|s| s.by == "network"));
 
     // Segments put everyone registered in exactly one segment of each model.
-    let days = vec![
+    let days: Vec<NaiveDate> = [
         months_before(histories.extract_day, 12),
         histories.extract_day,
-    ];
+    ]
+    .iter()
+    .map(|d| accord_model::dates::from_days(*d).unwrap())
+    .collect();
     let registered = population_on(&histories, histories.extract_day)
         .people
         .len();

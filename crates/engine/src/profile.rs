@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use accord_cohort::at::day_of;
-use accord_cohort::report::assign_all;
+use accord_cohort::report::{self, segment_report};
 use accord_cohort::segment::{self, SegmentModel};
 use accord_cohort::{Histories, population_on};
 use accord_framework::{OPTIONAL_PERSON_BREAKDOWNS, PeriodKind};
-use accord_model::{ColumnType, Setting, Table};
+use accord_model::{ColumnType, Table};
 use accord_snapshot::{
     Completeness, MonthlyRows, NOT_REGISTERED, PopulationBand, Profile, SegmentFlow, SegmentYear,
 };
@@ -217,65 +217,58 @@ pub fn add_segment_models(histories: &Histories, profile: &mut Profile) {
         .collect();
     years.sort();
     years.dedup();
+    let ends: Vec<NaiveDate> = years.iter().map(|(_, end)| *end).collect();
     let in_sql: Vec<String> = profile.segments.iter().map(|s| s.model.clone()).collect();
-    let models: Vec<SegmentModel> = segment::builtin()
-        .into_iter()
-        .filter(|m| !in_sql.contains(&m.id))
-        .collect();
-    if years.is_empty() || models.is_empty() {
-        return;
-    }
-    for model in &models {
-        let mut previous: Option<(NaiveDate, Vec<Option<usize>>)> = None;
-        for &(start, end) in &years {
-            let (assigned, people) = assign_all(histories, model, day_of(end));
-            for (index, segment) in model.segments.iter().enumerate() {
-                let members = people.iter().filter(|p| assigned[p.person] == Some(index));
-                let mut row = SegmentYear {
-                    model: model.id.clone(),
-                    period_start: start,
-                    period_end: end,
-                    segment: segment.id.clone(),
-                    people: 0.0,
-                    cost_gbp: 0.0,
-                    emergency_admissions: 0.0,
-                    ae_attendances: 0.0,
-                    gp_appointments: 0.0,
-                };
-                for p in members {
-                    row.people += 1.0;
-                    row.cost_gbp += p.cost_in_year;
-                    row.emergency_admissions += f64::from(p.in_year(Setting::EmergencyAdmission));
-                    row.ae_attendances += f64::from(p.in_year(Setting::AeAttendance));
-                    row.gp_appointments += f64::from(p.in_year(Setting::Gp));
-                }
-                if row.people > 0.0 {
-                    profile.segments.push(row);
-                }
-            }
-            if let Some((from, before)) = &previous {
-                let name = |s: Option<usize>| {
-                    s.map_or(NOT_REGISTERED.to_string(), |i| model.segments[i].id.clone())
-                };
-                let mut counts: BTreeMap<(String, String), f64> = BTreeMap::new();
-                for (was, is) in before.iter().zip(&assigned) {
-                    if was.is_some() || is.is_some() {
-                        *counts.entry((name(*was), name(*is))).or_default() += 1.0;
-                    }
-                }
-                profile
-                    .flows
-                    .extend(counts.into_iter().map(|((a, b), people)| SegmentFlow {
-                        model: model.id.clone(),
-                        from_date: *from,
-                        to_date: end,
-                        from_segment: a,
-                        to_segment: b,
-                        people,
-                    }));
-            }
-            previous = Some((end, assigned));
+    for model in segment::builtin()
+        .iter()
+        .filter(|m| !ends.is_empty() && !in_sql.contains(&m.id))
+    {
+        let report = segment_report(histories, model, &ends);
+        for year in report.years.iter().filter(|y| y.people > 0) {
+            profile.segments.push(SegmentYear {
+                model: model.id.clone(),
+                period_start: years
+                    .iter()
+                    .find(|(_, end)| *end == year.date)
+                    .map_or(year.date, |(start, _)| *start),
+                period_end: year.date,
+                segment: year.segment.clone(),
+                people: year.people as f64,
+                cost_gbp: year.cost_gbp,
+                emergency_admissions: year.emergency_admissions,
+                ae_attendances: year.ae_attendances,
+                gp_appointments: year.gp_appointments,
+            });
         }
+        // The profile does not tell leaving from dying: both are "not registered".
+        let mut flows: BTreeMap<(NaiveDate, String, String), f64> = BTreeMap::new();
+        for flow in &report.flows {
+            let outside = |segment: &str| {
+                if segment == report::DIED {
+                    NOT_REGISTERED.to_string()
+                } else {
+                    segment.to_string()
+                }
+            };
+            *flows
+                .entry((flow.from_date, outside(&flow.from), outside(&flow.to)))
+                .or_default() += flow.people as f64;
+        }
+        let step: BTreeMap<NaiveDate, NaiveDate> = ends.windows(2).map(|w| (w[0], w[1])).collect();
+        profile
+            .flows
+            .extend(
+                flows
+                    .into_iter()
+                    .map(|((from_date, from, to), people)| SegmentFlow {
+                        model: model.id.clone(),
+                        from_date,
+                        to_date: step.get(&from_date).copied().unwrap_or(from_date),
+                        from_segment: from,
+                        to_segment: to,
+                        people,
+                    }),
+            );
     }
     sort(profile);
 }
