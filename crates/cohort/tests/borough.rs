@@ -6,28 +6,11 @@ use accord_cohort::at::{months_before, population_on};
 use accord_cohort::{
     CaseFinding, Histories, Scope, Top, TrainOptions, find_cases, segment, segment_report, train,
 };
-use accord_dataset::{Dataset, Provenance, WriteOptions, write_dataset};
-use accord_synth::{SynthParams, generate};
+use accord_dataset::Dataset;
 use chrono::NaiveDate;
 
 fn borough() -> (tempfile::TempDir, Histories) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("borough");
-    let end = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
-    let borough = generate(&SynthParams::new(40_000, 5, end), &|_, _| {}).unwrap();
-    let provenance = Provenance {
-        extract_date: end,
-        source: "test borough".into(),
-        generator: None,
-    };
-    write_dataset(
-        &data,
-        &borough.tables,
-        &provenance,
-        &WriteOptions::default(),
-        &|_| {},
-    )
-    .unwrap();
+    let (dir, data) = accord_testkit::borough(40_000, 5);
     let histories = Histories::load(&Dataset::open(&data).unwrap()).unwrap();
     (dir, histories)
 }

@@ -1,31 +1,12 @@
 //! Every built-in framework compiles and refreshes on a generated borough, and no indicator
 //! is left empty: each has a whole-population value for its latest period.
 
-use accord_dataset::{Provenance, WriteOptions, write_dataset};
 use accord_engine::{RefreshOptions, refresh};
 use accord_framework::builtin;
-use accord_synth::{SynthParams, generate};
-use chrono::NaiveDate;
 
 #[test]
 fn every_builtin_indicator_has_a_latest_value_on_a_generated_borough() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("borough");
-    let end = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
-    let borough = generate(&SynthParams::new(30_000, 11, end), &|_, _| {}).unwrap();
-    let provenance = Provenance {
-        extract_date: end,
-        source: "test borough".into(),
-        generator: None,
-    };
-    write_dataset(
-        &data,
-        &borough.tables,
-        &provenance,
-        &WriteOptions::default(),
-        &|_| {},
-    )
-    .unwrap();
+    let (_dir, data) = accord_testkit::borough(30_000, 11);
     let frameworks = builtin::all().unwrap();
     let done = refresh(
         &data,

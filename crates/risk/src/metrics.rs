@@ -125,6 +125,18 @@ fn check(predicted: &[f64], outcomes: &[f64]) -> Result<usize> {
     count_events(outcomes)
 }
 
+/// The numbers of events and non-events, checked as `check` does, where there are both.
+fn both_classes(scores: &[f64], outcomes: &[f64]) -> Result<(usize, usize)> {
+    let events = check(scores, outcomes)?;
+    let non_events = scores.len() - events;
+    if events == 0 || non_events == 0 {
+        return Err(RiskError::OneClass {
+            value: u8::from(events > 0),
+        });
+    }
+    Ok((events, non_events))
+}
+
 /// Midranks (1-based, ties share their mean rank) of `values`.
 fn midranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
@@ -148,13 +160,7 @@ fn midranks(values: &[f64]) -> Vec<f64> {
 /// AUC of `scores` (higher means more likely an event) with DeLong's variance, computed
 /// by midranks (Sun and Xu 2014), and pROC's interval: normal, clipped to [0, 1].
 pub fn auc_delong(scores: &[f64], outcomes: &[f64]) -> Result<Auc> {
-    let events = check(scores, outcomes)?;
-    let non_events = scores.len() - events;
-    if events == 0 || non_events == 0 {
-        return Err(RiskError::OneClass {
-            value: u8::from(events > 0),
-        });
-    }
+    let (events, non_events) = both_classes(scores, outcomes)?;
     let (m, n) = (events as f64, non_events as f64);
     let cases: Vec<f64> = scores
         .iter()
@@ -200,13 +206,7 @@ pub fn auc_delong(scores: &[f64], outcomes: &[f64]) -> Result<Auc> {
 /// The ROC curve at every distinct threshold, highest first, thinned so that consecutive
 /// kept points are at least 1/`points` apart on either axis (the ends are always kept).
 pub fn roc_curve(scores: &[f64], outcomes: &[f64], points: usize) -> Result<Vec<RocPoint>> {
-    let events = check(scores, outcomes)?;
-    let non_events = scores.len() - events;
-    if events == 0 || non_events == 0 {
-        return Err(RiskError::OneClass {
-            value: u8::from(events > 0),
-        });
-    }
+    let (events, non_events) = both_classes(scores, outcomes)?;
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
     let gap = 1.0 / points.max(1) as f64;

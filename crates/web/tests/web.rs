@@ -6,15 +6,13 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use accord_cohort::{Histories, ModelCard, TrainOptions, train};
-use accord_dataset::{Dataset, Provenance, WriteOptions, write_dataset};
+use accord_dataset::Dataset;
 use accord_engine::{RefreshOptions, refresh};
 use accord_framework::builtin;
 use accord_snapshot::{ResultRow, Snapshot};
-use accord_synth::{SynthParams, generate};
 use accord_web::{Site, router};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -37,23 +35,7 @@ fn refreshed_once() -> &'static (Snapshot, ModelCard) {
 
 fn refreshed() -> (Snapshot, ModelCard) {
     {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("borough");
-        let end = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
-        let borough = generate(&SynthParams::new(4_000, 5, end), &|_, _| {}).unwrap();
-        let provenance = Provenance {
-            extract_date: end,
-            source: "web test borough".into(),
-            generator: None,
-        };
-        write_dataset(
-            &data,
-            &borough.tables,
-            &provenance,
-            &WriteOptions::default(),
-            &|_| {},
-        )
-        .unwrap();
+        let (_dir, data) = accord_testkit::borough(4_000, 5);
         let frameworks = builtin::all().unwrap();
         let snapshot = refresh(
             &data,
