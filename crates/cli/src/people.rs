@@ -120,6 +120,19 @@ fn load(data: &Path, quiet: bool) -> Result<Histories> {
     Ok(histories)
 }
 
+/// The day of `--date`, or the extract date; a date after the extract is refused.
+fn date_or_extract(histories: &Histories, date: Option<NaiveDate>) -> Result<i32> {
+    let day = date.map_or(histories.extract_day, day_of);
+    if day > histories.extract_day {
+        bail!(
+            "--date {} is after the extract date {}",
+            day_text(day),
+            day_text(histories.extract_day)
+        );
+    }
+    Ok(day)
+}
+
 fn print_json<T: Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
@@ -148,14 +161,7 @@ pub fn run_segment(args: &SegmentArgs) -> Result<()> {
             .collect::<Result<Vec<_>, _>>()?
     };
     let histories = load(&args.data, args.json)?;
-    let end = args.date.map_or(histories.extract_day, day_of);
-    if end > histories.extract_day {
-        bail!(
-            "--date {} is after the extract date {}",
-            day_text(end),
-            day_text(histories.extract_day)
-        );
-    }
+    let end = date_or_extract(&histories, args.date)?;
     let mut days = year_ends(histories.data_start, end);
     if days.is_empty() {
         days.push(end);
@@ -355,14 +361,7 @@ fn export_matrices(
 pub fn run_casefind(args: &CasefindArgs) -> Result<()> {
     let model = read_model(&args.model)?;
     let histories = load(&args.data, args.json)?;
-    let day = args.date.map_or(histories.extract_day, day_of);
-    if day > histories.extract_day {
-        bail!(
-            "--date {} is after the extract date {}",
-            day_text(day),
-            day_text(histories.extract_day)
-        );
-    }
+    let day = date_or_extract(&histories, args.date)?;
     let scope = match (&args.network, &args.practice) {
         (Some(n), _) => Scope::Network(n.clone()),
         (None, Some(p)) => Scope::Practice(p.clone()),

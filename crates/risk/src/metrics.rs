@@ -203,45 +203,53 @@ pub fn auc_delong(scores: &[f64], outcomes: &[f64]) -> Result<Auc> {
     })
 }
 
+/// Each distinct score, highest first, with the events (true positives) and non-events
+/// (false positives) scored at or above it. `scores` must not be empty.
+fn thresholds(scores: &[f64], outcomes: &[f64]) -> Vec<(f64, usize, usize)> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut steps: Vec<(f64, usize, usize)> = Vec::new();
+    let (mut tp, mut fp) = (0usize, 0usize);
+    for &row in &order {
+        if outcomes[row] == 1.0 {
+            tp += 1;
+        } else {
+            fp += 1;
+        }
+        match steps.last_mut() {
+            Some(step) if step.0 == scores[row] => *step = (step.0, tp, fp),
+            _ => steps.push((scores[row], tp, fp)),
+        }
+    }
+    steps
+}
+
 /// The ROC curve at every distinct threshold, highest first, thinned so that consecutive
 /// kept points are at least 1/`points` apart on either axis (the ends are always kept).
 pub fn roc_curve(scores: &[f64], outcomes: &[f64], points: usize) -> Result<Vec<RocPoint>> {
     let (events, non_events) = both_classes(scores, outcomes)?;
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
     let gap = 1.0 / points.max(1) as f64;
+    let steps = thresholds(scores, outcomes);
+    let last_step = steps.len() - 1;
     let mut curve = vec![RocPoint {
-        threshold: f64::INFINITY,
+        threshold: steps[0].0,
         false_positive_rate: 0.0,
         true_positive_rate: 0.0,
     }];
-    let (mut tp, mut fp) = (0usize, 0usize);
-    let mut i = 0;
-    while i < order.len() {
-        let threshold = scores[order[i]];
-        while i < order.len() && scores[order[i]] == threshold {
-            if outcomes[order[i]] == 1.0 {
-                tp += 1;
-            } else {
-                fp += 1;
-            }
-            i += 1;
-        }
+    for (k, &(threshold, tp, fp)) in steps.iter().enumerate() {
         let point = RocPoint {
             threshold,
             false_positive_rate: fp as f64 / non_events as f64,
             true_positive_rate: tp as f64 / events as f64,
         };
         let last = curve[curve.len() - 1];
-        if i == order.len()
+        if k == last_step
             || point.false_positive_rate - last.false_positive_rate >= gap
             || point.true_positive_rate - last.true_positive_rate >= gap
         {
             curve.push(point);
         }
     }
-    // JSON has no infinity: the first point's threshold is the highest score.
-    curve[0].threshold = scores[order[0]];
     Ok(curve)
 }
 
@@ -277,20 +285,8 @@ pub fn average_precision(scores: &[f64], outcomes: &[f64]) -> Result<f64> {
     if events == 0 {
         return Err(RiskError::OneClass { value: 0 });
     }
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let (mut tp, mut fp, mut recall_before, mut ap) = (0usize, 0usize, 0.0, 0.0);
-    let mut i = 0;
-    while i < order.len() {
-        let threshold = scores[order[i]];
-        while i < order.len() && scores[order[i]] == threshold {
-            if outcomes[order[i]] == 1.0 {
-                tp += 1;
-            } else {
-                fp += 1;
-            }
-            i += 1;
-        }
+    let (mut recall_before, mut ap) = (0.0, 0.0);
+    for (_, tp, fp) in thresholds(scores, outcomes) {
         let recall = tp as f64 / events as f64;
         ap += (recall - recall_before) * tp as f64 / (tp + fp) as f64;
         recall_before = recall;
