@@ -1,5 +1,5 @@
 //! The subcommands: `synth`, `dataset check|seal`, `refresh`, `explain`, `framework`,
-//! `export`, `spc`, `serve` and `demo`.
+//! `export`, `spc`, `serve` and `demo` (the person-level ones are in `people` and `evaluate`).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -54,6 +54,10 @@ enum Command {
     Risk(crate::people::RiskCommand),
     /// List the people a network or practice should consider for MDT review.
     Casefind(crate::people::CasefindArgs),
+    /// Did the MDTs work? Matched difference in differences with balance, placebo and mortality checks.
+    Evaluate(crate::evaluate::EvaluateArgs),
+    /// Propensity-score matching of any CSV table (as MatchIt's nearest neighbour), with balance and the ATT.
+    Match(crate::evaluate::MatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +192,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Segment(args) => crate::people::run_segment(&args),
         Command::Risk(command) => crate::people::run_risk(&command),
         Command::Casefind(args) => crate::people::run_casefind(&args),
+        Command::Evaluate(args) => crate::evaluate::run_evaluate(&args),
+        Command::Match(args) => crate::evaluate::run_match(&args),
     }
 }
 
@@ -348,6 +354,26 @@ fn demo(args: &DemoArgs) -> Result<()> {
             None
         }
     };
+    let evaluation = match &risk_model {
+        Some(model) => {
+            let json = model.with_file_name("evaluation.json");
+            match crate::evaluate::evaluate_quietly(&args.data, model, &json) {
+                Ok(summary) => {
+                    println!(
+                        "MDT evaluation written to {} and {}: {summary}",
+                        json.display(),
+                        json.with_extension("html").display()
+                    );
+                    Some(json)
+                }
+                Err(err) => {
+                    eprintln!("no MDT evaluation: {err:#}");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     println!();
     println!(
         "`accord explain --snapshot {0} islington/emergency_admissions` shows how a figure was made; `accord export --snapshot {0} --public --out results.csv` writes publishable figures",
@@ -362,5 +388,6 @@ fn demo(args: &DemoArgs) -> Result<()> {
         host: std::net::Ipv4Addr::LOCALHOST.into(),
         public: false,
         risk_model,
+        evaluation,
     })
 }

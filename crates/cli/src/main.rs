@@ -2,6 +2,7 @@
 //! work is done by the library crates, which know nothing of the terminal.
 
 mod commands;
+mod evaluate;
 mod outcomes;
 mod people;
 mod progress;

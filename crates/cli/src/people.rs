@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::progress::spinner;
 
-const DEFAULT_DATA: &str = "accord-data/borough";
+pub const DEFAULT_DATA: &str = "accord-data/borough";
 const DEFAULT_MODEL: &str = "accord-data/risk-model";
 
 #[derive(Debug, Args)]
@@ -112,7 +112,7 @@ pub struct CasefindArgs {
     json: bool,
 }
 
-fn load(data: &Path, quiet: bool) -> Result<Histories> {
+pub fn load(data: &Path, quiet: bool) -> Result<Histories> {
     let progress = spinner("reading the dataset", quiet);
     let dataset = Dataset::open(data).with_context(|| format!("opening {}", data.display()))?;
     let histories = Histories::load(&dataset)?;
@@ -133,7 +133,7 @@ fn date_or_extract(histories: &Histories, date: Option<NaiveDate>) -> Result<i32
     Ok(day)
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<()> {
+pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }

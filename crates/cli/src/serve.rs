@@ -25,6 +25,9 @@ pub struct ServeArgs {
     /// A model folder from `accord risk fit`: adds the risk page (not in public mode).
     #[arg(long, value_name = "DIR")]
     pub risk_model: Option<PathBuf>,
+    /// Results from `accord evaluate --out FILE`: adds the evaluation page (not in public mode).
+    #[arg(long, value_name = "FILE")]
+    pub evaluation: Option<PathBuf>,
 }
 
 /// Loads the snapshot, binds, prints the URL and serves until the process is stopped.
@@ -34,6 +37,17 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         .with_context(|| format!("loading the snapshot {}", args.snapshot.display()))?;
     if let Some(dir) = &args.risk_model {
         site = site.with_risk_card(accord_cohort::model::read_card(dir)?);
+    }
+    if let Some(file) = &args.evaluation {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading the evaluation {}", file.display()))?;
+        let evaluation = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not the results of `accord evaluate --out`",
+                file.display()
+            )
+        })?;
+        site = site.with_evaluation(evaluation);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

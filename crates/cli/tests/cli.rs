@@ -419,3 +419,101 @@ fn spc_charts_a_csv_series_and_names_bad_rows() {
         text(&bad).1
     );
 }
+
+#[test]
+fn evaluate_and_match_as_a_user_runs_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("borough");
+    let data = dir.to_str().unwrap();
+    let made = accord(&["synth", "--persons", "12000", "--seed", "6", "--out", data]);
+    assert!(made.status.success(), "{}", text(&made).1);
+    let html = tmp.path().join("evaluation.html");
+    let json = tmp.path().join("evaluation.json");
+    let run = accord(&[
+        "evaluate",
+        "--data",
+        data,
+        "--bootstrap",
+        "20",
+        "--no-placebo",
+        "--html",
+        html.to_str().unwrap(),
+        "--out",
+        json.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    for part in [
+        "Attrition",
+        "Balance",
+        "Falsification",
+        "By network",
+        "Timings",
+    ] {
+        assert!(stdout.contains(part), "{part}: {stdout}");
+    }
+    let saved: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(saved["attrition"]["matched_treated"].as_u64().unwrap() >= 20);
+    assert!(
+        fs::read_to_string(&html)
+            .unwrap()
+            .contains("Did the integrated network MDTs work?")
+    );
+
+    let bad = accord(&["evaluate", "--data", data, "--exact", "shoe_size"]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).1.contains("--exact shoe_size"),
+        "{}",
+        text(&bad).1
+    );
+
+    let csv = tmp.path().join("cohort.csv");
+    let mut rows = String::from("treat,x,y\n");
+    for i in 0..40 {
+        let x = f64::from(i) / 4.0;
+        rows.push_str(&format!(
+            "{},{x},{}\n",
+            i % 3 == 0,
+            10.0 + x + f64::from(i % 3 == 0) * 2.0
+        ));
+    }
+    fs::write(&csv, rows.replace("true", "1").replace("false", "0")).unwrap();
+    let path = csv.to_str().unwrap();
+    let matched = accord(&[
+        "match",
+        "--csv",
+        path,
+        "--treatment",
+        "treat",
+        "--covariates",
+        "x",
+        "--outcome",
+        "y",
+        "--caliper",
+        "0",
+        "--json",
+    ]);
+    assert!(matched.status.success(), "{}", text(&matched).1);
+    let m: serde_json::Value = serde_json::from_slice(&matched.stdout).unwrap();
+    assert_eq!(m["matching"]["sets"].as_array().unwrap().len(), 14);
+    assert!(m["att"]["estimate"].as_f64().is_some());
+
+    fs::write(&csv, "treat,x\n1,2\n0,oops\n").unwrap();
+    let broken = accord(&[
+        "match",
+        "--csv",
+        path,
+        "--treatment",
+        "treat",
+        "--covariates",
+        "x",
+    ]);
+    assert!(!broken.status.success());
+    let stderr = text(&broken).1;
+    assert!(
+        stderr.contains("line 3, column x") && stderr.contains("oops"),
+        "{stderr}"
+    );
+}

@@ -32,6 +32,9 @@ const REFERRAL_SOURCES: [&str; 6] = [
     "voluntary_sector",
 ];
 
+/// How strongly case finding follows the score (see `select`).
+const JUDGEMENT: f64 = 1.0;
+
 /// Networks meet weekly (even numbers) or fortnightly (odd), each on its own weekday.
 fn meeting_days(network: usize, from: i32, to: i32) -> Vec<i32> {
     let weekday = (network % 5) as i32; // Date32 day 0 was a Thursday; any fixed offset will do
@@ -89,16 +92,26 @@ pub fn select(
             {
                 cursor += 1;
             }
-            let pool: Vec<Candidate> = candidates[begin..cursor]
-                .iter()
-                .filter(|c| usize::from(c.month) == month && usize::from(c.network) == network)
-                .copied()
-                .collect();
             let mut rng = stream(
                 params.seed,
                 Stream::Mdt,
                 (month as u64) << 16 | network as u64,
             );
+            // Case finding is a risk list read by clinicians, not a cut-off: people are taken
+            // in order of score plus Gumbel noise, which draws them without replacement with
+            // probability proportional to exp(JUDGEMENT × score). High scores still come
+            // first, but not everyone at high risk is discussed, so that comparable people
+            // who were not discussed exist, as they do in a real borough.
+            let mut pool: Vec<(f64, Candidate)> = candidates[begin..cursor]
+                .iter()
+                .filter(|c| usize::from(c.month) == month && usize::from(c.network) == network)
+                .map(|c| {
+                    let u: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
+                    (JUDGEMENT * f64::from(c.score) - (-u.ln()).ln(), *c)
+                })
+                .collect();
+            pool.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.person.cmp(&b.1.person)));
+            let pool: Vec<Candidate> = pool.into_iter().map(|(_, c)| c).collect();
             let days = meeting_days(network, from, to);
             if days.is_empty() {
                 continue;
@@ -110,7 +123,7 @@ pub fn select(
                 .filter(|_| rng.random::<f64>() < params.mdt.referral_share)
                 .count();
             let mut chosen = Vec::new();
-            // Case finding: the highest scores first.
+            // Case finding: in the order drawn above.
             for candidate in &pool {
                 if chosen.len() >= quota - referrals {
                     break;

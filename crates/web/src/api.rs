@@ -103,6 +103,16 @@ pub async fn risk(State(site): Shared) -> Result<Response, ApiError> {
     Ok(Json(site.risk()?).into_response())
 }
 
+/// The MDT evaluation's results (not in public mode).
+#[utoipa::path(get, path = "/api/evaluation", tag = "evaluation",
+    responses(
+        (status = 200, description = "The matched difference-in-differences evaluation of the MDT programme: attrition, propensity model, balance, estimates per outcome and network, falsification checks", body = serde_json::Value),
+        (status = 404, description = "No evaluation was given, or the dashboard is public")
+    ))]
+pub async fn evaluation(State(site): Shared) -> Result<Response, ApiError> {
+    Ok(Json(site.evaluation()?).into_response())
+}
+
 /// The OpenAPI description of this API.
 #[derive(OpenApi)]
 #[openapi(
@@ -110,7 +120,9 @@ pub async fn risk(State(site): Shared) -> Result<Response, ApiError> {
         title = "Accord",
         description = "Outcomes, population and data-quality figures of one results snapshot. In public mode every count has passed disclosure control (1-7 withheld, others rounded to 5)."
     ),
-    paths(about, frameworks, overview, indicator, population, quality, risk)
+    paths(
+        about, frameworks, overview, indicator, population, quality, risk, evaluation
+    )
 )]
 pub struct ApiDoc;
 

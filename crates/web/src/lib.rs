@@ -8,6 +8,7 @@
 //! mode.
 
 pub mod api;
+pub mod evaluation;
 pub mod pages;
 pub mod site;
 
@@ -86,6 +87,8 @@ pub fn router(site: State) -> Router {
         .route("/data-quality", get(pages::quality))
         .route("/about", get(pages::about))
         .route("/risk", get(pages::risk))
+        .route("/evaluation", get(pages::evaluation))
+        .route("/api/evaluation", get(api::evaluation))
         .route("/api/about", get(api::about))
         .route("/api/frameworks", get(api::frameworks))
         .route("/api/frameworks/{framework}", get(api::overview))

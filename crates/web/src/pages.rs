@@ -54,6 +54,7 @@ enum Section<'a> {
     Framework(&'a str),
     Population,
     Risk,
+    Evaluation,
     Quality,
     About,
 }
@@ -86,6 +87,9 @@ fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Marku
                                 @if site.has_risk() {
                                     li { a href="/risk" aria-current=[current(section == Section::Risk)] { "Risk model" } }
                                 }
+                                @if site.has_evaluation() {
+                                    li { a href="/evaluation" aria-current=[current(section == Section::Evaluation)] { "MDT evaluation" } }
+                                }
                                 li { a href="/data-quality" aria-current=[current(section == Section::Quality)] { "Data quality" } }
                                 li { a href="/about" aria-current=[current(section == Section::About)] { "About" } }
                             }
@@ -110,7 +114,7 @@ fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Marku
 }
 
 /// A chart with its title as the figure caption and its data table behind a toggle.
-fn chart(figure: &Chart, caption: &str) -> Markup {
+pub(crate) fn chart(figure: &Chart, caption: &str) -> Markup {
     html! {
         figure.chart-figure {
             figcaption { (caption) }
@@ -974,4 +978,13 @@ pub async fn risk(State(site): Shared) -> Result<Markup, PageError> {
         p { "The same card as JSON: " a href="/api/risk" { "/api/risk" } "." }
     };
     Ok(layout(&site, "Risk model", Section::Risk, body))
+}
+
+pub async fn evaluation(State(site): Shared) -> Result<Markup, PageError> {
+    let evaluation = site.evaluation()?;
+    let body = html! {
+        (crate::evaluation::report(evaluation))
+        p { "The same results as JSON: " a href="/api/evaluation" { "/api/evaluation" } "." }
+    };
+    Ok(layout(&site, "MDT evaluation", Section::Evaluation, body))
 }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use accord_cohort::ModelCard;
+use accord_evaluation::Evaluation;
 
 use crate::WebError;
 
@@ -30,6 +31,8 @@ pub struct Site {
     index: HashMap<(String, String, String), Vec<usize>>,
     /// The risk model's card, where the dashboard was given a model folder.
     risk: Option<ModelCard>,
+    /// An evaluation's results, where the dashboard was given them.
+    evaluation: Option<Evaluation>,
 }
 
 /// A figure as shown: exact, or in public mode with the disclosure rule applied (`None`
@@ -349,6 +352,7 @@ impl Site {
             public,
             index,
             risk: None,
+            evaluation: None,
         })
     }
 
@@ -371,6 +375,33 @@ impl Site {
                 "no risk model: run `accord risk fit`, then serve with --risk-model".into(),
             )
         })
+    }
+
+    /// Shows these evaluation results on the evaluation page.
+    pub fn with_evaluation(mut self, evaluation: Evaluation) -> Site {
+        self.evaluation = Some(evaluation);
+        self
+    }
+
+    /// The evaluation's results. Per-network results rest on small numbers, so, like the
+    /// risk card, they are for the partnership: public mode does not serve them.
+    pub fn evaluation(&self) -> Result<&Evaluation, WebError> {
+        if self.public {
+            return Err(WebError::NotFound(
+                "the MDT evaluation is for the partnership and is not published".into(),
+            ));
+        }
+        self.evaluation.as_ref().ok_or_else(|| {
+            WebError::NotFound(
+                "no evaluation: run `accord evaluate --out FILE`, then serve with --evaluation FILE"
+                    .into(),
+            )
+        })
+    }
+
+    /// Is there an evaluation page to link to?
+    pub fn has_evaluation(&self) -> bool {
+        self.evaluation().is_ok()
     }
 
     /// Is there a risk page to link to?

@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use accord_cohort::{Histories, ModelCard, TrainOptions, train};
 use accord_dataset::Dataset;
 use accord_engine::{RefreshOptions, refresh};
+use accord_evaluation::{Evaluation, EvaluationOptions};
 use accord_framework::builtin;
 use accord_snapshot::{ResultRow, Snapshot};
 use accord_web::{Site, router};
@@ -51,6 +52,23 @@ fn refreshed() -> (Snapshot, ModelCard) {
     }
 }
 
+/// An MDT evaluation of a borough big enough to match in (20,000 people).
+fn evaluation() -> &'static Evaluation {
+    static EVALUATION: OnceLock<Evaluation> = OnceLock::new();
+    EVALUATION.get_or_init(|| {
+        let (_dir, data) = accord_testkit::borough(20_000, 7);
+        let histories = Histories::load(&Dataset::open(&data).unwrap()).unwrap();
+        let risk = train(&histories, TrainOptions::latest(&histories, 42))
+            .unwrap()
+            .model;
+        let options = EvaluationOptions {
+            bootstrap: 50,
+            ..EvaluationOptions::default()
+        };
+        accord_evaluation::evaluate(&histories, &risk, &options).unwrap()
+    })
+}
+
 fn site(public: bool) -> Arc<Site> {
     static EXACT: OnceLock<Arc<Site>> = OnceLock::new();
     static PUBLIC: OnceLock<Arc<Site>> = OnceLock::new();
@@ -59,7 +77,8 @@ fn site(public: bool) -> Arc<Site> {
         Arc::new(
             Site::new(snapshot().clone(), public)
                 .unwrap()
-                .with_risk_card(risk_card().clone()),
+                .with_risk_card(risk_card().clone())
+                .with_evaluation(evaluation().clone()),
         )
     })
     .clone()
@@ -541,6 +560,54 @@ async fn the_risk_model_card_is_not_published() {
     let reply = get_from(without, "/api/risk").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.body.contains("accord risk fit"));
+}
+
+#[tokio::test]
+async fn evaluation_page_and_report_show_the_estimates_and_their_checks() {
+    let e = evaluation();
+    let html = page("/evaluation").await;
+    assert!(html.contains("Did the integrated network MDTs work?"));
+    let ae = e
+        .outcomes
+        .iter()
+        .find(|o| o.name == "ae_attendances")
+        .unwrap();
+    let ratio = ae.effect_ratio.unwrap();
+    assert!(html.contains(&format!(
+        "{:.3} ({:.3} to {:.3})",
+        ratio.estimate,
+        ratio.lower.unwrap(),
+        ratio.upper.unwrap()
+    )));
+    for id in [
+        "forest-ae-title",
+        "prepost-ae-title",
+        "balance-title",
+        "overlap-title",
+        "monthly-ae_attendances-title",
+    ] {
+        assert!(html.contains(id), "{id}");
+    }
+    assert!(html.contains("Falsification checks") && html.contains("Placebo"));
+    assert!(
+        page("/frameworks/tht")
+            .await
+            .contains(r#"href="/evaluation""#)
+    );
+    let api = json("/api/evaluation").await;
+    assert_eq!(
+        api["attrition"]["matched_treated"].as_u64(),
+        Some(e.attrition.matched_treated as u64)
+    );
+    // The file written by `accord evaluate --html` stands alone: its style is inline and
+    // it links to nothing on the server.
+    let file = accord_web::evaluation::standalone(e);
+    assert!(file.starts_with("<!DOCTYPE html>") && file.contains("<style>"));
+    assert!(!file.contains("/assets/"));
+    // Public mode does not serve it.
+    let public = get_from(site(true), "/api/evaluation").await;
+    assert_eq!(public.status, StatusCode::NOT_FOUND);
+    assert!(public.body.contains("not published"));
 }
 
 #[tokio::test]

@@ -1,0 +1,585 @@
+//! `accord evaluate` (did the network MDTs work? the matched difference in differences with
+//! its diagnostics) and `accord match` (propensity-score matching of any CSV table, as
+//! MatchIt does it). Exported rows are person-level and go only to the folder the user names.
+
+use std::path::{Path, PathBuf};
+
+use accord_cohort::model::read_model;
+use accord_cohort::{RiskModel, TrainOptions, train};
+use accord_dataset::{write_file_atomically, write_folder_atomically};
+use accord_evaluation::estimate::{Interval, OutcomeResult};
+use accord_evaluation::evaluate::{RowsFile, evaluate_with_rows};
+use accord_evaluation::outcomes::Kind;
+use accord_evaluation::table::{Table, TableMatch, TableSpec, match_table};
+use accord_evaluation::{ControlPool, Evaluation, EvaluationOptions, ExactField, MatchOptions};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::people::{load, print_json};
+use crate::progress::spinner;
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The dataset folder (with mdt_discussion rows).
+    #[arg(long, default_value = crate::people::DEFAULT_DATA)]
+    data: PathBuf,
+    /// A risk model folder from `accord risk fit` for the risk-score covariate (default: fit
+    /// one on the dataset now).
+    #[arg(long)]
+    risk_model: Option<PathBuf>,
+    /// Controls per treated person.
+    #[arg(long, default_value_t = 1)]
+    ratio: usize,
+    /// Caliper in SDs of the logit of the propensity score (0 for none).
+    #[arg(long, default_value_t = 0.2)]
+    caliper: f64,
+    /// Fields matched exactly besides the index month: `sex`, `network`,
+    /// `emergency_admissions` (0, 1, 2, 3+ in the 12 months), `age_band`, `frailty`, or `none`.
+    #[arg(long, value_delimiter = ',', default_value = "sex")]
+    exact: Vec<String>,
+    /// Who may be a control: people not discussed by the end of the index month, followed
+    /// until any later MDT (`not-yet-discussed`), or only people never discussed
+    /// (`never-discussed`, which selects controls on their future; see docs/evaluation.md).
+    #[arg(long, default_value = "not-yet-discussed")]
+    controls: String,
+    /// Pair-bootstrap resamples.
+    #[arg(long, default_value_t = 1000)]
+    bootstrap: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Count the index day in the post window (sensitivity analysis).
+    #[arg(long)]
+    include_index_day: bool,
+    /// Skip the placebo run (index moved 12 months earlier).
+    #[arg(long)]
+    no_placebo: bool,
+    /// Write the report as a self-contained HTML file.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Write the results as JSON to this file (for `accord serve --evaluation`).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Write person-level rows for checks (propensity fitting rows, DiD person-windows).
+    #[arg(long, value_name = "DIR")]
+    export: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+fn exact_fields(names: &[String]) -> Result<Vec<ExactField>> {
+    let mut fields = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match name {
+            "sex" => fields.push(ExactField::Sex),
+            "network" => fields.push(ExactField::Network),
+            "emergency_admissions" => fields.push(ExactField::EmergencyAdmissions),
+            "age_band" => fields.push(ExactField::AgeBand),
+            "frailty" => fields.push(ExactField::Frailty),
+            "none" => {}
+            other => bail!(
+                "--exact {other}: expected sex, network, emergency_admissions, age_band, frailty or none"
+            ),
+        }
+    }
+    Ok(fields)
+}
+
+fn caliper(value: f64) -> Result<Option<f64>> {
+    if !value.is_finite() || value < 0.0 {
+        bail!("--caliper {value}: expected a number of SDs, 0 or more (0 for no caliper)");
+    }
+    Ok((value > 0.0).then_some(value))
+}
+
+fn risk_model(args: &EvaluateArgs, histories: &accord_cohort::Histories) -> Result<RiskModel> {
+    if let Some(dir) = &args.risk_model {
+        return read_model(dir)
+            .with_context(|| format!("reading the risk model in {}", dir.display()));
+    }
+    let progress = spinner(
+        "fitting a risk model for the risk-score covariate",
+        args.json,
+    );
+    let trained = train(histories, TrainOptions::latest(histories, args.seed))
+        .context("fitting a risk model for the risk-score covariate (or pass --risk-model)")?;
+    progress.finish_and_clear();
+    Ok(trained.model)
+}
+
+pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
+    if args.ratio == 0 {
+        bail!("--ratio 0: at least one control per treated person");
+    }
+    let options = EvaluationOptions {
+        matching: MatchOptions {
+            ratio: args.ratio,
+            caliper_sd: caliper(args.caliper)?,
+        },
+        exact: exact_fields(&args.exact)?,
+        controls: match args.controls.as_str() {
+            "not-yet-discussed" => ControlPool::NotYetDiscussed,
+            "never-discussed" => ControlPool::NeverDiscussed,
+            other => bail!("--controls {other}: expected not-yet-discussed or never-discussed"),
+        },
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        include_index_day: args.include_index_day,
+        placebo: !args.no_placebo,
+        ..EvaluationOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let histories = load(&args.data, args.json)?;
+    let read_seconds = started.elapsed().as_secs_f64();
+    let risk = risk_model(args, &histories)?;
+    let progress = spinner("matching and estimating", args.json);
+    let (mut evaluation, rows) =
+        evaluate_with_rows(&histories, &risk, &options, args.export.is_some())?;
+    progress.finish_and_clear();
+    evaluation.timings.insert(
+        0,
+        accord_evaluation::evaluate::Timing {
+            step: "reading the dataset".into(),
+            seconds: read_seconds,
+        },
+    );
+    if let Some(dir) = &args.export {
+        export(&rows, dir)?;
+    }
+    if let Some(file) = &args.out {
+        write_file_atomically(file, serde_json::to_string_pretty(&evaluation)?.as_bytes())
+            .with_context(|| format!("writing {}", file.display()))?;
+    }
+    if let Some(file) = &args.html {
+        write_file_atomically(
+            file,
+            accord_web::evaluation::standalone(&evaluation).as_bytes(),
+        )
+        .with_context(|| format!("writing {}", file.display()))?;
+    }
+    if args.json {
+        return print_json(&evaluation);
+    }
+    print_evaluation(&evaluation);
+    if let Some(file) = &args.html {
+        println!("\nwrote the report to {}", file.display());
+    }
+    Ok(())
+}
+
+/// Evaluates `data` with the risk model in `model` into `json` and the HTML report beside
+/// it, without printing the report (for `accord demo`); says in a line what it found.
+pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String> {
+    let histories = load(data, false)?;
+    let risk = read_model(model)?;
+    let progress = spinner("evaluating the MDT programme", false);
+    let evaluation = accord_evaluation::evaluate(&histories, &risk, &EvaluationOptions::default())?;
+    progress.finish_and_clear();
+    write_file_atomically(json, serde_json::to_string_pretty(&evaluation)?.as_bytes())?;
+    write_file_atomically(
+        &json.with_extension("html"),
+        accord_web::evaluation::standalone(&evaluation).as_bytes(),
+    )?;
+    let ratio = |name: &str| {
+        evaluation
+            .outcomes
+            .iter()
+            .find(|o| o.name == name)
+            .map_or("-".to_string(), |o| {
+                format!(
+                    "{} (naive before/after {:.2})",
+                    o.effect_ratio
+                        .as_ref()
+                        .map_or("-".into(), |r| interval(r, 2)),
+                    o.naive_ratio.estimate
+                )
+            })
+    };
+    Ok(format!(
+        "{} matched; A&E ratio of rate ratios {}, emergency admissions {}",
+        evaluation.attrition.matched_treated,
+        ratio("ae_attendances"),
+        ratio("emergency_admissions")
+    ))
+}
+
+fn interval(i: &Interval, digits: usize) -> String {
+    match (i.lower, i.upper) {
+        (Some(l), Some(u)) => format!("{:.digits$} ({l:.digits$} to {u:.digits$})", i.estimate),
+        _ => format!("{:.digits$}", i.estimate),
+    }
+}
+
+fn print_outcomes(outcomes: &[OutcomeResult]) {
+    println!(
+        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8}  {}",
+        "outcome",
+        "T pre",
+        "T post",
+        "C pre",
+        "C post",
+        "naive T post/pre",
+        "controls post/pre",
+        "matched DiD ratio",
+        "p",
+        "absolute change (95% bootstrap CI)"
+    );
+    for o in outcomes {
+        let effect = o
+            .effect_ratio
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |e| interval(e, 3));
+        let absolute = match o.kind {
+            Kind::Count => format!("{} per 1,000 person-years", interval(&o.absolute, 1)),
+            Kind::Cost => format!(
+                "£{} per person{}",
+                interval(&o.absolute, 0),
+                o.cohort_total
+                    .map_or(String::new(), |t| format!("; £{t:.0} for the cohort"))
+            ),
+        };
+        println!(
+            "  {:<40} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {:<22} {:<22} {:<24} {:>8}  {}{}",
+            o.label,
+            o.treated_pre,
+            o.treated_post,
+            o.control_pre,
+            o.control_post,
+            interval(&o.naive_ratio, 3),
+            interval(&o.control_ratio, 3),
+            effect,
+            o.p_value.map_or("-".into(), |p| format!("{p:.4}")),
+            absolute,
+            o.note.as_ref().map_or(String::new(), |n| format!(" ({n})")),
+        );
+    }
+}
+
+fn print_evaluation(e: &Evaluation) {
+    let a = &e.attrition;
+    println!("Evaluation of the MDT programme (index = first MDT discussion)");
+    println!(
+        "data {} to {}; risk model developed on {}; {}:1 nearest neighbour on the logit of the propensity score, caliper {}, exact on index month{}",
+        e.provenance.data_start,
+        e.provenance.extract_date,
+        e.provenance.risk_model_development_date,
+        e.provenance.options.matching.ratio,
+        e.propensity
+            .caliper_width
+            .map_or("none".to_string(), |w| format!("{w:.3} (0.2 SD)")),
+        e.provenance
+            .options
+            .exact
+            .iter()
+            .map(|f| format!(", {f:?}").to_lowercase())
+            .collect::<String>()
+    );
+    println!("\nAttrition");
+    println!(
+        "  discussed {}; index after the extract {}; less than 12 months of data before the index {}; not registered before the index month {}; eligible {}",
+        a.treated.discussed,
+        a.treated.index_after_extract,
+        a.treated.index_too_early,
+        a.treated.not_registered_before_index_month,
+        a.treated.eligible
+    );
+    println!(
+        "  control pool {} person-months ({} people); matched {} treated with {} controls ({} followed only until their own MDT within the year); {} treated lost to the caliper",
+        a.control_pool_rows,
+        a.control_pool_people,
+        a.matched_treated,
+        a.matched_controls,
+        a.controls_censored_at_own_mdt,
+        a.lost_to_caliper
+    );
+    let p = &e.propensity;
+    println!("\nPropensity score");
+    println!(
+        "  fitted on {} treated and {} sampled control rows; AUC {:.3} ({:.3} to {:.3}); {} treated off the controls' support",
+        p.fitted_on_treated,
+        p.fitted_on_controls,
+        p.auc,
+        p.auc_lower,
+        p.auc_upper,
+        p.treated_off_support
+    );
+    if !p.model.dropped.is_empty() {
+        println!("  left out: {}", p.model.dropped.join("; "));
+    }
+    println!("\nBalance (SMD: MatchIt's ATT / CohortMethod's pooled; variance ratio)");
+    println!(
+        "  {:<48} {:>10} {:>10} {:>16} {:>16} {:>8}  {}",
+        "covariate", "mean T", "mean C", "SMD before", "SMD after", "VR after", "balanced"
+    );
+    for b in &e.balance {
+        println!(
+            "  {:<48} {:>10.3} {:>10.3} {:>7.3}/{:<8.3} {:>7.3}/{:<8.3} {:>8}  {}",
+            b.label,
+            b.after.mean_treated,
+            b.after.mean_control,
+            b.before.smd,
+            b.before.smd_pooled,
+            b.after.smd,
+            b.after.smd_pooled,
+            b.after
+                .variance_ratio
+                .map_or("-".to_string(), |v| format!("{v:.2}")),
+            if b.balanced { "yes" } else { "NO" }
+        );
+    }
+    println!(
+        "\nOutcomes in the 12 months before and after (rates per 1,000 person-years; costs £ per person)"
+    );
+    print_outcomes(&e.outcomes);
+    println!("\nFalsification");
+    let m = &e.mortality;
+    println!(
+        "  deaths in the year after the index: treated {} of {} ({:.1}%), controls {:.0} of {:.0} ({:.1}%)",
+        m.treated_deaths,
+        m.treated,
+        m.treated_percent,
+        m.control_deaths,
+        m.controls,
+        m.control_percent
+    );
+    match &e.placebo {
+        Some(pl) if pl.note.is_none() => {
+            println!(
+                "  placebo run (every index 12 months earlier; {} matched): its DiD should be near 1",
+                pl.matched_treated
+            );
+            for o in pl.outcomes.iter().filter(|o| o.kind == Kind::Count).take(2) {
+                println!(
+                    "    {}: {}",
+                    o.label,
+                    o.effect_ratio
+                        .as_ref()
+                        .map_or("-".into(), |r| interval(r, 3))
+                );
+            }
+        }
+        Some(pl) => println!(
+            "  placebo run not possible: {}",
+            pl.note.as_deref().unwrap_or("")
+        ),
+        None => println!("  placebo run skipped (--no-placebo)"),
+    }
+    for series in &e.monthly {
+        let show = |v: &[Option<f64>]| {
+            v.iter()
+                .map(|x| x.map_or("-".to_string(), |x| format!("{x:.0}")))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        println!(
+            "  monthly {} per 1,000 person-years, months {}..{}:",
+            series.outcome,
+            series.months.first().unwrap_or(&0),
+            series.months.last().unwrap_or(&0)
+        );
+        println!("    treated  {}", show(&series.treated));
+        println!("    controls {}", show(&series.controls));
+    }
+    println!("\nBy network (matched DiD ratio for A&E attendances and emergency admissions)");
+    for n in &e.networks {
+        let ratio = |name: &str| {
+            n.outcomes
+                .iter()
+                .find(|o| o.name == name)
+                .and_then(|o| o.effect_ratio.as_ref())
+                .map_or("-".to_string(), |r| interval(r, 2))
+        };
+        println!(
+            "  {:<12} treated {:>5} matched {:>5}  max |SMD| {:.3} ({} over)  A&E {:<22} emergency {}",
+            n.network,
+            n.treated,
+            n.matched,
+            n.max_abs_smd,
+            n.covariates_over_threshold,
+            ratio("ae_attendances"),
+            ratio("emergency_admissions")
+        );
+    }
+    if !e.warnings.is_empty() {
+        println!("\nWarnings");
+        for w in &e.warnings {
+            println!("  - {w}");
+        }
+    }
+    println!("\nTimings");
+    for t in &e.timings {
+        println!("  {:<52} {:>7.2} s", t.step, t.seconds);
+    }
+}
+
+/// Person-level rows for the oracle checks, written atomically as one folder.
+fn export(files: &[RowsFile], dir: &Path) -> Result<()> {
+    write_folder_atomically(dir, true, |staging| -> Result<()> {
+        for (name, text) in files {
+            write_file_atomically(&staging.join(name), text.as_bytes())?;
+        }
+        Ok(())
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// A CSV file with a header row and numbers in every other cell.
+    #[arg(long)]
+    csv: PathBuf,
+    /// The 0/1 treatment column.
+    #[arg(long)]
+    treatment: String,
+    /// Columns of the propensity model.
+    #[arg(long, value_delimiter = ',', required = true)]
+    covariates: Vec<String>,
+    /// Columns matched exactly.
+    #[arg(long, value_delimiter = ',')]
+    exact: Vec<String>,
+    /// A column whose average effect in the treated to estimate.
+    #[arg(long)]
+    outcome: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    ratio: usize,
+    /// Caliper in SDs of the logit of the propensity score (0 for none).
+    #[arg(long, default_value_t = 0.2)]
+    caliper: f64,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Reads a numeric CSV; errors name the file, line and column.
+pub fn read_numeric_csv(path: &Path) -> Result<Table> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        bail!("{}: empty file, expected a header row", path.display());
+    };
+    let columns: Vec<String> = header
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_string())
+        .collect();
+    let mut rows = Vec::new();
+    for (number, line) in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells.len() != columns.len() {
+            bail!(
+                "{}: line {}: {} fields, but the header has {}",
+                path.display(),
+                number + 1,
+                cells.len(),
+                columns.len()
+            );
+        }
+        let mut row = Vec::with_capacity(cells.len());
+        for (cell, column) in cells.iter().zip(&columns) {
+            let cell = cell.trim().trim_matches('"');
+            let value: f64 = match cell {
+                "TRUE" | "true" => 1.0,
+                "FALSE" | "false" => 0.0,
+                _ => cell.parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "{}: line {}, column {column}: {cell:?} is not a number",
+                        path.display(),
+                        number + 1
+                    )
+                })?,
+            };
+            if !value.is_finite() {
+                bail!(
+                    "{}: line {}, column {column}: {cell:?} is not finite",
+                    path.display(),
+                    number + 1
+                );
+            }
+            row.push(value);
+        }
+        rows.push(row);
+    }
+    Ok(Table { columns, rows })
+}
+
+pub fn run_match(args: &MatchArgs) -> Result<()> {
+    let table = read_numeric_csv(&args.csv)?;
+    let column = |name: &str| -> Result<usize> {
+        table
+            .columns
+            .iter()
+            .position(|c| c == name)
+            .with_context(|| {
+                format!(
+                    "{}: no column {name} (columns: {})",
+                    args.csv.display(),
+                    table.columns.join(", ")
+                )
+            })
+    };
+    let treatment = column(&args.treatment)?;
+    if let Some((line, value)) = table
+        .rows
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r[treatment] != 0.0 && r[treatment] != 1.0)
+        .map(|(i, r)| (i + 2, r[treatment]))
+    {
+        bail!(
+            "{}: line {line}, column {}: {value} is not 0 or 1",
+            args.csv.display(),
+            args.treatment
+        );
+    }
+    let spec = TableSpec {
+        treatment,
+        covariates: args
+            .covariates
+            .iter()
+            .map(|c| column(c))
+            .collect::<Result<_>>()?,
+        exact: args
+            .exact
+            .iter()
+            .map(|c| column(c))
+            .collect::<Result<_>>()?,
+        outcome: args.outcome.as_deref().map(column).transpose()?,
+        options: MatchOptions {
+            ratio: args.ratio.max(1),
+            caliper_sd: caliper(args.caliper)?,
+        },
+    };
+    let matched = match_table(&table, &spec)?;
+    if args.json {
+        return print_json(&matched);
+    }
+    print_table_match(&matched);
+    Ok(())
+}
+
+fn print_table_match(m: &TableMatch) {
+    println!(
+        "matched {} treated ({} unmatched); caliper {}",
+        m.matching.sets.len(),
+        m.matching.unmatched_treated.len(),
+        m.matching
+            .caliper_width
+            .map_or("none".into(), |w| format!("{w:.4}"))
+    );
+    println!(
+        "{:<24} {:>12} {:>12} {:>10} {:>10}",
+        "covariate", "mean T", "mean C", "SMD before", "SMD after"
+    );
+    for b in &m.balance {
+        println!(
+            "{:<24} {:>12.4} {:>12.4} {:>10.4} {:>10.4}",
+            b.name, b.after.mean_treated, b.after.mean_control, b.before.smd, b.after.smd
+        );
+    }
+    if let Some(att) = &m.att {
+        println!(
+            "ATT {:.3} (SE {:.3}, 95% CI {:.3} to {:.3}, p {:.4})",
+            att.estimate, att.standard_error, att.lower, att.upper, att.p_value
+        );
+    }
+}

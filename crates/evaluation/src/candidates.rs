@@ -1,0 +1,415 @@
+//! Who can be compared: the treated (people discussed at an MDT, index date = their first
+//! discussion) and, for each treated person's index month, the people registered and alive
+//! at the start of that month who had not been discussed by the end of it (risk-set
+//! sampling: a control inherits the month). By default a control may be discussed later and
+//! is followed only until then ([`ControlPool::NotYetDiscussed`]); METHODS.md's literal
+//! "never discussed" is [`ControlPool::NeverDiscussed`], which picks controls on their
+//! future: where the highest-risk people are all discussed in time, the never-discussed
+//! are those whose risk fell, and the estimate is biased (see docs/evaluation.md).
+//! Covariates for both arms are measured on the last day before the index month.
+
+use accord_cohort::at::{months_before, person_at};
+use accord_cohort::features::imd_quintile;
+use accord_cohort::{Histories, PersonAt, RiskModel};
+use accord_model::{Condition, Setting, Sex, Vocabulary, dates};
+use chrono::Datelike;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A covariate of the propensity model and the balance table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Covariate {
+    pub name: String,
+    pub label: String,
+    /// |SMD| below this counts as balanced (0.05 for prognostically important ones).
+    pub threshold: f64,
+    value: Measure,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Measure {
+    Age,
+    AgeAtLeast(i32),
+    Male,
+    ImdQuintile(u8),
+    Condition(Condition),
+    LongTermConditions,
+    FrailtyDeficits,
+    RiskScore,
+    /// Rows of these settings starting in the days [day - from_days, day - to_days].
+    Window(&'static [Setting], i32, i32),
+    InYear(&'static [Setting]),
+    AnySocialCare,
+    CostInYear,
+}
+
+const EMERGENCY: &[Setting] = &[Setting::EmergencyAdmission];
+const AE: &[Setting] = &[Setting::AeAttendance];
+const ELECTIVE: &[Setting] = &[Setting::ElectiveAdmission];
+const OUTPATIENT: &[Setting] = &[Setting::Outpatient];
+const GP: &[Setting] = &[Setting::Gp];
+const MENTAL_HEALTH: &[Setting] = &[Setting::MentalHealth, Setting::MentalHealthReferral];
+const SOCIAL_CARE: &[Setting] = &[
+    Setting::HomeCare,
+    Setting::Residential,
+    Setting::Nursing,
+    Setting::Reablement,
+];
+
+fn covariate(name: &str, label: &str, threshold: f64, value: Measure) -> Covariate {
+    Covariate {
+        name: name.into(),
+        label: label.into(),
+        threshold,
+        value,
+    }
+}
+
+/// The covariates METHODS.md lists: age, sex, IMD, conditions, frailty, risk score and
+/// activity in several windows before the index.
+pub fn covariates() -> Vec<Covariate> {
+    let mut list = vec![
+        covariate("age", "age in years", 0.1, Measure::Age),
+        covariate(
+            "aged_75_plus",
+            "aged 75 or over",
+            0.1,
+            Measure::AgeAtLeast(75),
+        ),
+        covariate("male", "male", 0.1, Measure::Male),
+    ];
+    for q in 1..=4 {
+        list.push(covariate(
+            &format!("imd_quintile_{q}"),
+            &format!("IMD quintile {q}"),
+            0.1,
+            Measure::ImdQuintile(q),
+        ));
+    }
+    for condition in Condition::LONG_TERM {
+        list.push(covariate(
+            &format!("condition_{}", condition.as_str()),
+            condition.as_str(),
+            0.1,
+            Measure::Condition(condition),
+        ));
+    }
+    // Flags recorded in the condition table: frailty as coded by the practice, end of life
+    // and care home residence.
+    for condition in [
+        Condition::FrailtyMild,
+        Condition::FrailtyModerate,
+        Condition::FrailtySevere,
+        Condition::EndOfLife,
+        Condition::CareHomeResident,
+    ] {
+        list.push(covariate(
+            &format!("flag_{}", condition.as_str()),
+            &format!("recorded {}", condition.as_str().replace('_', " ")),
+            0.1,
+            Measure::Condition(condition),
+        ));
+    }
+    list.extend([
+        covariate(
+            "long_term_conditions",
+            "number of long-term conditions",
+            0.1,
+            Measure::LongTermConditions,
+        ),
+        covariate(
+            "frailty_deficits",
+            "eFI-style deficits",
+            0.1,
+            Measure::FrailtyDeficits,
+        ),
+        covariate(
+            "risk_score",
+            "risk score (log-odds of an emergency admission)",
+            0.05,
+            Measure::RiskScore,
+        ),
+        covariate(
+            "emergency_admissions_0_3m",
+            "emergency admissions, 3 months before",
+            0.05,
+            Measure::Window(EMERGENCY, 91, 0),
+        ),
+        covariate(
+            "emergency_admissions_3_12m",
+            "emergency admissions, 3-12 months before",
+            0.05,
+            Measure::Window(EMERGENCY, 365, 92),
+        ),
+        covariate(
+            "emergency_admissions_12_24m",
+            "emergency admissions, 12-24 months before",
+            0.1,
+            Measure::Window(EMERGENCY, 730, 366),
+        ),
+        covariate(
+            "ae_attendances_0_3m",
+            "A&E attendances, 3 months before",
+            0.1,
+            Measure::Window(AE, 91, 0),
+        ),
+        covariate(
+            "ae_attendances_3_12m",
+            "A&E attendances, 3-12 months before",
+            0.1,
+            Measure::Window(AE, 365, 92),
+        ),
+        covariate(
+            "ae_attendances_12_24m",
+            "A&E attendances, 12-24 months before",
+            0.1,
+            Measure::Window(AE, 730, 366),
+        ),
+        covariate(
+            "elective_admissions_12m",
+            "elective admissions, 12 months before",
+            0.1,
+            Measure::InYear(ELECTIVE),
+        ),
+        covariate(
+            "outpatient_attendances_12m",
+            "outpatient attendances, 12 months before",
+            0.1,
+            Measure::InYear(OUTPATIENT),
+        ),
+        covariate(
+            "gp_appointments_12m",
+            "GP appointments, 12 months before",
+            0.1,
+            Measure::InYear(GP),
+        ),
+        covariate(
+            "mental_health_12m",
+            "mental health contacts and referrals, 12 months before",
+            0.1,
+            Measure::InYear(MENTAL_HEALTH),
+        ),
+        covariate(
+            "social_care",
+            "any adult social care in the 12 months",
+            0.1,
+            Measure::AnySocialCare,
+        ),
+        covariate(
+            "cost_12m",
+            "cost of all activity, 12 months before (£000s)",
+            0.1,
+            Measure::CostInYear,
+        ),
+    ]);
+    list
+}
+
+impl Covariate {
+    fn measure(&self, person: &PersonAt, histories: &Histories, day: i32, risk: f64) -> f64 {
+        let count = |settings: &[Setting]| -> f64 {
+            settings.iter().map(|s| f64::from(person.in_year(*s))).sum()
+        };
+        match self.value {
+            Measure::Age => f64::from(person.age),
+            Measure::AgeAtLeast(years) => flag(person.age >= years),
+            Measure::Male => flag(histories.people[person.person].sex == Sex::Male),
+            Measure::ImdQuintile(q) => {
+                flag(imd_quintile(histories.people[person.person].imd_decile) == q)
+            }
+            Measure::Condition(c) => flag(person.has(c)),
+            Measure::LongTermConditions => f64::from(person.long_term_conditions),
+            Measure::FrailtyDeficits => f64::from(person.frailty.count()),
+            Measure::RiskScore => risk,
+            Measure::Window(settings, from, to) => histories
+                .history(person.person)
+                .events_starting(day - from + 1, day - to)
+                .iter()
+                .filter(|e| settings.contains(&e.setting))
+                .count() as f64,
+            Measure::InYear(settings) => count(settings),
+            Measure::AnySocialCare => flag(count(SOCIAL_CARE) > 0.0),
+            // In thousands, so that the propensity fit is well conditioned.
+            Measure::CostInYear => person.cost_in_year / 1000.0,
+        }
+    }
+}
+
+fn flag(yes: bool) -> f64 {
+    f64::from(u8::from(yes))
+}
+
+/// Who may be a control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlPool {
+    /// Not discussed by the end of the index month; follow-up ends the day before a later
+    /// first discussion.
+    NotYetDiscussed,
+    /// Never discussed at all.
+    NeverDiscussed,
+}
+
+/// Treated people who could not be evaluated, by reason.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TreatedAttrition {
+    /// People with at least one MDT discussion.
+    pub discussed: usize,
+    /// Index after the extract date: nothing after it is known.
+    pub index_after_extract: usize,
+    /// Index less than 12 months after the data start: no whole year before it.
+    pub index_too_early: usize,
+    /// Not registered and alive on the day before their index month.
+    pub not_registered_before_index_month: usize,
+    /// Treated people left: the cohort.
+    pub eligible: usize,
+}
+
+/// The candidates of one run: treated rows and control rows with their covariates.
+#[derive(Debug, Clone)]
+pub struct Candidates {
+    pub rows: Vec<Row>,
+    /// Covariate values, `covariates.len()` per row, row by row.
+    pub values: Vec<f32>,
+    pub covariates: Vec<Covariate>,
+    pub attrition: TreatedAttrition,
+    /// First days of the index months, by `Row::month`.
+    pub months: Vec<i32>,
+}
+
+/// One candidate: a person in one index month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row {
+    pub person: u32,
+    pub month: u16,
+    pub treated: bool,
+    /// The treated's index day (their first MDT, shifted for the placebo); 0 for controls.
+    pub index_day: i32,
+    /// Practice on the covariate day.
+    pub practice: u32,
+    /// A control's first MDT discussion, after the index month, where there is one: their
+    /// follow-up ends the day before.
+    pub censor_day: Option<i32>,
+    pub sex: u8,
+}
+
+impl Candidates {
+    pub fn value(&self, row: usize, covariate: usize) -> f64 {
+        f64::from(self.values[row * self.covariates.len() + covariate])
+    }
+}
+
+/// The first day of the month holding `day`.
+pub fn month_start(day: i32) -> i32 {
+    dates::from_days(day)
+        .and_then(|d| d.with_day(1))
+        .map_or(day, dates::to_days)
+}
+
+/// Builds the treated and the control pool, with index dates moved by `shift_days`
+/// (0 for the evaluation, -365 for the placebo run).
+pub fn candidates(
+    histories: &Histories,
+    risk: &RiskModel,
+    shift_days: i32,
+    pool: ControlPool,
+) -> Candidates {
+    let covariates = covariates();
+    let mut attrition = TreatedAttrition::default();
+    let mut treated: Vec<(u32, i32)> = Vec::new();
+    for i in 0..histories.people.len() {
+        let history = histories.history(i);
+        let Some(&first) = history.mdt_meetings.first() else {
+            continue;
+        };
+        attrition.discussed += 1;
+        let index = first + shift_days;
+        if first > histories.extract_day {
+            attrition.index_after_extract += 1;
+        } else if months_before(index, 12) < histories.data_start {
+            attrition.index_too_early += 1;
+        } else {
+            treated.push((i as u32, index));
+        }
+    }
+    let mut months: Vec<i32> = treated.iter().map(|&(_, d)| month_start(d)).collect();
+    months.sort_unstable();
+    months.dedup();
+    let per_month: Vec<(Vec<Row>, Vec<f32>)> = months
+        .par_iter()
+        .enumerate()
+        .map(|(m, &start)| {
+            let day = start - 1;
+            let month_end = crate::candidates::month_start(start + 31) - 1;
+            let treated_here: std::collections::HashMap<u32, i32> = treated
+                .iter()
+                .filter(|(_, d)| month_start(*d) == start)
+                .copied()
+                .collect();
+            let people: Vec<PersonAt> = (0..histories.people.len())
+                .filter_map(|i| {
+                    let history = histories.history(i);
+                    let is_treated = treated_here.contains_key(&(i as u32));
+                    let control = match (pool, history.mdt_meetings.first()) {
+                        (_, None) => true,
+                        (ControlPool::NotYetDiscussed, Some(&first)) => first > month_end,
+                        (ControlPool::NeverDiscussed, Some(_)) => false,
+                    };
+                    if !is_treated && !control {
+                        return None;
+                    }
+                    person_at(&history, day)
+                })
+                .collect();
+            let scores = risk.score(&people, histories);
+            let mut rows = Vec::with_capacity(people.len());
+            let mut values = Vec::with_capacity(people.len() * covariates.len());
+            for (person, score) in people.iter().zip(scores) {
+                let logit = (score / (1.0 - score)).ln();
+                let index_day = treated_here.get(&(person.person as u32)).copied();
+                rows.push(Row {
+                    person: person.person as u32,
+                    month: m as u16,
+                    treated: index_day.is_some(),
+                    index_day: index_day.unwrap_or(0),
+                    censor_day: if index_day.is_some() {
+                        None
+                    } else {
+                        histories
+                            .history(person.person)
+                            .mdt_meetings
+                            .first()
+                            .copied()
+                    },
+                    practice: person.practice,
+                    sex: Sex::ALL
+                        .iter()
+                        .position(|s| *s == histories.people[person.person].sex)
+                        .unwrap_or(0) as u8,
+                });
+                values.extend(
+                    covariates
+                        .iter()
+                        .map(|c| c.measure(person, histories, day, logit) as f32),
+                );
+            }
+            (rows, values)
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut values = Vec::new();
+    for (r, v) in per_month {
+        rows.extend(r);
+        values.extend(v);
+    }
+    let found = rows.iter().filter(|r| r.treated).count();
+    attrition.not_registered_before_index_month = treated.len() - found;
+    attrition.eligible = found;
+    Candidates {
+        rows,
+        values,
+        covariates,
+        attrition,
+        months,
+    }
+}

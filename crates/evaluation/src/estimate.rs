@@ -1,0 +1,207 @@
+//! Estimates for one set of matched people: per outcome, the rates in each arm and period,
+//! the naive before/after of the treated, the controls' before/after, the matched
+//! difference in differences (Poisson with cluster-robust CI and p-value, and the pair
+//! bootstrap) and the absolute change; for costs, the difference in mean differences.
+
+use serde::{Deserialize, Serialize};
+
+use crate::did::{
+    CONTROL_POST, CONTROL_PRE, Cells, Observation, TREATED_POST, TREATED_PRE, bootstrap,
+    percentile_interval, poisson_did, two_sided_p,
+};
+use crate::outcomes::{Kind, OUTCOMES, Windows};
+
+/// A figure with its 95% interval, where there is one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub estimate: f64,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+impl Interval {
+    fn of(estimate: f64, bounds: Option<(f64, f64)>) -> Interval {
+        Interval {
+            estimate,
+            lower: bounds.map(|b| b.0),
+            upper: bounds.map(|b| b.1),
+        }
+    }
+
+    /// Whether the interval holds `value`.
+    pub fn covers(&self, value: f64) -> bool {
+        matches!((self.lower, self.upper), (Some(l), Some(u)) if l <= value && value <= u)
+    }
+}
+
+/// One outcome's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeResult {
+    pub name: String,
+    pub label: String,
+    pub kind: Kind,
+    /// Per 1,000 person-years for counts, £ per person for costs.
+    pub treated_pre: f64,
+    pub treated_post: f64,
+    pub control_pre: f64,
+    pub control_post: f64,
+    /// The treated's post / pre: what a naive before/after reports.
+    pub naive_ratio: Interval,
+    /// The controls' post / pre: the regression to the mean the controls absorb.
+    pub control_ratio: Interval,
+    /// Counts: the ratio of rate ratios exp(β3) with its cluster-robust 95% CI.
+    pub effect_ratio: Option<Interval>,
+    /// The same ratio's pair-bootstrap percentile interval.
+    pub effect_ratio_bootstrap: Option<(f64, f64)>,
+    pub p_value: Option<f64>,
+    /// Counts: change per 1,000 person-years against the counterfactual; costs: the
+    /// difference in mean differences per person (£). Bootstrap interval.
+    pub absolute: Interval,
+    /// Costs: the difference per person times the treated people, £ added (+) or avoided
+    /// (-) in their first year.
+    pub cohort_total: Option<f64>,
+    pub note: Option<String>,
+}
+
+/// One matched person: their set, arm, weight and outcomes.
+pub struct Member<'a> {
+    pub set: usize,
+    pub treated: bool,
+    pub weight: f64,
+    pub windows: &'a Windows,
+}
+
+const PER_THOUSAND_YEARS: f64 = 1000.0 * 365.25;
+
+/// Estimates every outcome for these matched people (`sets` matched sets, numbered from 0).
+pub fn estimate(
+    members: &[Member<'_>],
+    sets: usize,
+    treated_people: usize,
+    replicates: usize,
+    seed: u64,
+) -> Vec<OutcomeResult> {
+    // Cells per set per outcome: for counts, events and days; for costs, £ and people.
+    let mut clusters = vec![vec![Cells::default(); OUTCOMES.len()]; sets];
+    let mut observations: Vec<Vec<Observation>> = vec![Vec::new(); OUTCOMES.len()];
+    for m in members {
+        let (pre, post) = if m.treated {
+            (TREATED_PRE, TREATED_POST)
+        } else {
+            (CONTROL_PRE, CONTROL_POST)
+        };
+        for (o, outcome) in OUTCOMES.iter().enumerate() {
+            for (w, cell) in [pre, post].into_iter().enumerate() {
+                let time = match outcome.kind {
+                    Kind::Count => m.windows.days[w],
+                    Kind::Cost => 1.0,
+                };
+                let value = m.windows.values[o][w];
+                clusters[m.set][o].counts[cell] += m.weight * value;
+                clusters[m.set][o].times[cell] += m.weight * time;
+                if outcome.kind == Kind::Count && time > 0.0 {
+                    observations[o].push(Observation {
+                        cluster: m.set,
+                        cell,
+                        count: value,
+                        time,
+                        weight: m.weight,
+                    });
+                }
+            }
+        }
+    }
+    let mut totals = vec![Cells::default(); OUTCOMES.len()];
+    for set in &clusters {
+        for (t, c) in totals.iter_mut().zip(set) {
+            t.add(c);
+        }
+    }
+    let replicates = bootstrap(&clusters, replicates, seed);
+    OUTCOMES
+        .iter()
+        .enumerate()
+        .map(|(o, outcome)| {
+            let cells = totals[o];
+            let scale = match outcome.kind {
+                Kind::Count => PER_THOUSAND_YEARS,
+                Kind::Cost => 1.0,
+            };
+            let interval_of = |statistic: &dyn Fn(&Cells) -> f64| {
+                let mut values: Vec<f64> = replicates.iter().map(|r| statistic(&r[o])).collect();
+                percentile_interval(&mut values)
+            };
+            let naive = Interval::of(cells.treated_ratio(), interval_of(&|c| c.treated_ratio()));
+            let control = Interval::of(cells.control_ratio(), interval_of(&|c| c.control_ratio()));
+            let mut note = None;
+            let (effect_ratio, effect_ratio_bootstrap, p_value, absolute) = match outcome.kind {
+                Kind::Count => {
+                    let bootstrap = interval_of(&|c| c.ratio_of_rate_ratios());
+                    let absolute = Interval::of(
+                        cells.absolute_change() * scale,
+                        interval_of(&|c| c.absolute_change() * scale),
+                    );
+                    match poisson_did(&observations[o]) {
+                        Ok(fit) => {
+                            let (b, se) = (fit.coefficients[3], fit.standard_errors[3]);
+                            let z = 1.959_963_984_540_054;
+                            (
+                                Some(Interval {
+                                    estimate: b.exp(),
+                                    lower: Some((b - z * se).exp()),
+                                    upper: Some((b + z * se).exp()),
+                                }),
+                                bootstrap,
+                                Some(two_sided_p(b / se)),
+                                absolute,
+                            )
+                        }
+                        Err(e) => {
+                            note = Some(e.to_string());
+                            (None, None, None, absolute)
+                        }
+                    }
+                }
+                Kind::Cost => {
+                    let statistic = |c: &Cells| c.difference_in_differences();
+                    let mut values: Vec<f64> =
+                        replicates.iter().map(|r| statistic(&r[o])).collect();
+                    let estimate = statistic(&cells);
+                    let p = bootstrap_p(estimate, &values);
+                    let bounds = percentile_interval(&mut values);
+                    (None, None, p, Interval::of(estimate, bounds))
+                }
+            };
+            OutcomeResult {
+                name: outcome.name.to_string(),
+                label: outcome.label.to_string(),
+                kind: outcome.kind,
+                treated_pre: cells.rate(TREATED_PRE) * scale,
+                treated_post: cells.rate(TREATED_POST) * scale,
+                control_pre: cells.rate(CONTROL_PRE) * scale,
+                control_post: cells.rate(CONTROL_POST) * scale,
+                naive_ratio: naive,
+                control_ratio: control,
+                effect_ratio,
+                effect_ratio_bootstrap,
+                p_value,
+                cohort_total: (outcome.kind == Kind::Cost)
+                    .then(|| absolute.estimate * treated_people as f64),
+                absolute,
+                note,
+            }
+        })
+        .collect()
+}
+
+/// A two-sided p-value from the bootstrap's standard error (normal approximation).
+fn bootstrap_p(estimate: f64, values: &[f64]) -> Option<f64> {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if finite.len() < 20 {
+        return None;
+    }
+    let mean = finite.iter().sum::<f64>() / finite.len() as f64;
+    let sd =
+        (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (finite.len() - 1) as f64).sqrt();
+    (sd > 0.0).then(|| two_sided_p(estimate / sd))
+}

@@ -1,0 +1,851 @@
+//! The whole evaluation: candidates, propensity score, matching, balance, outcomes,
+//! estimates overall and per network, and the falsification checks beside them (the
+//! controls' before/after, monthly rates from -24 to +12 months, mortality by arm and a
+//! placebo run with every index moved 12 months earlier). Every step is timed.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use accord_cohort::at::day_text;
+use accord_cohort::{Histories, RiskModel};
+use accord_risk::auc_delong;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::EvaluationError;
+use crate::balance::{BalanceAccumulator, BalanceRow, smd_standard_error};
+use crate::candidates::{Candidates, ControlPool, TreatedAttrition, candidates};
+use crate::estimate::{Member, OutcomeResult, estimate};
+use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour};
+use crate::outcomes::{MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, windows};
+use crate::propensity::{Propensity, fit_propensity};
+
+/// Fields matched exactly, besides the index month (always exact: risk-set sampling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExactField {
+    Sex,
+    /// The network of the practice on the covariate day.
+    Network,
+    /// Emergency admissions in the 12 months before: 0, 1, 2, 3 or more.
+    EmergencyAdmissions,
+    /// Age under 65, 65-74, 75-84, 85 or over.
+    AgeBand,
+    /// eFI-style deficits: 0-4, 5-8, 9-12, 13 or more (the frailty categories).
+    Frailty,
+}
+
+impl ExactField {
+    /// The field's stratum code for candidate row `r`.
+    fn code(self, c: &Candidates, r: usize, networks: &[u16]) -> u64 {
+        let value = |name: &str| {
+            c.covariates
+                .iter()
+                .position(|k| k.name == name)
+                .map_or(0.0, |k| c.value(r, k))
+        };
+        let row = c.rows[r];
+        match self {
+            ExactField::Sex => u64::from(row.sex),
+            ExactField::Network => u64::from(networks[row.practice as usize]),
+            ExactField::EmergencyAdmissions => {
+                let n = value("emergency_admissions_0_3m") + value("emergency_admissions_3_12m");
+                n.min(3.0) as u64
+            }
+            ExactField::AgeBand => match value("age") as i64 {
+                ..65 => 0,
+                65..75 => 1,
+                75..85 => 2,
+                _ => 3,
+            },
+            ExactField::Frailty => match value("frailty_deficits") as i64 {
+                ..5 => 0,
+                5..9 => 1,
+                9..13 => 2,
+                _ => 3,
+            },
+        }
+    }
+}
+
+/// How to evaluate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationOptions {
+    pub matching: MatchOptions,
+    pub exact: Vec<ExactField>,
+    pub controls: ControlPool,
+    /// Pair-bootstrap resamples.
+    pub bootstrap: usize,
+    pub seed: u64,
+    /// Count the index day in the post window (a sensitivity analysis).
+    pub include_index_day: bool,
+    pub placebo: bool,
+    /// The propensity model is fitted on every treated row and at most this many control
+    /// rows drawn at random (seeded); every row is then scored and matched.
+    pub fit_controls: usize,
+}
+
+impl Default for EvaluationOptions {
+    fn default() -> Self {
+        EvaluationOptions {
+            matching: MatchOptions::default(),
+            exact: vec![ExactField::Sex],
+            controls: ControlPool::NotYetDiscussed,
+            bootstrap: 1000,
+            seed: 42,
+            include_index_day: false,
+            placebo: true,
+            fit_controls: 100_000,
+        }
+    }
+}
+
+/// What the evaluation ran on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub dataset_fingerprint: String,
+    pub extract_date: String,
+    pub data_start: String,
+    pub risk_model_development_date: String,
+    pub options: EvaluationOptions,
+    pub software: String,
+}
+
+/// Who was evaluated and who was lost on the way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attrition {
+    pub treated: TreatedAttrition,
+    /// Control rows (person × index month) in the pool, and the people behind them.
+    pub control_pool_rows: usize,
+    pub control_pool_people: usize,
+    pub matched_treated: usize,
+    /// Treated people with no control within the caliper: the estimand is now the effect
+    /// in the treated who could be matched.
+    pub lost_to_caliper: usize,
+    pub matched_controls: usize,
+    /// Matched controls discussed at an MDT within a year of their index date, followed
+    /// only until the day before.
+    pub controls_censored_at_own_mdt: usize,
+}
+
+/// One bin of the propensity overlap histogram (logit scale).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverlapBin {
+    pub from: f64,
+    pub to: f64,
+    pub treated_before: usize,
+    pub controls_before: usize,
+    pub treated_after: usize,
+    pub controls_after: f64,
+}
+
+/// The propensity model's diagnostics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PropensityReport {
+    pub model: Propensity,
+    pub fitted_on_treated: usize,
+    pub fitted_on_controls: usize,
+    /// AUC of the score on the fitting rows (very high means poor overlap).
+    pub auc: f64,
+    pub auc_lower: f64,
+    pub auc_upper: f64,
+    pub caliper_width: Option<f64>,
+    /// Treated rows whose logit lies outside the controls' range in their stratum.
+    pub treated_off_support: usize,
+    pub overlap: Vec<OverlapBin>,
+}
+
+/// Balance in one network's matched sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkResult {
+    pub network: String,
+    pub treated: usize,
+    pub matched: usize,
+    pub max_abs_smd: f64,
+    pub covariates_over_threshold: usize,
+    /// The SMD's standard error under perfect balance at this size: bigger than 0.1 means
+    /// "every |SMD| < 0.1" fails by chance.
+    pub smd_standard_error: f64,
+    pub balance: Vec<BalanceRow>,
+    pub outcomes: Vec<OutcomeResult>,
+}
+
+/// Deaths in the year after the index, by arm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mortality {
+    pub treated: usize,
+    pub treated_deaths: usize,
+    pub controls: f64,
+    pub control_deaths: f64,
+    pub treated_percent: f64,
+    pub control_percent: f64,
+}
+
+/// Monthly rates per 1,000 person-years from -24 to +11 months, by arm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthlySeries {
+    pub outcome: String,
+    pub months: Vec<i32>,
+    pub treated: Vec<Option<f64>>,
+    pub controls: Vec<Option<f64>>,
+}
+
+/// The placebo run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placebo {
+    pub matched_treated: usize,
+    pub outcomes: Vec<OutcomeResult>,
+    pub note: Option<String>,
+}
+
+/// How long a step took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    pub step: String,
+    pub seconds: f64,
+}
+
+/// The evaluation's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub provenance: Provenance,
+    pub attrition: Attrition,
+    pub propensity: PropensityReport,
+    pub balance: Vec<BalanceRow>,
+    pub outcomes: Vec<OutcomeResult>,
+    pub networks: Vec<NetworkResult>,
+    pub mortality: Mortality,
+    pub monthly: Vec<MonthlySeries>,
+    pub placebo: Option<Placebo>,
+    pub warnings: Vec<String>,
+    pub timings: Vec<Timing>,
+}
+
+/// The smallest number of matched treated people worth estimating from.
+pub const MINIMUM_MATCHED: usize = 20;
+
+struct Clock {
+    started: Instant,
+    timings: Vec<Timing>,
+}
+
+impl Clock {
+    fn lap(&mut self, step: &str) {
+        self.timings.push(Timing {
+            step: step.into(),
+            seconds: self.started.elapsed().as_secs_f64(),
+        });
+        self.started = Instant::now();
+    }
+}
+
+/// One run's matched sample with everything measured on it.
+struct Run {
+    candidates: Candidates,
+    propensity: PropensityReport,
+    /// The rows the propensity model was fitted on.
+    propensity_rows: Vec<usize>,
+    logits: Vec<f64>,
+    matching: Matching,
+    /// Per matched set: its rows (treated first) with their weights.
+    sets: Vec<Vec<(usize, f64)>>,
+    /// Outcomes of each row in `sets`, in the same order.
+    windows: Vec<Vec<Windows>>,
+}
+
+fn run(
+    histories: &Histories,
+    risk: &RiskModel,
+    options: &EvaluationOptions,
+    shift_days: i32,
+    clock: &mut Clock,
+    prefix: &str,
+) -> Result<Run, EvaluationError> {
+    let candidates = candidates(histories, risk, shift_days, options.controls);
+    clock.lap(&format!("{prefix}candidates and covariates"));
+    let attrition = &candidates.attrition;
+    if attrition.discussed == 0 {
+        return Err(EvaluationError::NoDiscussions);
+    }
+    if attrition.eligible == 0 {
+        return Err(EvaluationError::NoEligible(attrition.clone()));
+    }
+    let rows = &candidates.rows;
+    let controls: Vec<usize> = (0..rows.len()).filter(|&r| !rows[r].treated).collect();
+    if controls.len() < attrition.eligible {
+        return Err(EvaluationError::TooFewControls {
+            treated: attrition.eligible,
+            pool: controls.len(),
+            matched: 0,
+        });
+    }
+    // Fit on every treated row and a seeded sample of control rows.
+    let mut fit_rows: Vec<usize> = (0..rows.len()).filter(|&r| rows[r].treated).collect();
+    let treated_rows = fit_rows.len();
+    let mut sample = controls.clone();
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    sample.shuffle(&mut rng);
+    sample.truncate(options.fit_controls.max(treated_rows));
+    sample.sort_unstable();
+    fit_rows.extend(&sample);
+    let names: Vec<String> = candidates
+        .covariates
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let treated_flags: Vec<bool> = fit_rows.iter().map(|&r| rows[r].treated).collect();
+    let model = fit_propensity(&names, fit_rows.len(), &treated_flags, |r, c| {
+        candidates.value(fit_rows[r], c)
+    })?;
+    let logits: Vec<f64> = (0..rows.len())
+        .into_par_iter()
+        .map(|r| model.logit(|c| candidates.value(r, c)))
+        .collect();
+    let fit_scores: Vec<f64> = fit_rows.iter().map(|&r| logits[r]).collect();
+    let fit_outcomes: Vec<f64> = treated_flags
+        .iter()
+        .map(|&t| f64::from(u8::from(t)))
+        .collect();
+    let auc = auc_delong(&fit_scores, &fit_outcomes)?;
+    clock.lap(&format!("{prefix}propensity score"));
+
+    let networks = network_codes(histories);
+    let stratum = |r: usize| {
+        let mut key = u64::from(rows[r].month);
+        for field in &options.exact {
+            key = key * 1024 + field.code(&candidates, r, &networks);
+        }
+        key
+    };
+    let units: Vec<Unit> = (0..rows.len())
+        .map(|r| Unit {
+            distance: logits[r],
+            treated: rows[r].treated,
+            stratum: stratum(r),
+            group: u64::from(rows[r].person),
+        })
+        .collect();
+    let matching = nearest_neighbour(&units, &options.matching);
+    clock.lap(&format!("{prefix}matching"));
+    if matching.sets.len() < MINIMUM_MATCHED {
+        return Err(EvaluationError::TooFewControls {
+            treated: attrition.eligible,
+            pool: controls.len(),
+            matched: matching.sets.len(),
+        });
+    }
+    let treated_off_support = off_support(&units);
+    let sets: Vec<Vec<(usize, f64)>> = matching
+        .sets
+        .iter()
+        .map(|s| {
+            let weight = 1.0 / s.controls.len() as f64;
+            std::iter::once((s.treated, 1.0))
+                .chain(s.controls.iter().map(|&c| (c, weight)))
+                .collect()
+        })
+        .collect();
+    let windows: Vec<Vec<Windows>> = sets
+        .par_iter()
+        .map(|set| {
+            let index = rows[set[0].0].index_day;
+            set.iter()
+                .map(|&(r, _)| {
+                    let end = rows[r].censor_day.map_or(histories.extract_day, |d| {
+                        (d - 1).min(histories.extract_day)
+                    });
+                    windows(
+                        &histories.history(rows[r].person as usize),
+                        index,
+                        options.include_index_day,
+                        end,
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    clock.lap(&format!("{prefix}outcomes"));
+    let propensity = PropensityReport {
+        fitted_on_treated: treated_rows,
+        fitted_on_controls: sample.len(),
+        auc: auc.auc,
+        auc_lower: auc.lower,
+        auc_upper: auc.upper,
+        caliper_width: matching.caliper_width,
+        treated_off_support,
+        overlap: overlap(&units, &sets),
+        model,
+    };
+    Ok(Run {
+        candidates,
+        propensity,
+        propensity_rows: fit_rows,
+        logits,
+        matching,
+        sets,
+        windows,
+    })
+}
+
+/// Each practice's network as a small code (0 = none).
+fn network_codes(histories: &Histories) -> Vec<u16> {
+    let mut codes: HashMap<&str, u16> = HashMap::new();
+    histories
+        .practices
+        .iter()
+        .map(|p| match p.network.as_deref() {
+            None => 0,
+            Some(n) => {
+                let next = codes.len() as u16 + 1;
+                *codes.entry(n).or_insert(next)
+            }
+        })
+        .collect()
+}
+
+fn off_support(units: &[Unit]) -> usize {
+    let mut range: HashMap<u64, (f64, f64)> = HashMap::new();
+    for u in units.iter().filter(|u| !u.treated) {
+        let e = range.entry(u.stratum).or_insert((f64::MAX, f64::MIN));
+        e.0 = e.0.min(u.distance);
+        e.1 = e.1.max(u.distance);
+    }
+    units
+        .iter()
+        .filter(|u| u.treated)
+        .filter(|u| {
+            range
+                .get(&u.stratum)
+                .is_none_or(|&(lo, hi)| u.distance < lo || u.distance > hi)
+        })
+        .count()
+}
+
+fn overlap(units: &[Unit], sets: &[Vec<(usize, f64)>]) -> Vec<OverlapBin> {
+    const BINS: usize = 24;
+    let treated: Vec<f64> = units
+        .iter()
+        .filter(|u| u.treated)
+        .map(|u| u.distance)
+        .collect();
+    let lo = treated.iter().copied().fold(f64::MAX, f64::min) - 2.0;
+    let hi = treated.iter().copied().fold(f64::MIN, f64::max) + 0.5;
+    if lo >= hi {
+        return Vec::new();
+    }
+    let width = (hi - lo) / BINS as f64;
+    let mut bins: Vec<OverlapBin> = (0..BINS)
+        .map(|b| OverlapBin {
+            from: lo + width * b as f64,
+            to: lo + width * (b + 1) as f64,
+            treated_before: 0,
+            controls_before: 0,
+            treated_after: 0,
+            controls_after: 0.0,
+        })
+        .collect();
+    let bin = |d: f64| ((d - lo) / width).floor().clamp(0.0, (BINS - 1) as f64) as usize;
+    for u in units {
+        let b = &mut bins[bin(u.distance)];
+        if u.treated {
+            b.treated_before += 1;
+        } else {
+            b.controls_before += 1;
+        }
+    }
+    for set in sets {
+        for &(r, w) in set {
+            let b = &mut bins[bin(units[r].distance)];
+            if units[r].treated {
+                b.treated_after += 1;
+            } else {
+                b.controls_after += w;
+            }
+        }
+    }
+    bins
+}
+
+/// Balance of every covariate and the logit of the propensity score, overall and in each
+/// network's matched sets (before matching: the network's treated against the controls
+/// registered in its practices).
+fn balance(
+    histories: &Histories,
+    run: &Run,
+    network_of_set: &[u16],
+    networks: usize,
+) -> (Vec<BalanceRow>, Vec<Vec<BalanceRow>>) {
+    let c = &run.candidates;
+    let codes = network_codes(histories);
+    let columns = c.covariates.len() + 1;
+    let value = |r: usize, k: usize| {
+        if k < c.covariates.len() {
+            c.value(r, k)
+        } else {
+            run.logits[r]
+        }
+    };
+    // accumulators[network + 1][column]; slot 0 is everyone.
+    let accumulators: Vec<Vec<BalanceAccumulator>> = (0..columns)
+        .into_par_iter()
+        .map(|k| {
+            let mut acc = vec![BalanceAccumulator::default(); networks + 1];
+            for (r, row) in c.rows.iter().enumerate() {
+                let v = value(r, k);
+                acc[0].add_before(v, row.treated);
+                acc[usize::from(codes[row.practice as usize])].add_before(v, row.treated);
+            }
+            for (s, set) in run.sets.iter().enumerate() {
+                for &(r, w) in set {
+                    let v = value(r, k);
+                    let treated = c.rows[r].treated;
+                    acc[0].add_after(v, treated, w);
+                    acc[usize::from(network_of_set[s])].add_after(v, treated, w);
+                }
+            }
+            acc
+        })
+        .collect();
+    let row = |k: usize, slot: usize| {
+        let (name, label, threshold) = match c.covariates.get(k) {
+            Some(cov) => (cov.name.as_str(), cov.label.as_str(), cov.threshold),
+            None => ("propensity_logit", "propensity score (logit)", 0.1),
+        };
+        accumulators[k][slot].finish(name, label, threshold)
+    };
+    let overall = (0..columns).map(|k| row(k, 0)).collect();
+    let per_network = (0..=networks)
+        .map(|slot| (0..columns).map(|k| row(k, slot)).collect())
+        .collect();
+    (overall, per_network)
+}
+
+fn members<'a>(run: &'a Run, keep: impl Fn(usize) -> bool) -> (Vec<Member<'a>>, usize) {
+    let mut members = Vec::new();
+    let mut kept = 0;
+    for (s, set) in run.sets.iter().enumerate().filter(|(s, _)| keep(*s)) {
+        for (&(r, w), windows) in set.iter().zip(&run.windows[s]) {
+            members.push(Member {
+                set: kept,
+                treated: run.candidates.rows[r].treated,
+                weight: w,
+                windows,
+            });
+        }
+        kept += 1;
+    }
+    (members, kept)
+}
+
+/// Evaluates the MDT programme recorded in `histories`' MDT discussions.
+pub fn evaluate(
+    histories: &Histories,
+    risk: &RiskModel,
+    options: &EvaluationOptions,
+) -> Result<Evaluation, EvaluationError> {
+    evaluate_with_rows(histories, risk, options, false).map(|(e, _)| e)
+}
+
+/// A file of person-level rows: its name and CSV text.
+pub type RowsFile = (String, String);
+
+/// The evaluation, and where asked, the person-level rows behind it for checks elsewhere:
+/// `propensity.csv` (the rows the propensity model was fitted on, with Accord's logit) and
+/// `did_<outcome>.csv` (the matched person-windows of each count outcome).
+pub fn evaluate_with_rows(
+    histories: &Histories,
+    risk: &RiskModel,
+    options: &EvaluationOptions,
+    with_rows: bool,
+) -> Result<(Evaluation, Vec<RowsFile>), EvaluationError> {
+    let mut clock = Clock {
+        started: Instant::now(),
+        timings: Vec::new(),
+    };
+    let main = run(histories, risk, options, 0, &mut clock, "")?;
+    let rows = &main.candidates.rows;
+    let codes = network_codes(histories);
+    let mut network_names: Vec<String> = vec!["none".into(); 1];
+    {
+        let mut named: Vec<(u16, &str)> = histories
+            .practices
+            .iter()
+            .zip(&codes)
+            .filter_map(|(p, &c)| p.network.as_deref().map(|n| (c, n)))
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        network_names.extend(named.into_iter().map(|(_, n)| n.to_string()));
+    }
+    let network_of_set: Vec<u16> = main
+        .sets
+        .iter()
+        .map(|set| codes[rows[set[0].0].practice as usize])
+        .collect();
+    let (balance_rows, network_balance) =
+        balance(histories, &main, &network_of_set, network_names.len() - 1);
+    clock.lap("balance");
+
+    let (all, sets) = members(&main, |_| true);
+    let matched = main.matching.sets.len();
+    let outcomes = estimate(&all, sets, matched, options.bootstrap, options.seed);
+    clock.lap("estimates (with the pair bootstrap)");
+
+    let mut treated_by_network = vec![0usize; network_names.len()];
+    for row in rows.iter().filter(|r| r.treated) {
+        treated_by_network[usize::from(codes[row.practice as usize])] += 1;
+    }
+    let networks: Vec<NetworkResult> = (0..network_names.len())
+        .filter(|&n| treated_by_network[n] > 0)
+        .map(|n| {
+            let (people, sets) = members(&main, |s| usize::from(network_of_set[s]) == n);
+            let balance = network_balance[n].clone();
+            let over = balance.iter().filter(|b| !b.balanced).count();
+            let max_abs_smd = balance
+                .iter()
+                .map(|b| b.after.smd.abs())
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max);
+            NetworkResult {
+                network: network_names[n].clone(),
+                treated: treated_by_network[n],
+                matched: sets,
+                max_abs_smd,
+                covariates_over_threshold: over,
+                smd_standard_error: smd_standard_error(sets, sets),
+                outcomes: if sets >= MINIMUM_MATCHED {
+                    estimate(&people, sets, sets, options.bootstrap, options.seed)
+                } else {
+                    Vec::new()
+                },
+                balance,
+            }
+        })
+        .collect();
+    clock.lap("per network");
+
+    let mortality = mortality(&all);
+    let monthly = monthly(&all);
+    let placebo = if options.placebo {
+        Some(
+            match run(histories, risk, options, -365, &mut clock, "placebo: ") {
+                Ok(p) => {
+                    let (people, sets) = members(&p, |_| true);
+                    Placebo {
+                        matched_treated: sets,
+                        outcomes: estimate(&people, sets, sets, options.bootstrap, options.seed),
+                        note: None,
+                    }
+                }
+                Err(e) => Placebo {
+                    matched_treated: 0,
+                    outcomes: Vec::new(),
+                    note: Some(e.to_string()),
+                },
+            },
+        )
+    } else {
+        None
+    };
+    clock.lap("falsification (mortality, monthly rates, placebo)");
+
+    let attrition = Attrition {
+        treated: main.candidates.attrition.clone(),
+        control_pool_rows: rows.iter().filter(|r| !r.treated).count(),
+        control_pool_people: {
+            let mut people: Vec<u32> = rows
+                .iter()
+                .filter(|r| !r.treated)
+                .map(|r| r.person)
+                .collect();
+            people.sort_unstable();
+            people.dedup();
+            people.len()
+        },
+        matched_treated: matched,
+        lost_to_caliper: main.matching.unmatched_treated.len(),
+        matched_controls: main.matching.sets.iter().map(|s| s.controls.len()).sum(),
+        controls_censored_at_own_mdt: main
+            .sets
+            .iter()
+            .flat_map(|set| {
+                let index = rows[set[0].0].index_day;
+                set[1..]
+                    .iter()
+                    .filter(move |&&(r, _)| rows[r].censor_day.is_some_and(|d| d <= index + 365))
+            })
+            .count(),
+    };
+    let warnings = warnings(&attrition, &balance_rows, &networks, &mortality, &outcomes);
+    let files = if with_rows {
+        rows_files(&main)
+    } else {
+        Vec::new()
+    };
+    let evaluation = Evaluation {
+        provenance: Provenance {
+            dataset_fingerprint: histories.fingerprint.clone(),
+            extract_date: day_text(histories.extract_day),
+            data_start: day_text(histories.data_start),
+            risk_model_development_date: risk.development_date.clone(),
+            options: options.clone(),
+            software: format!("accord {}", env!("CARGO_PKG_VERSION")),
+        },
+        attrition,
+        propensity: main.propensity,
+        balance: balance_rows,
+        outcomes,
+        networks,
+        mortality,
+        monthly,
+        placebo,
+        warnings,
+        timings: clock.timings,
+    };
+    Ok((evaluation, files))
+}
+
+fn rows_files(run: &Run) -> Vec<RowsFile> {
+    let c = &run.candidates;
+    let names: Vec<&str> = c.covariates.iter().map(|k| k.name.as_str()).collect();
+    let mut text = format!("treat,month,sex,{},accord_logit\n", names.join(","));
+    for &r in &run.propensity_rows {
+        let row = c.rows[r];
+        text.push_str(&format!(
+            "{},{},{}",
+            u8::from(row.treated),
+            row.month,
+            row.sex
+        ));
+        for k in 0..names.len() {
+            text.push_str(&format!(",{}", c.value(r, k)));
+        }
+        text.push_str(&format!(",{:.17e}\n", run.logits[r]));
+    }
+    let mut files = vec![("propensity.csv".to_string(), text)];
+    for (o, outcome) in OUTCOMES.iter().enumerate() {
+        if outcome.kind != crate::outcomes::Kind::Count {
+            continue;
+        }
+        let mut text = String::from("cluster,treated,post,count,days,weight\n");
+        for (s, set) in run.sets.iter().enumerate() {
+            for (&(r, w), windows) in set.iter().zip(&run.windows[s]) {
+                for period in 0..2 {
+                    if windows.days[period] > 0.0 {
+                        text.push_str(&format!(
+                            "{s},{},{period},{},{},{w}\n",
+                            u8::from(c.rows[r].treated),
+                            windows.values[o][period],
+                            windows.days[period]
+                        ));
+                    }
+                }
+            }
+        }
+        files.push((format!("did_{}.csv", outcome.name), text));
+    }
+    files
+}
+
+fn mortality(members: &[Member<'_>]) -> Mortality {
+    let (mut t, mut td, mut c, mut cd) = (0usize, 0usize, 0.0, 0.0);
+    for m in members {
+        if m.treated {
+            t += 1;
+            td += usize::from(m.windows.died_within_year);
+        } else {
+            c += m.weight;
+            cd += m.weight * f64::from(u8::from(m.windows.died_within_year));
+        }
+    }
+    Mortality {
+        treated: t,
+        treated_deaths: td,
+        controls: c,
+        control_deaths: cd,
+        treated_percent: 100.0 * td as f64 / t.max(1) as f64,
+        control_percent: if c > 0.0 { 100.0 * cd / c } else { 0.0 },
+    }
+}
+
+fn monthly(members: &[Member<'_>]) -> Vec<MonthlySeries> {
+    let months = members.first().map_or(0, |m| m.windows.monthly_days.len());
+    MONTHLY
+        .iter()
+        .enumerate()
+        .map(|(slot, &o)| {
+            let mut sums = vec![[0.0f64; 4]; months]; // treated events, days, control events, days
+            for m in members {
+                let base = if m.treated { 0 } else { 2 };
+                for (k, s) in sums.iter_mut().enumerate() {
+                    s[base] += m.weight * m.windows.monthly_events[k][slot];
+                    s[base + 1] += m.weight * m.windows.monthly_days[k];
+                }
+            }
+            let rate = |e: f64, d: f64| (d > 0.0).then(|| e / d * 365.25 * 1000.0);
+            MonthlySeries {
+                outcome: OUTCOMES[o].name.to_string(),
+                months: (0..months as i32).map(|k| k - MONTHS_BEFORE).collect(),
+                treated: sums.iter().map(|s| rate(s[0], s[1])).collect(),
+                controls: sums.iter().map(|s| rate(s[2], s[3])).collect(),
+            }
+        })
+        .collect()
+}
+
+fn warnings(
+    attrition: &Attrition,
+    balance: &[BalanceRow],
+    networks: &[NetworkResult],
+    mortality: &Mortality,
+    outcomes: &[OutcomeResult],
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if attrition.lost_to_caliper > 0 {
+        warnings.push(format!(
+            "{} of {} treated people had no control within the caliper and are left out: the \
+             estimate is for the treated who could be matched",
+            attrition.lost_to_caliper, attrition.treated.eligible
+        ));
+    }
+    let unbalanced: Vec<&str> = balance
+        .iter()
+        .filter(|b| !b.balanced)
+        .map(|b| b.name.as_str())
+        .collect();
+    if !unbalanced.is_empty() {
+        warnings.push(format!(
+            "not balanced after matching (|SMD| over its threshold or variance ratio outside 0.5-2): {}",
+            unbalanced.join(", ")
+        ));
+    }
+    for n in networks.iter().filter(|n| n.smd_standard_error > 0.1) {
+        warnings.push(format!(
+            "network {}: {} matched sets, so an SMD's standard error under perfect balance is {:.2}; \
+             |SMD| over 0.1 there can be chance",
+            n.network, n.matched, n.smd_standard_error
+        ));
+    }
+    if (mortality.treated_percent - mortality.control_percent).abs() > 2.0 {
+        warnings.push(format!(
+            "deaths in the year after the index differ by arm ({:.1}% treated, {:.1}% controls): \
+             a gap suggests confounding the matching did not remove",
+            mortality.treated_percent, mortality.control_percent
+        ));
+    }
+    for o in outcomes {
+        if let (Some(effect), Some(naive)) = (o.effect_ratio, Some(o.naive_ratio.estimate))
+            && naive < effect.estimate * 0.9
+        {
+            warnings.push(format!(
+                "{}: the naive before/after ({:.2}) shows a much larger fall than the matched \
+                 estimate ({:.2}); quote the matched estimate",
+                o.label, naive, effect.estimate
+            ));
+        }
+    }
+    warnings
+}

@@ -1,0 +1,52 @@
+//! Evaluation of an intervention, as METHODS.md sets it out: did people discussed at a
+//! network MDT use hospitals less than matched people who were not?
+//!
+//! `candidates` builds the treated (index = first MDT) and the risk-set control pool with
+//! covariates; `propensity` fits the score; `matching` is greedy nearest-neighbour matching
+//! with a caliper and exact strata (generic: it matches any table); `balance` computes the
+//! SMD tables; `outcomes` measures counts, costs and person-time around the index; `did`
+//! holds the Poisson difference in differences with cluster-robust errors and the pair
+//! bootstrap; `estimate` turns matched people into results per outcome; `evaluate` runs it
+//! all with the falsification checks; `table` matches a plain table (for checks against
+//! MatchIt).
+
+pub mod balance;
+pub mod candidates;
+pub mod did;
+pub mod estimate;
+pub mod evaluate;
+pub mod matching;
+pub mod outcomes;
+pub mod propensity;
+pub mod table;
+
+pub use candidates::ControlPool;
+pub use evaluate::{Evaluation, EvaluationOptions, ExactField, evaluate};
+pub use matching::{MatchOptions, Matching, Unit, nearest_neighbour};
+
+use candidates::TreatedAttrition;
+
+/// Why an evaluation could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluationError {
+    #[error(
+        "the dataset has no MDT discussions (table mdt_discussion is empty or missing): there is no one to evaluate; export them with the MDT workflow or generate a borough with `accord synth`"
+    )]
+    NoDiscussions,
+    #[error(
+        "none of the {} people discussed can be evaluated: {} have an index date after the extract date, {} have less than 12 months of data before their index date, {} were not registered and alive before their index month",
+        .0.discussed, .0.index_after_extract, .0.index_too_early, .0.not_registered_before_index_month
+    )]
+    NoEligible(TreatedAttrition),
+    #[error(
+        "too few controls: {treated} treated people, {pool} control rows in the pool, {matched} matched (at least {} are needed); try a wider caliper or fewer exact fields",
+        evaluate::MINIMUM_MATCHED
+    )]
+    TooFewControls {
+        treated: usize,
+        pool: usize,
+        matched: usize,
+    },
+    #[error("fitting the propensity score")]
+    Propensity(#[from] accord_risk::RiskError),
+}

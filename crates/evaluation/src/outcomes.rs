@@ -1,0 +1,213 @@
+//! Outcomes around an index date: counts and costs in the 365 days before (-365..-1) and
+//! after (+1..+365, or 0..+364 with the index day) the index, counted only while the person
+//! is registered and alive; the days at risk are the person-time. Follow-up ends at death,
+//! de-registration or the extract date. Also events and days at risk by month from -24 to +12.
+
+use accord_cohort::history::History;
+use accord_model::Setting;
+use serde::{Deserialize, Serialize};
+
+/// How an outcome is summarised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Events per person-time: Poisson difference in differences.
+    Count,
+    /// £ per person: difference in mean differences.
+    Cost,
+}
+
+/// One outcome of the evaluation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: Kind,
+    settings: &'static [Setting],
+}
+
+const SOCIAL_CARE: &[Setting] = &[
+    Setting::HomeCare,
+    Setting::Residential,
+    Setting::Nursing,
+    Setting::Reablement,
+];
+
+/// The outcomes the issue lists, in report order.
+pub const OUTCOMES: [Outcome; 9] = [
+    Outcome {
+        name: "ae_attendances",
+        label: "A&E attendances",
+        kind: Kind::Count,
+        settings: &[Setting::AeAttendance],
+    },
+    Outcome {
+        name: "emergency_admissions",
+        label: "emergency admissions",
+        kind: Kind::Count,
+        settings: &[Setting::EmergencyAdmission],
+    },
+    Outcome {
+        name: "elective_admissions",
+        label: "elective admissions",
+        kind: Kind::Count,
+        settings: &[Setting::ElectiveAdmission],
+    },
+    Outcome {
+        name: "outpatient_attendances",
+        label: "outpatient attendances",
+        kind: Kind::Count,
+        settings: &[Setting::Outpatient],
+    },
+    Outcome {
+        name: "mental_health_referrals",
+        label: "referrals to secondary mental health",
+        kind: Kind::Count,
+        settings: &[Setting::MentalHealthReferral],
+    },
+    Outcome {
+        name: "safeguarding_alerts",
+        label: "safeguarding alerts",
+        kind: Kind::Count,
+        settings: &[Setting::SafeguardingAlert],
+    },
+    Outcome {
+        name: "care_home_placements",
+        label: "care home placements (residential or nursing starts)",
+        kind: Kind::Count,
+        settings: &[Setting::Residential, Setting::Nursing],
+    },
+    Outcome {
+        name: "social_care_cost",
+        label: "adult social care cost (£ per person)",
+        kind: Kind::Cost,
+        settings: SOCIAL_CARE,
+    },
+    Outcome {
+        name: "total_cost",
+        label: "cost of all recorded activity (£ per person)",
+        kind: Kind::Cost,
+        settings: &[],
+    },
+];
+
+impl Outcome {
+    fn counts(&self, setting: Setting) -> bool {
+        self.settings.is_empty() || self.settings.contains(&setting)
+    }
+}
+
+/// The outcomes monthly rates are drawn for.
+pub const MONTHLY: [usize; 2] = [0, 1];
+/// Months before and after the index in the monthly series.
+pub const MONTHS_BEFORE: i32 = 24;
+pub const MONTHS_AFTER: i32 = 12;
+const MONTH_DAYS: f64 = 365.25 / 12.0;
+
+/// One person's outcomes in the two windows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Windows {
+    /// Days at risk before and after.
+    pub days: [f64; 2],
+    /// Per outcome: value before and after (events, or £).
+    pub values: Vec<[f64; 2]>,
+    /// Died within 365 days after the index.
+    pub died_within_year: bool,
+    /// Per month from -24 to +11 (36 months): days at risk and events of the `MONTHLY`
+    /// outcomes.
+    pub monthly_days: Vec<f64>,
+    pub monthly_events: Vec<[f64; 2]>,
+}
+
+/// The days in [from, to] on which the person was registered and alive, as intervals.
+fn at_risk(history: &History<'_>, from: i32, to: i32, end: i32) -> Vec<(i32, i32)> {
+    let last = history
+        .person
+        .death_day
+        .map_or(to, |d| to.min(d - 1))
+        .min(end);
+    history
+        .registrations
+        .iter()
+        .filter_map(|r| {
+            let (a, b) = (r.start.max(from), r.end.min(last));
+            (a <= b).then_some((a, b))
+        })
+        .collect()
+}
+
+fn length(intervals: &[(i32, i32)]) -> f64 {
+    intervals.iter().map(|(a, b)| f64::from(b - a + 1)).sum()
+}
+
+/// Outcomes of a person around `index`, followed to `end` at the latest (the extract date,
+/// or the day before a control's own first MDT).
+pub fn windows(history: &History<'_>, index: i32, include_index_day: bool, end: i32) -> Windows {
+    let post_start = if include_index_day { index } else { index + 1 };
+    let ranges = [(index - 365, index - 1), (post_start, post_start + 364)];
+    let mut days = [0.0; 2];
+    let mut values = vec![[0.0; 2]; OUTCOMES.len()];
+    for (w, &(from, to)) in ranges.iter().enumerate() {
+        let intervals = at_risk(history, from, to, end);
+        days[w] = length(&intervals);
+        for &(a, b) in &intervals {
+            for event in history.events_starting(a, b) {
+                for (o, outcome) in OUTCOMES.iter().enumerate() {
+                    if outcome.counts(event.setting) {
+                        values[o][w] += match outcome.kind {
+                            Kind::Count => 1.0,
+                            Kind::Cost => event.cost,
+                        };
+                    }
+                }
+            }
+        }
+    }
+    let months = (MONTHS_BEFORE + MONTHS_AFTER) as usize;
+    let mut monthly_days = vec![0.0; months];
+    let mut monthly_events = vec![[0.0; 2]; months];
+    let month_of = |offset: i32| -> Option<usize> {
+        // Offsets -1, -2, ... fall in month -1; +1, +2, ... in month 0 (the index day is
+        // left out of both, as in the main windows).
+        let m = if offset < 0 {
+            -((f64::from(-offset) - 1.0) / MONTH_DAYS).floor() as i32 - 1
+        } else if offset > 0 {
+            ((f64::from(offset) - 1.0) / MONTH_DAYS).floor() as i32
+        } else {
+            return None;
+        };
+        (-MONTHS_BEFORE..MONTHS_AFTER)
+            .contains(&m)
+            .then(|| (m + MONTHS_BEFORE) as usize)
+    };
+    let span = (
+        index - (f64::from(MONTHS_BEFORE) * MONTH_DAYS).ceil() as i32,
+        index + (f64::from(MONTHS_AFTER) * MONTH_DAYS).ceil() as i32,
+    );
+    for (a, b) in at_risk(history, span.0, span.1, end) {
+        for day in a..=b {
+            if let Some(m) = month_of(day - index) {
+                monthly_days[m] += 1.0;
+            }
+        }
+        for event in history.events_starting(a, b) {
+            if let Some(m) = month_of(event.start - index) {
+                for (slot, &o) in MONTHLY.iter().enumerate() {
+                    if OUTCOMES[o].counts(event.setting) {
+                        monthly_events[m][slot] += 1.0;
+                    }
+                }
+            }
+        }
+    }
+    Windows {
+        days,
+        values,
+        died_within_year: history
+            .person
+            .death_day
+            .is_some_and(|d| d > index && d <= index + 365 && d <= end),
+        monthly_days,
+        monthly_events,
+    }
+}

@@ -1,0 +1,86 @@
+//! The propensity score: logistic regression of treatment on the covariates, fitted by
+//! accord-risk's IRLS. Columns that are constant or a linear combination of the others are
+//! dropped and named, as are those constant within one arm (they separate the arms). The distance matched on is the linear predictor (the logit), as
+//! MatchIt's `link = "linear.logit"`.
+
+use accord_risk::{Design, LogisticFit, RiskError, fit_logistic};
+use serde::{Deserialize, Serialize};
+
+/// A fitted propensity model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Propensity {
+    pub fit: LogisticFit,
+    /// Index of each fitted column (after the intercept) in the covariate list.
+    #[serde(skip)]
+    pub columns: Vec<usize>,
+    /// Covariates left out, with why.
+    pub dropped: Vec<String>,
+}
+
+impl Propensity {
+    /// The logit of the propensity score of one unit, given its covariate values.
+    pub fn logit(&self, covariate: impl Fn(usize) -> f64) -> f64 {
+        self.fit.coefficients[0]
+            + self
+                .columns
+                .iter()
+                .zip(&self.fit.coefficients[1..])
+                .map(|(&c, b)| b * covariate(c))
+                .sum::<f64>()
+    }
+}
+
+/// Fits treatment ~ covariates on `rows` units; `value(row, covariate)` reads the data.
+pub fn fit_propensity(
+    names: &[String],
+    rows: usize,
+    treated: &[bool],
+    value: impl Fn(usize, usize) -> f64,
+) -> Result<Propensity, RiskError> {
+    let mut dropped = Vec::new();
+    let mut columns: Vec<usize> = Vec::new();
+    for c in 0..names.len() {
+        // A covariate that does not vary within one arm separates it from the other wherever
+        // it differs (a flag no treated person has, say): its coefficient would run off to
+        // infinity, so it is left out and named.
+        let constant_in = |arm: bool| {
+            let mut values = (0..rows).filter(|&r| treated[r] == arm).map(|r| value(r, c));
+            let first = values.next();
+            first.is_none_or(|f| values.all(|v| v == f))
+        };
+        if constant_in(true) && constant_in(false) {
+            dropped.push(format!("{}: the same for everyone", names[c]));
+        } else if constant_in(true) {
+            dropped.push(format!("{}: the same for every treated person", names[c]));
+        } else if constant_in(false) {
+            dropped.push(format!("{}: the same for every control", names[c]));
+        } else {
+            columns.push(c);
+        }
+    }
+    let outcomes: Vec<f64> = treated.iter().map(|&t| f64::from(u8::from(t))).collect();
+    loop {
+        let mut design_names = vec!["intercept".to_string()];
+        design_names.extend(columns.iter().map(|&c| names[c].clone()));
+        let mut values = Vec::with_capacity(rows * (columns.len() + 1));
+        for r in 0..rows {
+            values.push(1.0);
+            values.extend(columns.iter().map(|&c| value(r, c)));
+        }
+        let design = Design::from_values(design_names, values)?;
+        match fit_logistic(&design, &outcomes, None) {
+            Ok(fit) => {
+                return Ok(Propensity {
+                    fit,
+                    columns,
+                    dropped,
+                });
+            }
+            Err(RiskError::Singular { column, name }) if column > 0 => {
+                dropped.push(format!("{name}: a linear combination of the others"));
+                columns.remove(column - 1);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Does the evaluation recover a planted effect? Synthetic boroughs with a true MDT effect of
+# 0%, 12% and 25% fewer A&E attendances and emergency admissions in the year after a first
+# MDT (social care cost unchanged), several seeds each. For every run: the matched estimate's
+# 95% CI should cover the truth (1 - effect), the naive before/after should show a visibly
+# larger fall, and with no effect the CI should cover 1. Prints one line per run and the
+# coverage; fails if coverage of the truth falls below 80% for either outcome, if the naive
+# before/after does not overstate the fall in every run, or if the mean matched estimate is
+# more than 0.05 from the truth.
+# Usage: scripts/evaluation-coverage.sh [path to accord binary] [persons] [seeds]
+#        (default: the release build, 120000 people, seeds 1 2 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="${1:-${CARGO_TARGET_DIR:-target}/release/accord}"
+persons="${2:-120000}"
+seeds="${3:-1 2 3}"
+[ -x "$bin" ] || { echo "FAIL: no accord binary at $bin"; exit 1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+for effect in 0 0.12 0.25; do
+  for seed in $seeds; do
+    "$bin" synth --persons "$persons" --seed "$seed" --out "$work/b" --force \
+      --effect-ae "$effect" --effect-emergency "$effect" --effect-social-care-cost 0 > /dev/null 2>&1
+    "$bin" evaluate --data "$work/b" --seed "$seed" --bootstrap 500 --no-placebo --json > "$work/e-$effect-$seed.json"
+  done
+done
+python3 - "$work" "$seeds" <<'PY'
+import json, pathlib, sys
+work, seeds = pathlib.Path(sys.argv[1]), sys.argv[2].split()
+failures, rows = [], {"ae_attendances": [], "emergency_admissions": []}
+print(f"{'truth':>6} {'seed':>4} {'outcome':<22} {'matched':>7} {'matched ratio (95% CI)':<26} {'naive':>6} {'controls':>8}  covers")
+for effect in ["0", "0.12", "0.25"]:
+    truth = 1 - float(effect)
+    for seed in seeds:
+        e = json.loads((work / f"e-{effect}-{seed}.json").read_text())
+        for name in rows:
+            o = next(o for o in e["outcomes"] if o["name"] == name)
+            r = o["effect_ratio"]
+            covers = r["lower"] <= truth <= r["upper"]
+            rows[name].append((truth, r["estimate"], covers, o["naive_ratio"]["estimate"]))
+            print(f"{truth:>6.2f} {seed:>4} {name:<22} {e['attrition']['matched_treated']:>7} "
+                  f"{r['estimate']:.3f} ({r['lower']:.3f} to {r['upper']:.3f})   {o['naive_ratio']['estimate']:>6.3f} "
+                  f"{o['control_ratio']['estimate']:>8.3f}  {'yes' if covers else 'NO'}")
+            if o["naive_ratio"]["estimate"] > r["estimate"] - 0.05:
+                failures.append(f"naive before/after does not overstate the fall ({name}, effect {effect}, seed {seed})")
+for name, values in rows.items():
+    coverage = sum(c for _, _, c, _ in values) / len(values)
+    bias = sum(est - truth for truth, est, _, _ in values) / len(values)
+    print(f"{name}: CI covered the truth in {coverage:.0%} of {len(values)} runs; mean estimate - truth {bias:+.3f}")
+    if coverage < 0.8:
+        failures.append(f"{name}: coverage {coverage:.0%}")
+    if abs(bias) > 0.05:
+        failures.append(f"{name}: mean bias {bias:+.3f}")
+if failures:
+    print("FAIL:", "; ".join(failures))
+    sys.exit(1)
+print("evaluation coverage: passed")
+PY
