@@ -211,7 +211,7 @@ fn interval(i: &Interval, digits: usize) -> String {
 
 fn print_outcomes(outcomes: &[OutcomeResult]) {
     println!(
-        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8}  {}",
+        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8}  absolute change (95% bootstrap CI)",
         "outcome",
         "T pre",
         "T post",
@@ -221,7 +221,6 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
         "controls post/pre",
         "matched DiD ratio",
         "p",
-        "absolute change (95% bootstrap CI)"
     );
     for o in outcomes {
         let effect = o
@@ -307,8 +306,8 @@ fn print_evaluation(e: &Evaluation) {
     }
     println!("\nBalance (SMD: MatchIt's ATT / CohortMethod's pooled; variance ratio)");
     println!(
-        "  {:<48} {:>10} {:>10} {:>16} {:>16} {:>8}  {}",
-        "covariate", "mean T", "mean C", "SMD before", "SMD after", "VR after", "balanced"
+        "  {:<48} {:>10} {:>10} {:>16} {:>16} {:>8}  balanced",
+        "covariate", "mean T", "mean C", "SMD before", "SMD after", "VR after"
     );
     for b in &e.balance {
         println!(

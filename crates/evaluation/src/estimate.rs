@@ -186,7 +186,7 @@ pub fn estimate(
                 effect_ratio_bootstrap,
                 p_value,
                 cohort_total: (outcome.kind == Kind::Cost)
-                    .then(|| absolute.estimate * treated_people as f64),
+                    .then_some(absolute.estimate * treated_people as f64),
                 absolute,
                 note,
             }

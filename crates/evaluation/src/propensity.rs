@@ -39,21 +39,23 @@ pub fn fit_propensity(
 ) -> Result<Propensity, RiskError> {
     let mut dropped = Vec::new();
     let mut columns: Vec<usize> = Vec::new();
-    for c in 0..names.len() {
+    for (c, name) in names.iter().enumerate() {
         // A covariate that does not vary within one arm separates it from the other wherever
         // it differs (a flag no treated person has, say): its coefficient would run off to
         // infinity, so it is left out and named.
         let constant_in = |arm: bool| {
-            let mut values = (0..rows).filter(|&r| treated[r] == arm).map(|r| value(r, c));
+            let mut values = (0..rows)
+                .filter(|&r| treated[r] == arm)
+                .map(|r| value(r, c));
             let first = values.next();
             first.is_none_or(|f| values.all(|v| v == f))
         };
         if constant_in(true) && constant_in(false) {
-            dropped.push(format!("{}: the same for everyone", names[c]));
+            dropped.push(format!("{name}: the same for everyone"));
         } else if constant_in(true) {
-            dropped.push(format!("{}: the same for every treated person", names[c]));
+            dropped.push(format!("{name}: the same for every treated person"));
         } else if constant_in(false) {
-            dropped.push(format!("{}: the same for every control", names[c]));
+            dropped.push(format!("{name}: the same for every control"));
         } else {
             columns.push(c);
         }

@@ -116,9 +116,11 @@ fn a_dataset_without_mdt_discussions_is_refused_clearly() {
     let risk = train(&histories, TrainOptions::latest(&histories, 42))
         .unwrap()
         .model;
-    let mut records = accord_cohort::history::Records::default();
-    records.extract_day = histories.extract_day;
-    records.data_start = histories.data_start;
+    let records = accord_cohort::history::Records {
+        extract_day: histories.extract_day,
+        data_start: histories.data_start,
+        ..Default::default()
+    };
     let empty = Histories::from_records(records).unwrap();
     let err = evaluate(&empty, &risk, &EvaluationOptions::default()).unwrap_err();
     assert!(matches!(err, EvaluationError::NoDiscussions), "{err}");
