@@ -389,6 +389,7 @@ async fn about_and_openapi_describe_every_api_route() {
         "/api/population",
         "/api/data-quality",
         "/api/risk",
+        "/api/evaluation",
     ]
     .into();
     assert_eq!(paths, expected);
