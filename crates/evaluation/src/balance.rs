@@ -52,11 +52,15 @@ impl Moments {
 /// One covariate's balance in one sample.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampleBalance {
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub mean_treated: f64,
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub mean_control: f64,
     /// MatchIt's ATT standardised mean difference.
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub smd: f64,
     /// CohortMethod's pooled standardised mean difference.
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub smd_pooled: f64,
     /// Variance of the treated over variance of the controls (continuous covariates only).
     pub variance_ratio: Option<f64>,
@@ -176,6 +180,21 @@ mod tests {
         assert!((row.before.smd_pooled - 0.5 / pooled).abs() < 1e-12);
         assert!((row.before.variance_ratio.unwrap() - (5.0 / 3.0) / 8.0).abs() < 1e-12);
         assert!(!row.binary);
+    }
+
+    #[test]
+    fn undefined_figures_survive_a_json_round_trip() {
+        let mut acc = BalanceAccumulator::default();
+        acc.add_before(0.0, true);
+        acc.add_before(0.0, true);
+        acc.add_before(1.0, false);
+        acc.add_after(1.0, false, 1.0);
+        let row = acc.finish("flag", "flag", 0.1);
+        assert!(row.after.smd.is_infinite() || row.after.smd.is_nan());
+        let text = serde_json::to_string(&row).unwrap();
+        let back: BalanceRow = serde_json::from_str(&text).unwrap();
+        assert!(back.after.smd.is_nan());
+        assert_eq!(back.before.mean_control, row.before.mean_control);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::outcomes::{Kind, OUTCOMES, Windows};
 /// A figure with its 95% interval, where there is one.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub estimate: f64,
     pub lower: Option<f64>,
     pub upper: Option<f64>,
@@ -41,9 +42,13 @@ pub struct OutcomeResult {
     pub label: String,
     pub kind: Kind,
     /// Per 1,000 person-years for counts, £ per person for costs.
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub treated_pre: f64,
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub treated_post: f64,
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub control_pre: f64,
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub control_post: f64,
     /// The treated's post / pre: what a naive before/after reports.
     pub naive_ratio: Interval,

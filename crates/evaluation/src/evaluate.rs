@@ -149,8 +149,11 @@ pub struct PropensityReport {
     pub fitted_on_treated: usize,
     pub fitted_on_controls: usize,
     /// AUC of the score on the fitting rows (very high means poor overlap).
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub auc: f64,
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub auc_lower: f64,
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub auc_upper: f64,
     pub caliper_width: Option<f64>,
     /// Treated rows whose logit lies outside the controls' range in their stratum.
@@ -164,10 +167,12 @@ pub struct NetworkResult {
     pub network: String,
     pub treated: usize,
     pub matched: usize,
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub max_abs_smd: f64,
     pub covariates_over_threshold: usize,
     /// The SMD's standard error under perfect balance at this size: bigger than 0.1 means
     /// "every |SMD| < 0.1" fails by chance.
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub smd_standard_error: f64,
     pub balance: Vec<BalanceRow>,
     pub outcomes: Vec<OutcomeResult>,
@@ -180,7 +185,9 @@ pub struct Mortality {
     pub treated_deaths: usize,
     pub controls: f64,
     pub control_deaths: f64,
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub treated_percent: f64,
+    #[serde(deserialize_with = "crate::f64_or_nan")]
     pub control_percent: f64,
 }
 

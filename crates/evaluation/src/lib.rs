@@ -26,6 +26,14 @@ pub use matching::{MatchOptions, Matching, Unit, nearest_neighbour};
 
 use candidates::TreatedAttrition;
 
+/// JSON has no NaN or infinity: serde_json writes them as `null`. Figures that can be
+/// undefined (a rate over no person-time, an SMD over a zero SD) read `null` back as NaN, so
+/// that saved results load again (`accord serve --evaluation`).
+pub(crate) fn f64_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// Why an evaluation could not be done.
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluationError {
