@@ -480,13 +480,12 @@ fn overlap(units: &[Unit], sets: &[Vec<(usize, f64)>]) -> Vec<OverlapBin> {
 /// network's matched sets (before matching: the network's treated against the controls
 /// registered in its practices).
 fn balance(
-    histories: &Histories,
+    codes: &[u16],
     run: &Run,
     network_of_set: &[u16],
     networks: usize,
 ) -> (Vec<BalanceRow>, Vec<Vec<BalanceRow>>) {
     let c = &run.candidates;
-    let codes = network_codes(histories);
     let columns = c.covariates.len() + 1;
     let value = |r: usize, k: usize| {
         if k < c.covariates.len() {
@@ -593,7 +592,7 @@ pub fn evaluate_with_rows(
         .map(|set| codes[rows[set[0].0].practice as usize])
         .collect();
     let (balance_rows, network_balance) =
-        balance(histories, &main, &network_of_set, network_names.len() - 1);
+        balance(&codes, &main, &network_of_set, network_names.len() - 1);
     clock.lap("balance");
 
     let (all, sets) = members(&main, |_| true);
