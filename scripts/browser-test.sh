@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Browser test of the dashboard (issue 5): runs `accord demo` on a small borough, which
-# refreshes every built-in framework and serves the dashboard on a free port, then drives
-# Debian's Chromium with playwright-core: every page reachable from the overview is opened
-# and fails the test on a console error, a page error, a failed request or a broken link;
-# a filter is changed and the figure shown is compared with the API's; screenshots are
-# saved. Installs what it needs (Debian `chromium`, npm `playwright-core` under
+# Browser test of the dashboard (issue 5) and the MDT workflow (issue 6): runs `accord
+# demo` on a small borough, which refreshes every built-in framework, loads the MDT demo
+# database and serves both on a free port, then drives Debian's Chromium with
+# playwright-core: every page reachable from the overview is opened and fails the test on
+# a console error, a page error, a failed request or a broken link; a filter is changed
+# and the figure shown is compared with the API's; a coordinator schedules a meeting,
+# pulls two people from case finding and records a discussion and an action, and a member
+# of another network is refused that person; screenshots are saved. Installs what it needs (Debian `chromium`, npm `playwright-core` under
 # $HOME/.cache/accord/browser); if it cannot, it says SKIPPED loudly and exits 0.
 # Usage: scripts/browser-test.sh [path to accord binary]   (screenshots: $ACCORD_SCREENSHOTS,
 # default $HOME/.cache/accord/screenshots)
@@ -47,3 +49,5 @@ done
 echo "accord demo serves $url"
 mkdir -p "$shots"
 NODE_PATH="$tools/node_modules" node scripts/browser/crawl.mjs "$url" "$shots"
+grep -q "MDT workflow: " "$work/demo.log" || { cat "$work/demo.log"; echo "FAIL: accord demo did not serve the MDT workflow"; exit 1; }
+NODE_PATH="$tools/node_modules" node scripts/browser/mdt.mjs "$url" "$shots"

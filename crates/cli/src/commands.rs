@@ -56,6 +56,9 @@ enum Command {
     Casefind(crate::people::CasefindArgs),
     /// Did the MDTs work? Matched difference in differences with balance, placebo and mortality checks.
     Evaluate(crate::evaluate::EvaluateArgs),
+    /// The MDT workflow's database: load demo data, export discussions into a dataset.
+    #[command(subcommand)]
+    Mdt(crate::mdt::MdtCommand),
     /// Propensity-score matching of any CSV table (as MatchIt's nearest neighbour), with balance and the ATT.
     Match(crate::evaluate::MatchArgs),
 }
@@ -137,6 +140,9 @@ struct DemoArgs {
     /// Stop after the refresh instead of serving the dashboard.
     #[arg(long)]
     no_serve: bool,
+    /// The MDT workflow's database (default: an SQLite file beside the borough); demo data is loaded into it if it is empty.
+    #[arg(long, env = "DATABASE_URL")]
+    database: Option<String>,
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -194,6 +200,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Casefind(args) => crate::people::run_casefind(&args),
         Command::Evaluate(args) => crate::evaluate::run_evaluate(&args),
         Command::Match(args) => crate::evaluate::run_match(&args),
+        Command::Mdt(command) => crate::mdt::run(&command),
     }
 }
 
@@ -374,6 +381,23 @@ fn demo(args: &DemoArgs) -> Result<()> {
         }
         None => None,
     };
+    // The MDT workflow needs the risk model's case-finding lists; without one the
+    // dashboard is served alone.
+    let mdt_database = match &risk_model {
+        Some(model) => {
+            let url = args.database.clone().unwrap_or_else(|| {
+                accord_mdt::store::sqlite_url(&model.with_file_name("mdt.sqlite"))
+            });
+            match crate::mdt::prepare_demo(&args.data, model, &url) {
+                Ok(()) => Some(url),
+                Err(err) => {
+                    eprintln!("no MDT workflow: {err:#}");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     println!();
     println!(
         "`accord explain --snapshot {0} islington/emergency_admissions` shows how a figure was made; `accord export --snapshot {0} --public --out results.csv` writes publishable figures",
@@ -389,5 +413,6 @@ fn demo(args: &DemoArgs) -> Result<()> {
         public: false,
         risk_model,
         evaluation,
+        mdt_database,
     })
 }

@@ -3,6 +3,7 @@
 
 mod commands;
 mod evaluate;
+mod mdt;
 mod outcomes;
 mod people;
 mod progress;

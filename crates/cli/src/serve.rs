@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use accord_web::Site;
-use anyhow::{Context, Result};
+use accord_web::mdt::Mdt;
+use anyhow::{Context, Result, bail};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -28,6 +29,9 @@ pub struct ServeArgs {
     /// Results from `accord evaluate --out FILE`: adds the evaluation page (not in public mode).
     #[arg(long, value_name = "FILE")]
     pub evaluation: Option<PathBuf>,
+    /// The MDT workflow's database (sqlite://FILE?mode=rwc or postgres://...): adds the MDT workflow at /mdt (not in public mode).
+    #[arg(long, value_name = "URL")]
+    pub mdt_database: Option<String>,
 }
 
 /// Loads the snapshot, binds, prints the URL and serves until the process is stopped.
@@ -54,12 +58,27 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         .build()
         .context("starting the web server's runtime")?;
     runtime.block_on(async {
+        let mdt = match &args.mdt_database {
+            Some(_) if public => {
+                bail!("the MDT workflow is person-level: it is never served with --public")
+            }
+            Some(url) => {
+                site = site.with_mdt();
+                Some(Arc::new(
+                    Mdt::new(crate::mdt::connect(url).await?).beside_dashboard(),
+                ))
+            }
+            None => None,
+        };
         let (listener, address) = accord_web::bind(SocketAddr::new(host, port)).await?;
         println!(
             "Accord dashboard{}: http://{address}/  (Ctrl-C stops it)",
             if public { " (public figures)" } else { "" }
         );
-        accord_web::serve(listener, Arc::new(site)).await?;
+        if mdt.is_some() {
+            println!("MDT workflow: http://{address}/mdt");
+        }
+        accord_web::serve(listener, Arc::new(site), mdt).await?;
         Ok(())
     })
 }

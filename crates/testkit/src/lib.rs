@@ -2,6 +2,8 @@
 //! its own copy: a synthetic borough generated and written as a dataset in a temporary
 //! folder. Only ever a dev-dependency.
 
+pub mod mdt;
+
 use std::path::PathBuf;
 
 use accord_dataset::{Provenance, WriteOptions, write_dataset};

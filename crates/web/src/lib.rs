@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod evaluation;
+pub mod mdt;
 pub mod pages;
 pub mod site;
 
@@ -100,6 +101,14 @@ pub fn router(site: State) -> Router {
         .route("/api/data-quality", get(api::quality))
         .route("/api/risk", get(api::risk))
         .route("/api/openapi.json", get(api::openapi))
+        .fallback(pages::not_found)
+        .with_state(site)
+        .merge(assets())
+}
+
+/// The stylesheet, script and icon every page uses.
+fn assets() -> Router {
+    Router::new()
         .route(
             "/assets/style.css",
             get(|| async { asset("text/css; charset=utf-8", STYLE) }),
@@ -116,8 +125,6 @@ pub fn router(site: State) -> Router {
             "/assets/favicon.svg",
             get(|| async { asset("image/svg+xml", FAVICON) }),
         )
-        .fallback(pages::not_found)
-        .with_state(site)
 }
 
 /// Binds `address` (port 0 picks a free port) and returns the listener and the address it
@@ -131,13 +138,36 @@ pub async fn bind(address: SocketAddr) -> Result<(tokio::net::TcpListener, Socke
     Ok((listener, bound))
 }
 
-/// Serves the site on `listener` until the process is stopped.
-pub async fn serve(listener: tokio::net::TcpListener, site: State) -> Result<(), WebError> {
+/// The dashboard's routes and, where there is an operational database, the MDT workflow's.
+pub fn app(site: State, mdt: Option<Arc<mdt::Mdt>>) -> Router {
+    match mdt {
+        Some(mdt) => router(site).merge(mdt::router(mdt)),
+        None => router(site),
+    }
+}
+
+/// The MDT workflow on its own, for a server that runs it apart from the dashboard.
+pub fn mdt_app(mdt: Arc<mdt::Mdt>) -> Router {
+    mdt::router(mdt).merge(assets())
+}
+
+/// Serves `app` on `listener` until the process is stopped.
+pub async fn serve_app(listener: tokio::net::TcpListener, app: Router) -> Result<(), WebError> {
     let address = listener.local_addr().map_err(|source| WebError::Listen {
         address: SocketAddr::from(([127, 0, 0, 1], 0)),
         source,
     })?;
-    axum::serve(listener, router(site))
+    axum::serve(listener, app)
         .await
         .map_err(|source| WebError::Listen { address, source })
+}
+
+/// Serves the site (and the MDT workflow, if given) on `listener` until the process is
+/// stopped.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    site: State,
+    mdt: Option<Arc<mdt::Mdt>>,
+) -> Result<(), WebError> {
+    serve_app(listener, app(site, mdt)).await
 }

@@ -90,6 +90,9 @@ fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Marku
                                 @if site.has_evaluation() {
                                     li { a href="/evaluation" aria-current=[current(section == Section::Evaluation)] { "MDT evaluation" } }
                                 }
+                                @if site.has_mdt() {
+                                    li { a href="/mdt" { "MDT workflow" } }
+                                }
                                 li { a href="/data-quality" aria-current=[current(section == Section::Quality)] { "Data quality" } }
                                 li { a href="/about" aria-current=[current(section == Section::About)] { "About" } }
                             }

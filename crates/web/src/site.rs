@@ -33,6 +33,8 @@ pub struct Site {
     risk: Option<ModelCard>,
     /// An evaluation's results, where the dashboard was given them.
     evaluation: Option<Evaluation>,
+    /// Whether the MDT workflow is served beside the dashboard (for the navigation).
+    mdt: bool,
 }
 
 /// A figure as shown: exact, or in public mode with the disclosure rule applied (`None`
@@ -353,6 +355,7 @@ impl Site {
             index,
             risk: None,
             evaluation: None,
+            mdt: false,
         })
     }
 
@@ -397,6 +400,17 @@ impl Site {
                     .into(),
             )
         })
+    }
+
+    /// Links the navigation to the MDT workflow, served beside the dashboard.
+    pub fn with_mdt(mut self) -> Site {
+        self.mdt = !self.public;
+        self
+    }
+
+    /// Is the MDT workflow there to link to?
+    pub fn has_mdt(&self) -> bool {
+        self.mdt
     }
 
     /// Is there an evaluation page to link to?

@@ -1,0 +1,158 @@
+//! The link to analytics: the `mdt_discussion` table of the canonical dataset, written
+//! from the discussions recorded here (so that evaluation and the frameworks see them)
+//! and read from a dataset (to load a borough's MDT history).
+
+use std::sync::Arc;
+
+use accord_model::Table;
+use arrow_array::{Array, Date32Array, RecordBatch, StringArray, UInt64Array};
+use chrono::NaiveDate;
+use sqlx::Row;
+
+use crate::{MdtError, Result, Store};
+
+/// One row of `mdt_discussion`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DiscussionRow {
+    pub meeting_date: NaiveDate,
+    pub network_code: String,
+    pub person_id: u64,
+    pub referral_source: String,
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// Every recorded discussion, by date, network and person. The referral source is the
+/// referring organisation's for referrals, and `case_finding` or `follow_up` otherwise.
+pub async fn discussion_rows(store: &Store) -> Result<Vec<DiscussionRow>> {
+    let rows = sqlx::query(
+        "SELECT d.person_id, n.code, m.meeting_date, COALESCE(r.source, c.source) AS source
+         FROM discussion d JOIN case_item c ON c.id = d.case_item_id JOIN meeting m ON m.id = d.meeting_id
+         JOIN network n ON n.id = m.network_id LEFT JOIN referral r ON r.id = c.referral_id
+         ORDER BY m.meeting_date, n.code, d.person_id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let date: String = r.try_get("meeting_date")?;
+            let person: i64 = r.try_get("person_id")?;
+            Ok(DiscussionRow {
+                meeting_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| {
+                    MdtError::Exchange(format!(
+                        "a meeting has the date {date:?}, which is not YYYY-MM-DD"
+                    ))
+                })?,
+                network_code: r.try_get("code")?,
+                person_id: u64::try_from(person)
+                    .map_err(|_| MdtError::Exchange(format!("person id {person} is negative")))?,
+                referral_source: r.try_get("source")?,
+            })
+        })
+        .collect()
+}
+
+/// The rows as one batch in the canonical schema of `mdt_discussion`.
+pub fn discussion_batch(rows: &[DiscussionRow]) -> Result<RecordBatch> {
+    let epoch = epoch();
+    let days = rows
+        .iter()
+        .map(|r| {
+            i32::try_from((r.meeting_date - epoch).num_days())
+                .map_err(|_| MdtError::Exchange(format!("date {} out of range", r.meeting_date)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    RecordBatch::try_new(
+        Table::MdtDiscussion.schema(),
+        vec![
+            Arc::new(UInt64Array::from_iter_values(
+                rows.iter().map(|r| r.person_id),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| r.network_code.as_str()),
+            )),
+            Arc::new(Date32Array::from(days)),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| r.referral_source.as_str()),
+            )),
+        ],
+    )
+    .map_err(|e| MdtError::Exchange(e.to_string()))
+}
+
+/// The rows of `mdt_discussion` batches read from a dataset.
+pub fn read_discussion_batches(batches: &[RecordBatch]) -> Result<Vec<DiscussionRow>> {
+    let epoch = epoch();
+    let mut rows = Vec::new();
+    for batch in batches {
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .ok_or_else(|| MdtError::Exchange(format!("mdt_discussion has no column {name}")))
+        };
+        let wrong =
+            |name: &str| MdtError::Exchange(format!("mdt_discussion.{name} has the wrong type"));
+        let person = column("person_id")?
+            .as_any()
+            .downcast_ref::<UInt64Array>()
+            .ok_or_else(|| wrong("person_id"))?;
+        let network = column("network_id")?
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or_else(|| wrong("network_id"))?;
+        let date = column("meeting_date")?
+            .as_any()
+            .downcast_ref::<Date32Array>()
+            .ok_or_else(|| wrong("meeting_date"))?;
+        let source = column("referral_source")?
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or_else(|| wrong("referral_source"))?;
+        for i in 0..batch.num_rows() {
+            if person.is_null(i) || network.is_null(i) || date.is_null(i) || source.is_null(i) {
+                return Err(MdtError::Exchange(format!(
+                    "mdt_discussion row {i} has an empty required field"
+                )));
+            }
+            rows.push(DiscussionRow {
+                meeting_date: epoch + chrono::Duration::days(i64::from(date.value(i))),
+                network_code: network.value(i).to_string(),
+                person_id: person.value(i),
+                referral_source: source.value(i).to_string(),
+            });
+        }
+    }
+    rows.sort();
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_round_trip_through_the_canonical_schema() {
+        let rows = vec![
+            DiscussionRow {
+                meeting_date: NaiveDate::from_ymd_opt(2025, 4, 3).unwrap(),
+                network_code: "N01".into(),
+                person_id: 17,
+                referral_source: "gp".into(),
+            },
+            DiscussionRow {
+                meeting_date: NaiveDate::from_ymd_opt(2026, 1, 8).unwrap(),
+                network_code: "N02".into(),
+                person_id: 4,
+                referral_source: "case_finding".into(),
+            },
+        ];
+        let batch = discussion_batch(&rows).unwrap();
+        assert_eq!(
+            batch.schema().fields(),
+            Table::MdtDiscussion.schema().fields()
+        );
+        assert_eq!(read_discussion_batches(&[batch]).unwrap(), rows);
+    }
+}
