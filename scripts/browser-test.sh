@@ -49,5 +49,5 @@ done
 echo "accord demo serves $url"
 mkdir -p "$shots"
 NODE_PATH="$tools/node_modules" node scripts/browser/crawl.mjs "$url" "$shots"
-grep -q "MDT workflow: " "$work/demo.log" || { cat "$work/demo.log"; echo "FAIL: accord demo did not serve the MDT workflow"; exit 1; }
+grep -q "^MDT workflow: http" "$work/demo.log" || { cat "$work/demo.log"; echo "FAIL: accord demo did not serve the MDT workflow"; exit 1; }
 NODE_PATH="$tools/node_modules" node scripts/browser/mdt.mjs "$url" "$shots"

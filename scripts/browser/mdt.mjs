@@ -22,7 +22,10 @@ const page = await context.newPage();
 let expectForbidden = false;
 page.on("console", (m) => { if (m.type() === "error" && !expectForbidden) problems.push(`console error on ${page.url()}: ${m.text()}`); });
 page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
-page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+// A request the browser itself cancels by navigating on (ERR_ABORTED) is not a failure.
+page.on("requestfailed", (r) => {
+  if (r.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+});
 const fail = async (message) => {
   await page.screenshot({ path: path.join(shots, "mdt-failure.png"), fullPage: true });
   console.error(`FAIL: ${message} (at ${page.url()})`);
@@ -90,15 +93,16 @@ await check(person.includes("Falls assessment at home"), "the person's page list
 await page.screenshot({ path: path.join(shots, "mdt-person.png"), fullPage: true });
 
 // 5. Someone of another network cannot open that person.
-await page.click("button:has-text('Sign out')");
+await Promise.all([page.waitForNavigation(), page.click("button:has-text('Sign out')")]);
+await check(page.url().includes("/mdt/sign-in"), "signing out goes back to the sign-in page");
 await signIn("gp.n02");
 expectForbidden = true;
 const refused = await page.goto(new URL(personPath, base).href);
-expectForbidden = false;
 await check(refused.status() === 403, `a GP of another network is refused the person (got ${refused.status()})`);
 await check((await page.textContent("main")).includes("not a member of"), "the refusal says why");
 const meeting = await page.goto(meetingUrl);
 await check(meeting.status() === 403, "and the meeting's case list");
+expectForbidden = false;
 
 await browser.close();
 if (problems.length) {

@@ -180,25 +180,24 @@ fn demo_borough(data: &Path, model: &Path) -> Result<DemoBorough> {
         let history = histories.history(index);
         let person = history.person;
         let discussed = last_discussion.get(&person.id);
-        // Everyone registered with a network's practice now, and everyone ever discussed.
-        let practice = match (
-            history
-                .alive_on(day)
-                .then(|| history.practice_on(day))
-                .flatten(),
-            discussed,
-        ) {
+        // Everyone registered with a network's practice now, and everyone ever discussed
+        // (with the practice they were with then, or their last one).
+        let now = history
+            .alive_on(day)
+            .then(|| history.practice_on(day))
+            .flatten();
+        let practice = match (now, discussed) {
             (Some(p), _) => Some(p),
-            (None, Some((_, date))) => {
-                history.practice_on(i32::try_from((*date - epoch).num_days())?)
-            }
+            (None, Some((_, date))) => history
+                .practice_on(i32::try_from((*date - epoch).num_days())?)
+                .or_else(|| history.registrations.last().map(|r| r.practice)),
             (None, None) => None,
         };
         let Some(practice) = practice else { continue };
         let practice = &histories.practices[practice as usize];
-        let network = match (&practice.network, discussed) {
-            (_, Some((network, _))) => network.to_string(),
-            (Some(network), None) => network.clone(),
+        let network = match (discussed, &practice.network) {
+            (Some((network, _)), _) => network.to_string(),
+            (None, Some(network)) => network.clone(),
             (None, None) => continue,
         };
         let born = epoch + chrono::Duration::days(i64::from(person.birth_day));

@@ -26,6 +26,15 @@ fn synth(dir: &Path, extra: &[&str]) -> Output {
     accord(&args)
 }
 
+/// A temporary folder with the default test borough in `borough`, and that folder's path.
+fn synthesised() -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("borough");
+    assert!(synth(&dir, &[]).status.success());
+    let data = dir.to_str().unwrap().to_string();
+    (tmp, data)
+}
+
 #[test]
 fn synth_then_check_then_seal() {
     let tmp = tempfile::tempdir().unwrap();
@@ -127,9 +136,20 @@ fn demo_generates_once_then_reuses() {
     let second = accord(&["demo", "--data", data, "--persons", "2000", "--no-serve"]);
     assert!(second.status.success());
     assert!(text(&second).1.contains("using the borough already at"));
+    // The first run loads the MDT demo; the second finds it loaded.
+    assert!(stdout.contains("MDT demo data loaded into"), "{stdout}");
+    assert!(stdout.contains("DEMO ONLY"), "{stdout}");
+    assert!(
+        text(&second)
+            .0
+            .contains("using the MDT database already at")
+    );
     let untimed = |text: &str| -> String {
         text.lines()
             .filter(|l| !l.starts_with("refreshed "))
+            .filter(|l| {
+                !l.contains("MDT d") && !l.starts_with("DEMO ONLY") && !l.starts_with("Demo users")
+            })
             .collect::<Vec<_>>()
             .join("\n")
     };
@@ -139,6 +159,142 @@ fn demo_generates_once_then_reuses() {
     assert!(
         tmp.path().join("risk-model/model_card.json").exists(),
         "demo fits the risk model: {stdout} {stderr}"
+    );
+    assert!(tmp.path().join("mdt.sqlite").exists());
+}
+
+/// Rows of `table` as `accord dataset check --json` reports them.
+fn table_rows(data: &str, table: &str) -> u64 {
+    let output = accord(&["dataset", "check", data, "--json"]);
+    assert!(output.status.success(), "{}", text(&output).1);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["tables"]
+        .as_array()
+        .and_then(|tables| tables.iter().find(|t| t["table"] == table))
+        .and_then(|t| t["rows"].as_u64())
+        .unwrap_or_else(|| panic!("no {table} in {report}"))
+}
+
+#[test]
+fn the_mdt_demo_loads_and_its_discussions_export_back() {
+    let (tmp, data) = synthesised();
+    let data = data.as_str();
+    let model = tmp.path().join("model");
+    let model = model.to_str().unwrap();
+    assert!(
+        accord(&["risk", "fit", "--data", data, "--out", model, "--json"])
+            .status
+            .success()
+    );
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        tmp.path().join("mdt.sqlite").display()
+    );
+    let load = accord(&[
+        "mdt",
+        "demo-load",
+        "--data",
+        data,
+        "--model",
+        model,
+        "--database",
+        &url,
+    ]);
+    let (stdout, stderr) = text(&load);
+    assert!(load.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("DEMO ONLY") && stdout.contains("coordinator.n01"),
+        "{stdout}"
+    );
+    // A second load into the same database is refused, and says why.
+    let again = accord(&[
+        "mdt",
+        "demo-load",
+        "--data",
+        data,
+        "--model",
+        model,
+        "--database",
+        &url,
+    ]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again).1.contains("already has networks"),
+        "{}",
+        text(&again).1
+    );
+
+    let out = tmp.path().join("with-mdt");
+    let out = out.to_str().unwrap();
+    let export = accord(&[
+        "mdt",
+        "export",
+        "--database",
+        &url,
+        "--data",
+        data,
+        "--out",
+        out,
+    ]);
+    let (stdout, stderr) = text(&export);
+    assert!(export.status.success(), "{stderr}");
+    let rows = table_rows(data, "mdt_discussion");
+    assert!(rows > 0);
+    assert!(
+        stdout.contains(&format!("wrote {rows} discussions")),
+        "{stdout}"
+    );
+    assert_eq!(table_rows(out, "mdt_discussion"), rows);
+    assert_eq!(table_rows(out, "activity"), table_rows(data, "activity"));
+
+    // Bad input: a database that is not a URL, an empty database, a dataset that is not one.
+    let bad = accord(&[
+        "mdt",
+        "export",
+        "--database",
+        "mdt.sqlite",
+        "--data",
+        data,
+        "--out",
+        out,
+    ]);
+    assert!(
+        text(&bad).1.contains("not a database URL"),
+        "{}",
+        text(&bad).1
+    );
+    let empty = format!(
+        "sqlite://{}?mode=rwc",
+        tmp.path().join("empty.sqlite").display()
+    );
+    let nothing = accord(&[
+        "mdt",
+        "export",
+        "--database",
+        &empty,
+        "--data",
+        data,
+        "--out",
+        out,
+    ]);
+    assert!(
+        text(&nothing).1.contains("no recorded discussions"),
+        "{}",
+        text(&nothing).1
+    );
+    let missing = accord(&[
+        "mdt",
+        "export",
+        "--database",
+        &url,
+        "--data",
+        "/nonexistent/borough",
+    ]);
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing).1.contains("/nonexistent/borough"),
+        "{}",
+        text(&missing).1
     );
 }
 
@@ -275,10 +431,8 @@ fn segment_risk_and_casefind_as_a_user_runs_them() {
 
 #[test]
 fn refresh_explain_and_export_a_borough() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("borough");
-    assert!(synth(&dir, &[]).status.success());
-    let data = dir.to_str().unwrap();
+    let (tmp, data) = synthesised();
+    let data = data.as_str();
     let snapshot = tmp.path().join("snapshot");
     let snap = snapshot.to_str().unwrap();
     let sql = tmp.path().join("program.sql");

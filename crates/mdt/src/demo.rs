@@ -180,6 +180,7 @@ pub async fn load_demo(
             "the database already has networks: demo data goes into a new, empty database".into(),
         ));
     }
+    check_register(borough)?;
     let password = user_password_hash(DEMO_PASSWORD)?;
     let mut tx = store.pool().begin().await?;
     let mut organisation_of_kind = HashMap::new();
@@ -526,6 +527,46 @@ pub async fn load_demo(
         care_plans: summary_counts.3,
         upcoming_meetings: upcoming,
     })
+}
+
+/// Refuses a borough whose discussions or case-finding lists name people who are not in
+/// its register, or a register that names a network it does not have, before anything is
+/// written.
+fn check_register(borough: &DemoBorough) -> Result<()> {
+    let people: std::collections::HashSet<u64> = borough.people.iter().map(|p| p.id).collect();
+    let networks: std::collections::HashSet<&str> =
+        borough.networks.iter().map(|(c, _)| c.as_str()).collect();
+    if let Some(d) = borough
+        .discussions
+        .iter()
+        .find(|d| !people.contains(&d.person_id))
+    {
+        return Err(MdtError::Exchange(format!(
+            "mdt_discussion: person {} (discussed {}) is not in the person register",
+            d.person_id, d.meeting_date
+        )));
+    }
+    if let Some(c) = borough
+        .case_finding
+        .iter()
+        .find(|c| !people.contains(&c.person_id))
+    {
+        return Err(MdtError::Exchange(format!(
+            "case finding of {}: person {} is not in the person register",
+            c.network, c.person_id
+        )));
+    }
+    if let Some(p) = borough
+        .people
+        .iter()
+        .find(|p| !networks.contains(p.network.as_str()))
+    {
+        return Err(MdtError::Exchange(format!(
+            "person {} belongs to network {}, which is not in the network table",
+            p.id, p.network
+        )));
+    }
+    Ok(())
 }
 
 struct History {

@@ -280,10 +280,7 @@ pub async fn schedule(
     let attendees: Vec<i64> = reader
         .all("attendee")
         .iter()
-        .filter_map(|a| match a.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => None,
-        })
+        .filter_map(|a| a.parse::<i64>().ok())
         .collect();
     if reader.all("attendee").len() != attendees.len() {
         reader.fail("attendee", "An attendee is not a valid user id");

@@ -155,9 +155,10 @@ pub(crate) async fn person(conn: &mut AnyConnection, id: i64) -> Result<PersonSu
     })
 }
 
-/// The members of a network.
+/// The care team of a network: its members whose role works with people (owners of
+/// actions, attendees, navigators); analysts and administrators are left out.
 pub(crate) async fn team(conn: &mut AnyConnection, network_id: i64) -> Result<Vec<Colleague>> {
-    sqlx::query(
+    let members = sqlx::query(
         "SELECT u.id, u.display_name, u.role FROM network_member m JOIN app_user u ON u.id = m.user_id
          WHERE m.network_id = $1 AND u.active = 1 ORDER BY u.display_name",
     )
@@ -172,7 +173,11 @@ pub(crate) async fn team(conn: &mut AnyConnection, network_id: i64) -> Result<Ve
             role: r.try_get("role")?,
         })
     })
-    .collect()
+    .collect::<Result<Vec<_>>>()?;
+    Ok(members
+        .into_iter()
+        .filter(|c| Role::parse(&c.role).is_some_and(|r| r.may(Permission::ViewPeople)))
+        .collect())
 }
 
 const ACTION_COLUMNS: &str =

@@ -235,6 +235,17 @@ fn prefix(role: Role) -> &'static str {
     }
 }
 
+/// A route of the matrix: method, path, form, the permission it needs, whether it is scoped
+/// to network N01, and the status when allowed.
+type RouteCase<'a> = (
+    &'a str,
+    String,
+    Vec<(&'a str, &'a str)>,
+    Option<Permission>,
+    bool,
+    StatusCode,
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_by_every_role_in_its_own_and_another_network() {
     for db in demo_databases().await {
@@ -257,14 +268,7 @@ async fn every_route_by_every_role_in_its_own_and_another_network() {
         // (method, path, form, permission, scoped to N01, the status when allowed). Forms are
         // left incomplete, so that an allowed user is told what is missing (422) and nothing
         // changes between cells of the matrix.
-        let routes: Vec<(
-            &str,
-            String,
-            Vec<(&str, &str)>,
-            Option<Permission>,
-            bool,
-            StatusCode,
-        )> = vec![
+        let routes: Vec<RouteCase<'_>> = vec![
             ("GET", "/mdt".into(), vec![], None, false, StatusCode::OK),
             (
                 "GET",

@@ -145,20 +145,20 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-/// Refuses a form that does not carry the session's CSRF token.
-fn check_csrf(
+/// The refusal of a form that does not carry the session's CSRF token, if it does not.
+fn csrf_refusal(
     fields: &[(String, String)],
     expected: &str,
     actor: Option<&Actor>,
-) -> Result<(), Response> {
+) -> Option<Response> {
     let sent = fields
         .iter()
         .find(|(k, _)| k == "csrf")
         .map_or("", |(_, v)| v.as_str());
     if auth::tokens_match(sent, expected) {
-        Ok(())
+        None
     } else {
-        Err(pages::message(
+        Some(pages::message(
             StatusCode::FORBIDDEN,
             actor,
             "This form has expired",
@@ -203,7 +203,7 @@ macro_rules! signed {
 macro_rules! posted {
     ($mdt:expr, $headers:expr, $uri:expr, $fields:expr) => {{
         let s = signed!($mdt, $headers, Method::POST, $uri);
-        if let Err(response) = check_csrf(&$fields, &s.csrf, Some(&s.actor)) {
+        if let Some(response) = csrf_refusal(&$fields, &s.csrf, Some(&s.actor)) {
             return response;
         }
         s
@@ -239,7 +239,7 @@ async fn sign_in(State(mdt): Shared, headers: HeaderMap, Form(fields): Fields) -
     let values = Values(&fields);
     let next = safe_next(Some(values.get("next")));
     let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or_default();
-    if expected.is_empty() || check_csrf(&fields, &expected, None).is_err() {
+    if expected.is_empty() || csrf_refusal(&fields, &expected, None).is_some() {
         return pages::message(
             StatusCode::FORBIDDEN,
             None,

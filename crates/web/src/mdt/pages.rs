@@ -629,7 +629,11 @@ pub fn person(s: &Signed, r: &PersonRecord) -> Markup {
             @match &r.care_plan {
                 Some(plan) => {
                     ul { @for g in &plan.goals { li { (g) } } }
-                    p.note { "Review by " (plan.review_on) " · version " (plan.version) " · last changed by " (plan.updated_by) " at " (plan.updated_at) }
+                    p.note {
+                    "Review by " (plan.review_on) " · version " (plan.version) " · last changed "
+                    @if !plan.updated_by.is_empty() { "by " (plan.updated_by) " " }
+                    "at " (plan.updated_at)
+                }
                 }
                 None => { p { "No care plan yet." } }
             }
