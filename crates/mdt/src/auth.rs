@@ -243,7 +243,7 @@ pub struct NewUser {
 /// Creates a user with their networks; returns their id.
 pub async fn create_user(store: &Store, user: &NewUser) -> Result<i64> {
     let hash = user_password_hash(&user.password)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let id = insert_user(&mut tx, user, &hash).await?;
     tx.commit().await?;
     Ok(id)

@@ -109,7 +109,10 @@ async fn bulk(
             }
             sql.push(')');
         }
-        let mut query = sqlx::query(&sql);
+        // Not a cached statement: sqlx's Any driver declares a missing DOUBLE PRECISION as a
+        // 4-byte float on PostgreSQL, so a statement prepared with a missing score in one
+        // place would refuse a present one there in the next chunk.
+        let mut query = sqlx::query(&sql).persistent(false);
         for row in chunk {
             for cell in row {
                 query = match cell {
@@ -182,7 +185,7 @@ pub async fn load_demo(
     }
     check_register(borough)?;
     let password = user_password_hash(DEMO_PASSWORD)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let mut organisation_of_kind = HashMap::new();
     for (code, name, kind) in ORGANISATIONS {
         let id: i64 = sqlx::query(

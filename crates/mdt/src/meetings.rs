@@ -285,7 +285,7 @@ pub async fn schedule(
     if reader.all("attendee").len() != attendees.len() {
         reader.fail("attendee", "An attendee is not a valid user id");
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let team = team(&mut tx, network.id).await?;
     for a in &attendees {
         if !team.iter().any(|c| c.id == *a) {
@@ -351,7 +351,7 @@ pub async fn meeting_view(
     meeting_id: i64,
     today: NaiveDate,
 ) -> Result<MeetingView> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let meeting = meeting_summary(&mut tx, meeting_id).await?;
     actor.require_in(Permission::ViewPeople, meeting.network_id)?;
     let year = i64::from(chrono::Datelike::year(&today));
@@ -489,7 +489,7 @@ async fn follow_ups_due(
     sqlx::query(
         "SELECT d.person_id, d.follow_up_on, p.risk_score, p.risk_reasons FROM discussion d
          JOIN person p ON p.id = d.person_id JOIN meeting m ON m.id = d.meeting_id
-         WHERE p.network_id = $1 AND d.follow_up_on IS NOT NULL AND d.follow_up_on <= $2
+         WHERE m.network_id = $1 AND d.follow_up_on IS NOT NULL AND d.follow_up_on <= $2
            AND NOT EXISTS (SELECT 1 FROM case_item c2 JOIN meeting m2 ON m2.id = c2.meeting_id
                            WHERE c2.person_id = d.person_id AND m2.meeting_date > m.meeting_date)
          ORDER BY d.follow_up_on, d.person_id",
@@ -565,7 +565,7 @@ pub async fn add_cases(
     meeting_id: i64,
     fields: &[(String, String)],
 ) -> Result<usize> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let meeting = meeting_summary(&mut tx, meeting_id).await?;
     actor.require_in(Permission::ManageMeetings, meeting.network_id)?;
     let mut reader = Reader::new(fields);
@@ -697,7 +697,7 @@ pub async fn record_discussion(
     item_id: i64,
     fields: &[(String, String)],
 ) -> Result<i64> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let row = sqlx::query("SELECT meeting_id, person_id FROM case_item WHERE id = $1")
         .bind(item_id)
         .fetch_optional(&mut *tx)

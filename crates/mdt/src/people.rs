@@ -216,7 +216,7 @@ pub async fn person_record(
     person_id: i64,
     today: NaiveDate,
 ) -> Result<PersonRecord> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let person = person(&mut tx, person_id).await?;
     actor.require_in(Permission::ViewPeople, person.network_id)?;
     let discussions = sqlx::query(
@@ -419,7 +419,7 @@ pub async fn add_action(
 ) -> Result<i64> {
     let mut reader = Reader::new(fields);
     let input = ActionInput::read(&mut reader, "");
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let person = person(&mut tx, person_id).await?;
     actor.require_in(Permission::EditCare, person.network_id)?;
     reader.finish()?;
@@ -454,7 +454,7 @@ pub async fn update_action(
     let mut reader = Reader::new(fields);
     let input = ActionInput::read(&mut reader, "");
     let version = read_version(&mut reader);
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let person_id: i64 = sqlx::query("SELECT person_id FROM mdt_action WHERE id = $1")
         .bind(action_id)
         .fetch_optional(&mut *tx)
@@ -558,7 +558,7 @@ pub async fn save_care_plan(
         reader.fail("review_on", "The review date is in the past");
     }
     let version = read_version(&mut reader);
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let person = person(&mut tx, person_id).await?;
     actor.require_in(Permission::EditCare, person.network_id)?;
     reader.finish()?;
@@ -635,7 +635,7 @@ pub async fn assign_navigator(
 ) -> Result<()> {
     let mut reader = Reader::new(fields);
     let navigator = reader.id("navigator_id", "The navigator");
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let person = person(&mut tx, person_id).await?;
     actor.require_in(Permission::AssignNavigators, person.network_id)?;
     reader.finish()?;
@@ -691,7 +691,7 @@ pub async fn refer(store: &Store, actor: &Actor, fields: &[(String, String)]) ->
     let reason = reader.text("reason", "The reason", LONG_TEXT);
     let urgency = reader.choice("urgency", "The urgency", &URGENCIES.map(|(c, _)| (c, c)));
     actor.require(Permission::Refer)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let person = if person_id > 0 {
         match person(&mut tx, person_id).await {
             Ok(p) => Some(p),
@@ -722,10 +722,13 @@ pub async fn refer(store: &Store, actor: &Actor, fields: &[(String, String)]) ->
     .await?;
     let organisation_id: i64 = organisation.try_get("id")?;
     let kind: String = organisation.try_get("kind")?;
+    // Not cached: a person without a score binds a missing DOUBLE PRECISION, which sqlx's Any
+    // driver declares as a 4-byte float on PostgreSQL (see demo.rs).
     let id: i64 = sqlx::query(
         "INSERT INTO referral (person_id, network_id, organisation_id, referred_by, source, reason, urgency, risk_score, risk_reasons, status, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10) RETURNING id",
     )
+    .persistent(false)
     .bind(person.id)
     .bind(person.network_id)
     .bind(organisation_id)
@@ -760,7 +763,7 @@ pub async fn action_tracker(
 ) -> Result<Vec<ActionRecord>> {
     actor.require(Permission::ViewPeople)?;
     let today_text = day_text(today);
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let mut actions = Vec::new();
     for network in &actor.networks {
         let rows = sqlx::query(&format!(

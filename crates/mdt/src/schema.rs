@@ -31,11 +31,18 @@ impl Migration {
 }
 
 /// Every migration, oldest first. Never edit one that has shipped: add the next.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "networks, people, meetings, actions, care plans, users, sessions, audit",
-    script: INITIAL,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "networks, people, meetings, actions, care plans, users, sessions, audit",
+        script: INITIAL,
+    },
+    Migration {
+        version: 2,
+        name: "discussions by meeting, for case lists and network activity",
+        script: "CREATE INDEX discussion_meeting ON discussion(meeting_id);",
+    },
+];
 
 const INITIAL: &str = r#"
 CREATE TABLE organisation (

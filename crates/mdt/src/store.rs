@@ -116,6 +116,17 @@ impl Store {
         &self.pool
     }
 
+    /// A transaction that may write. SQLite's is `BEGIN IMMEDIATE`: it takes the write lock
+    /// first (waiting for it), because a person-level read writes its audit entry after
+    /// reading, and a deferred transaction that upgrades from reading to writing while
+    /// another has written is refused at once ("database is locked").
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

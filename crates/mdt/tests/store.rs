@@ -11,12 +11,12 @@ async fn migrations_run_once_and_reconnecting_keeps_the_data() {
     for db in databases().await {
         assert_eq!(
             db.store.schema_version().await.unwrap(),
-            1,
+            2,
             "{}",
             db.backend
         );
         let again = Store::connect(&db.url).await.unwrap();
-        assert_eq!(again.schema_version().await.unwrap(), 1, "{}", db.backend);
+        assert_eq!(again.schema_version().await.unwrap(), 2, "{}", db.backend);
         again.pool().close().await;
         db.finish().await;
     }

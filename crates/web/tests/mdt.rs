@@ -667,6 +667,20 @@ async fn every_person_level_route_leaves_exactly_its_audit_entries() {
                 .status,
             StatusCode::SEE_OTHER
         );
+        // A person without a risk score first, then one with: both backends keep both.
+        assert_eq!(
+            gp.post(
+                "/mdt/referrals",
+                &[
+                    ("person_id", "31"),
+                    ("reason", "Struggling at home"),
+                    ("urgency", "routine")
+                ]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
         assert_eq!(
             gp.post(
                 "/mdt/referrals",
@@ -687,6 +701,7 @@ async fn every_person_level_route_leaves_exactly_its_audit_entries() {
                 entry("gp.n01", "update", "action", 1),
                 entry("gp.n01", "create", "care_plan", 3),
                 entry("navigator.n01", "update", "navigator", 1),
+                entry("gp.n01", "create", "referral", 31),
                 entry("gp.n01", "create", "referral", 7),
             ],
             "{b}"
