@@ -9,9 +9,11 @@ use accord_cohort::{CaseFinding, Histories, Scope, Top, find_cases};
 use accord_dataset::{Dataset, Provenance, TableBatches, WriteOptions, write_dataset};
 use accord_mdt::Store;
 use accord_mdt::demo::{
-    DEMO_PASSWORD, DemoBorough, DemoCandidate, DemoPerson, DemoPractice, DemoSummary, load_demo,
+    DEMO_PASSWORD, DemoBorough, DemoPerson, DemoPractice, DemoSummary, load_demo,
 };
-use accord_mdt::exchange::{discussion_batch, discussion_rows, read_discussion_batches};
+use accord_mdt::exchange::{
+    CaseFindingRow, discussion_batch, discussion_rows, load_case_finding, read_discussion_batches,
+};
 use accord_model::Table;
 use anyhow::{Context, Result, bail};
 use arrow_array::{Array, RecordBatch, StringArray};
@@ -31,6 +33,22 @@ pub enum MdtCommand {
     Export(ExportArgs),
     /// Serve the MDT workflow on its own, without the outcomes dashboard.
     Serve(MdtServeArgs),
+    /// Draw each network's case-finding list from the risk model and load it, for the meetings' case lists.
+    Casefind(CasefindLoadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CasefindLoadArgs {
+    #[arg(long, default_value = "accord-data/borough")]
+    data: PathBuf,
+    /// A model folder from `accord risk fit`.
+    #[arg(long, default_value = "accord-data/risk-model")]
+    model: PathBuf,
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database: String,
+    /// How many of each network's list to load.
+    #[arg(long, default_value_t = LISTED)]
+    top: usize,
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +102,7 @@ pub fn run(command: &MdtCommand) -> Result<()> {
         }
         MdtCommand::Export(args) => export(args),
         MdtCommand::Serve(args) => serve(args),
+        MdtCommand::Casefind(args) => casefind(args),
     }
 }
 
@@ -121,6 +140,51 @@ fn names(dataset: &Dataset, table: Table, key: &str) -> Result<HashMap<String, S
     Ok(names)
 }
 
+/// How many of each network's list are loaded for the meetings' case lists.
+const LISTED: usize = 40;
+
+/// Risk scores and their reasons by person.
+type Scores = HashMap<u64, (f64, Vec<String>)>;
+
+/// Each network's case-finding list on `day`: the first `listed` people of each, and the
+/// scores and reasons of everyone in each network's top 3% (for the register).
+fn draw_lists(
+    histories: &Histories,
+    model: &accord_cohort::RiskModel,
+    networks: &[String],
+    day: i32,
+    listed: usize,
+) -> Result<(Vec<CaseFindingRow>, Scores)> {
+    let mut scores = HashMap::new();
+    let mut rows = Vec::new();
+    for code in networks {
+        let list = find_cases(
+            histories,
+            model,
+            &CaseFinding {
+                scope: Scope::Network(code.clone()),
+                top: Top::Fraction(0.03),
+                day,
+                exclude_discussed_months: 6,
+                seed: 42,
+            },
+        )?;
+        for c in &list.candidates {
+            scores.insert(c.person_id, (c.score, c.reasons.clone()));
+            if c.rank <= listed {
+                rows.push(CaseFindingRow {
+                    network: code.clone(),
+                    rank: c.rank,
+                    person_id: c.person_id,
+                    score: c.score,
+                    reasons: c.reasons.clone(),
+                });
+            }
+        }
+    }
+    Ok((rows, scores))
+}
+
 /// Draws everything the demo loads from the dataset and the risk model.
 fn demo_borough(data: &Path, model: &Path) -> Result<DemoBorough> {
     let progress = spinner("reading the borough and drawing case-finding lists", false);
@@ -143,33 +207,7 @@ fn demo_borough(data: &Path, model: &Path) -> Result<DemoBorough> {
     network_codes.sort();
     network_codes.dedup();
     let day = histories.extract_day;
-    let mut scores: HashMap<u64, (f64, Vec<String>)> = HashMap::new();
-    let mut case_finding = Vec::new();
-    for code in &network_codes {
-        let list = find_cases(
-            &histories,
-            &model,
-            &CaseFinding {
-                scope: Scope::Network(code.clone()),
-                top: Top::Fraction(0.03),
-                day,
-                exclude_discussed_months: 6,
-                seed: 42,
-            },
-        )?;
-        for c in &list.candidates {
-            scores.insert(c.person_id, (c.score, c.reasons.clone()));
-            if c.rank <= 40 {
-                case_finding.push(DemoCandidate {
-                    network: code.clone(),
-                    rank: c.rank,
-                    person_id: c.person_id,
-                    score: c.score,
-                    reasons: c.reasons.clone(),
-                });
-            }
-        }
-    }
+    let (case_finding, mut scores) = draw_lists(&histories, &model, &network_codes, day, LISTED)?;
     let last_discussion: HashMap<u64, (&str, NaiveDate)> = discussions
         .iter()
         .map(|d| (d.person_id, (d.network_code.as_str(), d.meeting_date)))
@@ -302,6 +340,45 @@ pub fn print_demo(summary: &DemoSummary, url: &str) {
             "Demo users: coordinator.{n}, gp.{n}, matron.{n}, social.{n}, mh.{n}, navigator.{n} (the same for every network), analyst (all networks, aggregates only), admin (the audit log)"
         );
     }
+}
+
+fn casefind(args: &CasefindLoadArgs) -> Result<()> {
+    let progress = spinner("drawing each network's case-finding list", false);
+    let dataset =
+        Dataset::open(&args.data).with_context(|| format!("opening {}", args.data.display()))?;
+    let histories = Histories::load(&dataset)?;
+    let model = accord_cohort::model::read_model(&args.model).with_context(|| {
+        format!(
+            "reading the risk model {} (run `accord risk fit` first)",
+            args.model.display()
+        )
+    })?;
+    let mut networks: Vec<String> = histories
+        .practices
+        .iter()
+        .filter_map(|p| p.network.clone())
+        .collect();
+    networks.sort();
+    networks.dedup();
+    let day = histories.extract_day;
+    let (rows, _) = draw_lists(&histories, &model, &networks, day, args.top)?;
+    let date = NaiveDate::from_ymd_opt(1970, 1, 1).context("epoch")?
+        + chrono::Duration::days(i64::from(day));
+    let (loaded, left_out) = runtime()?.block_on(async {
+        let store = connect(&args.database).await?;
+        anyhow::Ok(load_case_finding(&store, date, &rows).await?)
+    })?;
+    progress.finish_and_clear();
+    println!(
+        "loaded {loaded} people onto the case-finding lists of {} networks dated {date}{}",
+        networks.len(),
+        if left_out > 0 {
+            format!(" ({left_out} not in the MDT register were left out)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
 }
 
 fn serve(args: &MdtServeArgs) -> Result<()> {

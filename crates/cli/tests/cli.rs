@@ -206,6 +206,34 @@ fn the_mdt_demo_loads_and_its_discussions_export_back() {
         stdout.contains("DEMO ONLY") && stdout.contains("coordinator.n01"),
         "{stdout}"
     );
+    // A new case-finding list replaces the one of the same date: the same list twice.
+    let mut said = Vec::new();
+    for _ in 0..2 {
+        let lists = accord(&[
+            "mdt",
+            "casefind",
+            "--data",
+            data,
+            "--model",
+            model,
+            "--database",
+            &url,
+            "--top",
+            "5",
+        ]);
+        let (stdout, stderr) = text(&lists);
+        assert!(lists.status.success(), "{stderr}");
+        assert!(
+            stdout.starts_with("loaded ") && !stdout.starts_with("loaded 0 "),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("onto the case-finding lists of 12 networks dated 2026-03-31"),
+            "{stdout}"
+        );
+        said.push(stdout);
+    }
+    assert_eq!(said[0], said[1]);
     // A second load into the same database is refused, and says why.
     let again = accord(&[
         "mdt",

@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::access::Role;
 use crate::auth::{NewUser, insert_user, user_password_hash};
-use crate::exchange::DiscussionRow;
+use crate::exchange::{CaseFindingRow, DiscussionRow};
 use crate::meetings::day_text;
 use crate::store::Backend;
 use crate::{MdtError, Result, Store, now_text};
@@ -35,14 +35,6 @@ pub struct DemoPerson {
     pub risk: Option<(f64, Vec<String>)>,
 }
 
-pub struct DemoCandidate {
-    pub network: String,
-    pub rank: usize,
-    pub person_id: u64,
-    pub score: f64,
-    pub reasons: Vec<String>,
-}
-
 /// What the demo loads, drawn from a dataset by the caller.
 pub struct DemoBorough {
     /// (code, name)
@@ -50,7 +42,7 @@ pub struct DemoBorough {
     pub practices: Vec<DemoPractice>,
     pub people: Vec<DemoPerson>,
     pub scored_on: NaiveDate,
-    pub case_finding: Vec<DemoCandidate>,
+    pub case_finding: Vec<CaseFindingRow>,
     pub discussions: Vec<DiscussionRow>,
 }
 
@@ -484,7 +476,7 @@ pub async fn load_demo(
             .get(code)
             .and_then(|t| t.iter().find(|(r, _)| *r == Role::Gp))
             .map(|(_, u)| *u);
-        let below: Vec<&DemoCandidate> = borough
+        let below: Vec<&CaseFindingRow> = borough
             .case_finding
             .iter()
             .filter(|c| &c.network == code)

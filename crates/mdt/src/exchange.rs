@@ -1,6 +1,7 @@
 //! The link to analytics: the `mdt_discussion` table of the canonical dataset, written
 //! from the discussions recorded here (so that evaluation and the frameworks see them)
-//! and read from a dataset (to load a borough's MDT history).
+//! and read from a dataset (to load a borough's MDT history); and the case-finding lists
+//! drawn from the risk model, loaded for the meetings' case lists.
 
 use std::sync::Arc;
 
@@ -10,6 +11,87 @@ use chrono::NaiveDate;
 use sqlx::Row;
 
 use crate::{MdtError, Result, Store};
+
+/// One person on a network's case-finding list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFindingRow {
+    pub network: String,
+    pub rank: usize,
+    pub person_id: u64,
+    pub score: f64,
+    pub reasons: Vec<String>,
+}
+
+/// Loads case-finding lists drawn on `list_date`, replacing any list of that date for the
+/// same networks, and records each listed person's score and reasons in the register.
+/// People not in the register are left out. Returns (loaded, left out).
+pub async fn load_case_finding(
+    store: &Store,
+    list_date: NaiveDate,
+    rows: &[CaseFindingRow],
+) -> Result<(usize, usize)> {
+    let date = list_date.format("%Y-%m-%d").to_string();
+    let mut tx = store.begin().await?;
+    let mut networks = std::collections::HashMap::new();
+    for r in sqlx::query("SELECT id, code FROM network")
+        .fetch_all(&mut *tx)
+        .await?
+    {
+        networks.insert(r.try_get::<String, _>("code")?, r.try_get::<i64, _>("id")?);
+    }
+    let mut cleared = std::collections::HashSet::new();
+    let (mut loaded, mut left_out) = (0, 0);
+    for row in rows {
+        let network = *networks.get(&row.network).ok_or_else(|| {
+            MdtError::Exchange(format!(
+                "network {} is not in the MDT database",
+                row.network
+            ))
+        })?;
+        if cleared.insert(network) {
+            sqlx::query("DELETE FROM case_finding WHERE network_id = $1 AND list_date = $2")
+                .bind(network)
+                .bind(date.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let person = i64::try_from(row.person_id)
+            .map_err(|_| MdtError::Exchange(format!("person id {} is too large", row.person_id)))?;
+        let known = sqlx::query("SELECT id FROM person WHERE id = $1")
+            .bind(person)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if !known {
+            left_out += 1;
+            continue;
+        }
+        let reasons = row.reasons.join("\n");
+        sqlx::query(
+            "INSERT INTO case_finding (network_id, list_date, list_rank, person_id, score, reasons) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(network)
+        .bind(date.clone())
+        .bind(row.rank as i64)
+        .bind(person)
+        .bind(row.score)
+        .bind(reasons.clone())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE person SET risk_score = $1, risk_reasons = $2, scored_on = $3 WHERE id = $4",
+        )
+        .bind(row.score)
+        .bind(reasons)
+        .bind(date.clone())
+        .bind(person)
+        .execute(&mut *tx)
+        .await?;
+        loaded += 1;
+    }
+    tx.commit().await?;
+    Ok((loaded, left_out))
+}
 
 /// One row of `mdt_discussion`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -3,8 +3,8 @@
 //! is reachable. Where it is not, the tests say so loudly on stderr and run on SQLite.
 
 use accord_mdt::Store;
-use accord_mdt::demo::{DemoBorough, DemoCandidate, DemoPerson, DemoPractice, load_demo};
-use accord_mdt::exchange::DiscussionRow;
+use accord_mdt::demo::{DemoBorough, DemoPerson, DemoPractice, load_demo};
+use accord_mdt::exchange::{CaseFindingRow, DiscussionRow};
 use chrono::NaiveDate;
 
 /// Where the PostgreSQL tests connect (override with ACCORD_TEST_POSTGRES).
@@ -68,7 +68,7 @@ pub fn small_borough() -> DemoBorough {
         let mut ranked: Vec<u64> = (1..=30u64).filter(|id| network(*id) == code).collect();
         ranked.sort_by(|a, b| b.cmp(a));
         for (i, id) in ranked.into_iter().take(10).enumerate() {
-            case_finding.push(DemoCandidate {
+            case_finding.push(CaseFindingRow {
                 network: code.into(),
                 rank: i + 1,
                 person_id: id,
