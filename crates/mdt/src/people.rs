@@ -445,6 +445,7 @@ fn read_version(reader: &mut Reader<'_>) -> i64 {
 
 /// Changes an action, provided nobody has changed it since the form was opened (the
 /// form's `version`); otherwise nothing is saved and the user is told who changed it.
+/// Returns the id of the person the action is for.
 pub async fn update_action(
     store: &Store,
     actor: &Actor,
@@ -498,7 +499,7 @@ pub async fn update_action(
     )
     .await?;
     tx.commit().await?;
-    Ok(version + 1)
+    Ok(person.id)
 }
 
 async fn last_change(

@@ -523,14 +523,7 @@ async fn update_action(
 ) -> Response {
     let s = posted!(mdt, headers, uri, fields);
     match people::update_action(&mdt.store, &s.actor, id, &fields).await {
-        Ok(_) => {
-            let back = Values(&fields).get("back");
-            done(if back == "tracker" {
-                "/mdt/actions".into()
-            } else {
-                format!("/mdt/people/{}#actions", Values(&fields).get("person_id"))
-            })
-        }
+        Ok(person) => done(format!("/mdt/people/{person}#actions")),
         Err(e @ (MdtError::Invalid(_) | MdtError::Conflict(_))) => {
             match people::action_team(&mdt.store, &s.actor, id).await {
                 Ok((person, _)) => {

@@ -467,7 +467,6 @@ fn action_form(
             input type="hidden" name="person_id" value=(person);
             @if matches!(form, PersonForm::Action(_)) {
                 input type="hidden" name="version" value=(values.get("version"));
-                input type="hidden" name="back" value=(values.get("back"));
             }
             (hidden_error("version", errors))
             (input("text", "description", "Action", None, values, errors))
@@ -551,14 +550,13 @@ pub fn person_form(
     )
 }
 
-fn action_values(a: &ActionRecord, back: &str) -> Vec<(String, String)> {
+fn action_values(a: &ActionRecord) -> Vec<(String, String)> {
     vec![
         ("description".into(), a.description.clone()),
         ("owner_id".into(), a.owner_id.to_string()),
         ("due_on".into(), a.due_on.clone()),
         ("status".into(), a.status.clone()),
         ("version".into(), a.version.to_string()),
-        ("back".into(), back.into()),
     ]
 }
 
@@ -585,7 +583,7 @@ fn actions_table(
                     td { (a.status) } td { (a.updated_by) " " (a.updated_at) }
                     @if let (true, Some(team)) = (edit, team) {
                         td { details { summary { "Change" }
-                            (action_form(s, a.person_id, PersonForm::Action(a.id), team, Values(&action_values(a, "person")), &none))
+                            (action_form(s, a.person_id, PersonForm::Action(a.id), team, Values(&action_values(a)), &none))
                         } }
                     }
                 } }
