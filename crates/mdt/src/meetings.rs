@@ -9,8 +9,8 @@ use sqlx::{AnyConnection, Row};
 use crate::access::{Actor, Permission};
 use crate::audit::{Act, record};
 use crate::people::{
-    ActionInput, Colleague, DiscussionRecord, discussion_record, insert_action, person, reasons,
-    team,
+    ActionInput, Colleague, DISCUSSION_COLUMNS, DiscussionRecord, colleague, discussion_record,
+    insert_action, person, reasons, team,
 };
 use crate::validate::{LONG_TEXT, Reader, SHORT_TEXT};
 use crate::{FieldErrors, MdtError, Result, Store, now_text};
@@ -367,12 +367,9 @@ pub async fn meeting_view(
     .await?;
     for r in &rows {
         let item_id: i64 = r.try_get("item_id")?;
-        let discussion = sqlx::query(
-            "SELECT d.id, d.meeting_id, m.meeting_date, c.follow_up, c.source, d.outcome, d.notes, d.follow_up_on,
-                    COALESCE(u.display_name, '') AS recorded_by, d.recorded_at
-             FROM discussion d JOIN meeting m ON m.id = d.meeting_id JOIN case_item c ON c.id = d.case_item_id
-             LEFT JOIN app_user u ON u.id = d.recorded_by WHERE d.case_item_id = $1",
-        )
+        let discussion = sqlx::query(&format!(
+            "SELECT {DISCUSSION_COLUMNS} WHERE d.case_item_id = $1"
+        ))
         .bind(item_id)
         .fetch_optional(&mut *tx)
         .await?
@@ -442,13 +439,7 @@ pub async fn meeting_view(
     .fetch_all(&mut *tx)
     .await?
     .iter()
-    .map(|r| {
-        Ok(Colleague {
-            id: r.try_get("id")?,
-            display_name: r.try_get("display_name")?,
-            role: r.try_get("role")?,
-        })
-    })
+    .map(colleague)
     .collect::<Result<Vec<_>>>()?;
     let team = team(&mut tx, meeting.network_id).await?;
     let mut shown: Vec<i64> = listed.clone();

@@ -155,6 +155,15 @@ pub(crate) async fn person(conn: &mut AnyConnection, id: i64) -> Result<PersonSu
     })
 }
 
+/// A user as a colleague, from a row with `id`, `display_name` and `role`.
+pub(crate) fn colleague(r: &sqlx::any::AnyRow) -> Result<Colleague> {
+    Ok(Colleague {
+        id: r.try_get("id")?,
+        display_name: r.try_get("display_name")?,
+        role: r.try_get("role")?,
+    })
+}
+
 /// The care team of a network: its members whose role works with people (owners of
 /// actions, attendees, navigators); analysts and administrators are left out.
 pub(crate) async fn team(conn: &mut AnyConnection, network_id: i64) -> Result<Vec<Colleague>> {
@@ -166,13 +175,7 @@ pub(crate) async fn team(conn: &mut AnyConnection, network_id: i64) -> Result<Ve
     .fetch_all(&mut *conn)
     .await?
     .iter()
-    .map(|r| {
-        Ok(Colleague {
-            id: r.try_get("id")?,
-            display_name: r.try_get("display_name")?,
-            role: r.try_get("role")?,
-        })
-    })
+    .map(colleague)
     .collect::<Result<Vec<_>>>()?;
     Ok(members
         .into_iter()
@@ -219,13 +222,9 @@ pub async fn person_record(
     let mut tx = store.begin().await?;
     let person = person(&mut tx, person_id).await?;
     actor.require_in(Permission::ViewPeople, person.network_id)?;
-    let discussions = sqlx::query(
-        "SELECT d.id, d.meeting_id, m.meeting_date, c.follow_up, c.source, d.outcome, d.notes,
-                d.follow_up_on, COALESCE(u.display_name, '') AS recorded_by, d.recorded_at
-         FROM discussion d JOIN meeting m ON m.id = d.meeting_id JOIN case_item c ON c.id = d.case_item_id
-         LEFT JOIN app_user u ON u.id = d.recorded_by
-         WHERE d.person_id = $1 ORDER BY m.meeting_date DESC, d.id DESC",
-    )
+    let discussions = sqlx::query(&format!(
+        "SELECT {DISCUSSION_COLUMNS} WHERE d.person_id = $1 ORDER BY m.meeting_date DESC, d.id DESC"
+    ))
     .bind(person_id)
     .fetch_all(&mut *tx)
     .await?
@@ -303,6 +302,12 @@ pub async fn person_record(
         team,
     })
 }
+
+/// The columns `discussion_record` reads, and the tables they come from.
+pub(crate) const DISCUSSION_COLUMNS: &str = "d.id, d.meeting_id, m.meeting_date, c.follow_up, c.source, d.outcome, d.notes,
+    d.follow_up_on, COALESCE(u.display_name, '') AS recorded_by, d.recorded_at
+    FROM discussion d JOIN meeting m ON m.id = d.meeting_id JOIN case_item c ON c.id = d.case_item_id
+    LEFT JOIN app_user u ON u.id = d.recorded_by";
 
 pub(crate) fn discussion_record(r: &sqlx::any::AnyRow) -> Result<DiscussionRecord> {
     Ok(DiscussionRecord {
