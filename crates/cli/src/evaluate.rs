@@ -11,7 +11,9 @@ use accord_evaluation::estimate::{Interval, OutcomeResult};
 use accord_evaluation::evaluate::{RowsFile, evaluate_with_rows};
 use accord_evaluation::outcomes::Kind;
 use accord_evaluation::table::{Table, TableMatch, TableSpec, match_table};
-use accord_evaluation::{ControlPool, Evaluation, EvaluationOptions, ExactField, MatchOptions};
+use accord_evaluation::{
+    ControlFollowUp, ControlPool, Evaluation, EvaluationOptions, ExactField, MatchOptions,
+};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
@@ -37,11 +39,17 @@ pub struct EvaluateArgs {
     /// `emergency_admissions` (0, 1, 2, 3+ in the 12 months), `age_band`, `frailty`, or `none`.
     #[arg(long, value_delimiter = ',', default_value = "sex")]
     exact: Vec<String>,
-    /// Who may be a control: people not discussed by the end of the index month, followed
-    /// until any later MDT (`not-yet-discussed`), or only people never discussed
-    /// (`never-discussed`, which selects controls on their future; see docs/evaluation.md).
+    /// Who may be a control: people not discussed by the end of the index month
+    /// (`not-yet-discussed`), or only people never discussed (`never-discussed`, which
+    /// selects controls on their future; see docs/evaluation.md).
     #[arg(long, default_value = "not-yet-discussed")]
     controls: String,
+    /// How a control discussed at an MDT within their year is followed: until the month of
+    /// it, with inverse probability of censoring weights (`weighted`: the effect of an MDT
+    /// against none), through the year as a control (`intention-to-treat`: drawn towards no
+    /// effect), or until their MDT without weights (`censored`: biased towards harm).
+    #[arg(long, default_value = "weighted")]
+    control_follow_up: String,
     /// Pair-bootstrap resamples.
     #[arg(long, default_value_t = 1000)]
     bootstrap: usize,
@@ -120,6 +128,14 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
             "not-yet-discussed" => ControlPool::NotYetDiscussed,
             "never-discussed" => ControlPool::NeverDiscussed,
             other => bail!("--controls {other}: expected not-yet-discussed or never-discussed"),
+        },
+        follow_up: match args.control_follow_up.as_str() {
+            "intention-to-treat" => ControlFollowUp::IntentionToTreat,
+            "censored" => ControlFollowUp::Censored,
+            "weighted" => ControlFollowUp::Weighted,
+            other => bail!(
+                "--control-follow-up {other}: expected intention-to-treat, censored or weighted"
+            ),
         },
         bootstrap: args.bootstrap,
         seed: args.seed,
@@ -282,14 +298,29 @@ fn print_evaluation(e: &Evaluation) {
         a.treated.eligible
     );
     println!(
-        "  control pool {} person-months ({} people); matched {} treated with {} controls ({} followed only until their own MDT within the year); {} treated lost to the caliper",
+        "  control pool {} person-months ({} people); matched {} treated with {} controls ({} discussed at an MDT within their year); {} treated lost to the caliper",
         a.control_pool_rows,
         a.control_pool_people,
         a.matched_treated,
         a.matched_controls,
-        a.controls_censored_at_own_mdt,
+        a.controls_discussed_within_year,
         a.lost_to_caliper
     );
+    if let Some(c) = &e.censoring {
+        println!(
+            "  censoring model: {} control-months, {} ending in a first MDT; weights mean {:.2}, largest {:.1}, {} capped{}",
+            c.control_months,
+            c.discussed,
+            c.mean_weight,
+            c.max_weight,
+            c.capped,
+            if c.dropped.is_empty() {
+                String::new()
+            } else {
+                format!("; left out: {}", c.dropped.join("; "))
+            }
+        );
+    }
     let p = &e.propensity;
     println!("\nPropensity score");
     println!(

@@ -1,8 +1,8 @@
 //! Who can be compared: the treated (people discussed at an MDT, index date = their first
 //! discussion) and, for each treated person's index month, the people registered and alive
 //! at the start of that month who had not been discussed by the end of it (risk-set
-//! sampling: a control inherits the month). By default a control may be discussed later and
-//! is followed only until then ([`ControlPool::NotYetDiscussed`]); METHODS.md's literal
+//! sampling: a control inherits the month). By default a control may be discussed later
+//! ([`ControlPool::NotYetDiscussed`], followed as [`ControlFollowUp`] says); METHODS.md's literal
 //! "never discussed" is [`ControlPool::NeverDiscussed`], which picks controls on their
 //! future: where the highest-risk people are all discussed in time, the never-discussed
 //! are those whose risk fell, and the estimate is biased (see docs/evaluation.md).
@@ -206,7 +206,13 @@ pub fn covariates() -> Vec<Covariate> {
 }
 
 impl Covariate {
-    fn measure(&self, person: &PersonAt, histories: &Histories, day: i32, risk: f64) -> f64 {
+    pub(crate) fn measure(
+        &self,
+        person: &PersonAt,
+        histories: &Histories,
+        day: i32,
+        risk: f64,
+    ) -> f64 {
         let count = |settings: &[Setting]| -> f64 {
             settings.iter().map(|s| f64::from(person.in_year(*s))).sum()
         };
@@ -243,11 +249,29 @@ fn flag(yes: bool) -> f64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ControlPool {
-    /// Not discussed by the end of the index month; follow-up ends the day before a later
-    /// first discussion.
+    /// Not discussed by the end of the index month (followed as [`ControlFollowUp`] says
+    /// after a later first discussion).
     NotYetDiscussed,
     /// Never discussed at all.
     NeverDiscussed,
+}
+
+/// How a control who is discussed at an MDT within their year of follow-up is followed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlFollowUp {
+    /// Through the whole year, as a control (intention to treat, as in a sequence of target
+    /// trials): no bias from who is discussed next, but drawn towards no effect where the
+    /// MDT has one, as far as controls are discussed later.
+    IntentionToTreat,
+    /// Only until the day before their own MDT. Who is discussed next is who got worse, so
+    /// the controls left are those who got better: biased towards harm.
+    Censored,
+    /// Until the start of the month of their own MDT, with inverse probability of
+    /// censoring weights after that (see [`crate::censoring`]): the effect of an MDT against
+    /// none, as the treated would have been without one.
+    #[default]
+    Weighted,
 }
 
 /// Treated people who could not be evaluated, by reason.
@@ -287,9 +311,8 @@ pub struct Row {
     pub index_day: i32,
     /// Practice on the covariate day.
     pub practice: u32,
-    /// A control's first MDT discussion, after the index month, where there is one: their
-    /// follow-up ends the day before.
-    pub censor_day: Option<i32>,
+    /// A control's first MDT discussion, after the index month, where there is one.
+    pub later_mdt: Option<i32>,
     pub sex: u8,
 }
 
@@ -372,7 +395,7 @@ pub fn candidates(
                     month: m as u16,
                     treated: index_day.is_some(),
                     index_day: index_day.unwrap_or(0),
-                    censor_day: if index_day.is_some() {
+                    later_mdt: if index_day.is_some() {
                         None
                     } else {
                         histories

@@ -17,7 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::EvaluationError;
 use crate::balance::{BalanceAccumulator, BalanceRow, smd_standard_error};
-use crate::candidates::{Candidates, ControlPool, TreatedAttrition, candidates};
+use crate::candidates::{
+    Candidates, ControlFollowUp, ControlPool, TreatedAttrition, candidates, month_start,
+};
+use crate::censoring::{CensoringReport, FollowUpWeights, censoring_weights};
 use crate::estimate::{Member, OutcomeResult, estimate};
 use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour};
 use crate::outcomes::{MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, windows};
@@ -77,6 +80,9 @@ pub struct EvaluationOptions {
     pub matching: MatchOptions,
     pub exact: Vec<ExactField>,
     pub controls: ControlPool,
+    /// How controls discussed later are followed.
+    #[serde(default)]
+    pub follow_up: ControlFollowUp,
     /// Pair-bootstrap resamples.
     pub bootstrap: usize,
     pub seed: u64,
@@ -94,6 +100,7 @@ impl Default for EvaluationOptions {
             matching: MatchOptions::default(),
             exact: vec![ExactField::Sex],
             controls: ControlPool::NotYetDiscussed,
+            follow_up: ControlFollowUp::Weighted,
             bootstrap: 1000,
             seed: 42,
             include_index_day: false,
@@ -126,9 +133,9 @@ pub struct Attrition {
     /// in the treated who could be matched.
     pub lost_to_caliper: usize,
     pub matched_controls: usize,
-    /// Matched controls discussed at an MDT within a year of their index date, followed
-    /// only until the day before.
-    pub controls_censored_at_own_mdt: usize,
+    /// Matched controls discussed at an MDT within a year of their index date.
+    #[serde(alias = "controls_censored_at_own_mdt")]
+    pub controls_discussed_within_year: usize,
 }
 
 /// One bin of the propensity overlap histogram (logit scale).
@@ -227,6 +234,9 @@ pub struct Evaluation {
     pub mortality: Mortality,
     pub monthly: Vec<MonthlySeries>,
     pub placebo: Option<Placebo>,
+    /// The censoring model, where controls are followed with weights.
+    #[serde(default)]
+    pub censoring: Option<CensoringReport>,
     pub warnings: Vec<String>,
     pub timings: Vec<Timing>,
 }
@@ -261,6 +271,7 @@ struct Run {
     sets: Vec<Vec<(usize, f64)>>,
     /// Outcomes of each row in `sets`, in the same order.
     windows: Vec<Vec<Windows>>,
+    censoring: Option<CensoringReport>,
 }
 
 fn run(
@@ -355,20 +366,48 @@ fn run(
                 .collect()
         })
         .collect();
+    // Matched controls with their index day, for the censoring model.
+    let followed: Vec<(usize, i32)> = sets
+        .iter()
+        .flat_map(|set| {
+            let index = rows[set[0].0].index_day;
+            set[1..].iter().map(move |&(r, _)| (r, index))
+        })
+        .collect();
+    let (weights, censoring) = match options.follow_up {
+        ControlFollowUp::Weighted => {
+            let (weights, report) = censoring_weights(histories, risk, &candidates, &followed);
+            (weights, Some(report))
+        }
+        _ => (vec![FollowUpWeights::default(); followed.len()], None),
+    };
+    let weight_of: HashMap<usize, &FollowUpWeights> = followed
+        .iter()
+        .zip(&weights)
+        .map(|(&(r, _), w)| (r, w))
+        .collect();
+    let unweighted = FollowUpWeights::default();
     let windows: Vec<Vec<Windows>> = sets
         .par_iter()
         .map(|set| {
             let index = rows[set[0].0].index_day;
             set.iter()
                 .map(|&(r, _)| {
-                    let end = rows[r].censor_day.map_or(histories.extract_day, |d| {
-                        (d - 1).min(histories.extract_day)
-                    });
+                    let end = match (rows[r].later_mdt, options.follow_up) {
+                        (None, _) | (Some(_), ControlFollowUp::IntentionToTreat) => {
+                            histories.extract_day
+                        }
+                        (Some(d), ControlFollowUp::Weighted) => {
+                            (month_start(d) - 1).min(histories.extract_day)
+                        }
+                        (Some(d), ControlFollowUp::Censored) => (d - 1).min(histories.extract_day),
+                    };
                     windows(
                         &histories.history(rows[r].person as usize),
                         index,
                         options.include_index_day,
-                        end,
+                        (histories.data_start, end),
+                        weight_of.get(&r).copied().unwrap_or(&unweighted),
                     )
                 })
                 .collect()
@@ -394,6 +433,7 @@ fn run(
         matching,
         sets,
         windows,
+        censoring,
     })
 }
 
@@ -674,18 +714,23 @@ pub fn evaluate_with_rows(
         matched_treated: matched,
         lost_to_caliper: main.matching.unmatched_treated.len(),
         matched_controls: main.matching.sets.iter().map(|s| s.controls.len()).sum(),
-        controls_censored_at_own_mdt: main
+        controls_discussed_within_year: main
             .sets
             .iter()
             .flat_map(|set| {
                 let index = rows[set[0].0].index_day;
                 set[1..]
                     .iter()
-                    .filter(move |&&(r, _)| rows[r].censor_day.is_some_and(|d| d <= index + 365))
+                    .filter(move |&&(r, _)| rows[r].later_mdt.is_some_and(|d| d <= index + 365))
             })
             .count(),
     };
-    let warnings = warnings(&attrition, &balance_rows, &networks, &mortality, &outcomes);
+    let mut warnings = warnings(&attrition, &balance_rows, &networks, &mortality, &outcomes);
+    warnings.extend(follow_up_warning(
+        options.follow_up,
+        &attrition,
+        main.censoring.as_ref(),
+    ));
     let files = if with_rows {
         rows_files(&main)
     } else {
@@ -708,6 +753,7 @@ pub fn evaluate_with_rows(
         mortality,
         monthly,
         placebo,
+        censoring: main.censoring,
         warnings,
         timings: clock.timings,
     };
@@ -761,10 +807,10 @@ fn mortality(members: &[Member<'_>]) -> Mortality {
     for m in members {
         if m.treated {
             t += 1;
-            td += usize::from(m.windows.died_within_year);
+            td += usize::from(m.windows.death_within_year > 0.0);
         } else {
             c += m.weight;
-            cd += m.weight * f64::from(u8::from(m.windows.died_within_year));
+            cd += m.weight * m.windows.death_within_year;
         }
     }
     Mortality {
@@ -800,6 +846,49 @@ fn monthly(members: &[Member<'_>]) -> Vec<MonthlySeries> {
             }
         })
         .collect()
+}
+
+/// What the way controls discussed later are followed does to the estimate, where enough
+/// of them are.
+fn follow_up_warning(
+    follow_up: ControlFollowUp,
+    attrition: &Attrition,
+    censoring: Option<&CensoringReport>,
+) -> Option<String> {
+    let later = attrition.controls_discussed_within_year;
+    let share = 100.0 * later as f64 / attrition.matched_controls.max(1) as f64;
+    if share < 5.0 {
+        return None;
+    }
+    let who = format!(
+        "{later} of {} matched controls ({share:.0}%) were discussed at an MDT within their year \
+         of follow-up",
+        attrition.matched_controls
+    );
+    Some(match follow_up {
+        ControlFollowUp::IntentionToTreat => format!(
+            "{who}; followed as controls (intention to treat), they share any effect of the MDT, \
+             so the estimate is drawn towards no effect (the default, --control-follow-up \
+             weighted, estimates the effect of an MDT against none)"
+        ),
+        ControlFollowUp::Censored => format!(
+            "{who}; followed only until then, the controls left are those whose use fell, so \
+             the estimate is biased towards harm"
+        ),
+        ControlFollowUp::Weighted => {
+            let c = censoring.cloned().unwrap_or_default();
+            format!(
+                "{who}; followed until then with inverse probability of censoring weights (mean \
+                 {:.2}, largest {:.1}, {} control-months capped at {}): large weights mean \
+                 people like them are nearly always discussed, and the estimate leans on few \
+                 controls",
+                c.mean_weight,
+                c.max_weight,
+                c.capped,
+                crate::censoring::WEIGHT_CAP
+            )
+        }
+    })
 }
 
 fn warnings(

@@ -3,7 +3,8 @@
 //!
 //! `candidates` builds the treated (index = first MDT) and the risk-set control pool with
 //! covariates; `propensity` fits the score; `matching` is greedy nearest-neighbour matching
-//! with a caliper and exact strata (generic: it matches any table); `balance` computes the
+//! with a caliper and exact strata (generic: it matches any table); `censoring` weights
+//! controls who are discussed later; `balance` computes the
 //! SMD tables; `outcomes` measures counts, costs and person-time around the index; `did`
 //! holds the Poisson difference in differences with cluster-robust errors and the pair
 //! bootstrap; `estimate` turns matched people into results per outcome; `evaluate` runs it
@@ -12,6 +13,7 @@
 
 pub mod balance;
 pub mod candidates;
+pub mod censoring;
 pub mod did;
 pub mod estimate;
 pub mod evaluate;
@@ -20,7 +22,7 @@ pub mod outcomes;
 pub mod propensity;
 pub mod table;
 
-pub use candidates::ControlPool;
+pub use candidates::{ControlFollowUp, ControlPool};
 pub use evaluate::{Evaluation, EvaluationOptions, ExactField, evaluate};
 pub use matching::{MatchOptions, Matching, Unit, nearest_neighbour};
 

@@ -5,6 +5,8 @@
 
 use accord_cohort::history::History;
 use accord_model::Setting;
+
+use crate::censoring::FollowUpWeights;
 use serde::{Deserialize, Serialize};
 
 /// How an outcome is summarised.
@@ -111,16 +113,18 @@ pub struct Windows {
     pub days: [f64; 2],
     /// Per outcome: value before and after (events, or £).
     pub values: Vec<[f64; 2]>,
-    /// Died within 365 days after the index.
-    pub died_within_year: bool,
+    /// Died within 365 days after the index: the weight of the day of death (0 if alive).
+    pub death_within_year: f64,
     /// Per month from -24 to +11 (36 months): days at risk and events of the `MONTHLY`
     /// outcomes.
     pub monthly_days: Vec<f64>,
     pub monthly_events: Vec<[f64; 2]>,
 }
 
-/// The days in [from, to] on which the person was registered and alive, as intervals.
-fn at_risk(history: &History<'_>, from: i32, to: i32, end: i32) -> Vec<(i32, i32)> {
+/// The days in [from, to] on which the person was registered and alive and the data
+/// cover (`span`: the data start and the end of follow-up), as intervals.
+fn at_risk(history: &History<'_>, from: i32, to: i32, span: (i32, i32)) -> Vec<(i32, i32)> {
+    let (data_start, end) = span;
     let last = history
         .person
         .death_day
@@ -130,34 +134,50 @@ fn at_risk(history: &History<'_>, from: i32, to: i32, end: i32) -> Vec<(i32, i32
         .registrations
         .iter()
         .filter_map(|r| {
-            let (a, b) = (r.start.max(from), r.end.min(last));
+            let (a, b) = (r.start.max(from).max(data_start), r.end.min(last));
             (a <= b).then_some((a, b))
         })
         .collect()
 }
 
-fn length(intervals: &[(i32, i32)]) -> f64 {
-    intervals.iter().map(|(a, b)| f64::from(b - a + 1)).sum()
+/// Days in the intervals, each counted at its weight.
+fn length(intervals: &[(i32, i32)], weights: &FollowUpWeights) -> f64 {
+    intervals
+        .iter()
+        .flat_map(|&(a, b)| a..=b)
+        .map(|day| weights.on(day))
+        .sum()
 }
 
-/// Outcomes of a person around `index`, followed to `end` at the latest (the extract date,
-/// or the day before a control's own first MDT).
-pub fn windows(history: &History<'_>, index: i32, include_index_day: bool, end: i32) -> Windows {
+/// Outcomes of a person around `index`, within `span`: from the data start (days before it
+/// are not at risk: their events are not in the data) to the end of follow-up (the extract
+/// date, or the end of a control's follow-up). Every day and event counts at its weight (1
+/// but for controls' inverse probability of censoring weights after the index month).
+pub fn windows(
+    history: &History<'_>,
+    index: i32,
+    include_index_day: bool,
+    span: (i32, i32),
+    weights: &FollowUpWeights,
+) -> Windows {
+    let end = span.1;
     let post_start = if include_index_day { index } else { index + 1 };
     let ranges = [(index - 365, index - 1), (post_start, post_start + 364)];
     let mut days = [0.0; 2];
     let mut values = vec![[0.0; 2]; OUTCOMES.len()];
     for (w, &(from, to)) in ranges.iter().enumerate() {
-        let intervals = at_risk(history, from, to, end);
-        days[w] = length(&intervals);
+        let intervals = at_risk(history, from, to, span);
+        days[w] = length(&intervals, weights);
         for &(a, b) in &intervals {
             for event in history.events_starting(a, b) {
+                let weight = weights.on(event.start);
                 for (o, outcome) in OUTCOMES.iter().enumerate() {
                     if outcome.counts(event.setting) {
-                        values[o][w] += match outcome.kind {
-                            Kind::Count => 1.0,
-                            Kind::Cost => event.cost,
-                        };
+                        values[o][w] += weight
+                            * match outcome.kind {
+                                Kind::Count => 1.0,
+                                Kind::Cost => event.cost,
+                            };
                     }
                 }
             }
@@ -180,21 +200,21 @@ pub fn windows(history: &History<'_>, index: i32, include_index_day: bool, end: 
             .contains(&m)
             .then(|| (m + MONTHS_BEFORE) as usize)
     };
-    let span = (
+    let monthly_span = (
         index - (f64::from(MONTHS_BEFORE) * MONTH_DAYS).ceil() as i32,
         index + (f64::from(MONTHS_AFTER) * MONTH_DAYS).ceil() as i32,
     );
-    for (a, b) in at_risk(history, span.0, span.1, end) {
+    for (a, b) in at_risk(history, monthly_span.0, monthly_span.1, span) {
         for day in a..=b {
             if let Some(m) = month_of(day - index) {
-                monthly_days[m] += 1.0;
+                monthly_days[m] += weights.on(day);
             }
         }
         for event in history.events_starting(a, b) {
             if let Some(m) = month_of(event.start - index) {
                 for (slot, &o) in MONTHLY.iter().enumerate() {
                     if OUTCOMES[o].counts(event.setting) {
-                        monthly_events[m][slot] += 1.0;
+                        monthly_events[m][slot] += weights.on(event.start);
                     }
                 }
             }
@@ -203,10 +223,11 @@ pub fn windows(history: &History<'_>, index: i32, include_index_day: bool, end: 
     Windows {
         days,
         values,
-        died_within_year: history
+        death_within_year: history
             .person
             .death_day
-            .is_some_and(|d| d > index && d <= index + 365 && d <= end),
+            .filter(|&d| d > index && d <= index + 365 && d <= end)
+            .map_or(0.0, |d| weights.on(d)),
         monthly_days,
         monthly_events,
     }

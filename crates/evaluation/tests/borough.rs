@@ -3,12 +3,11 @@
 //! every imbalance, the naive before/after shows a larger fall than the matched estimate
 //! (the controls, picked for the same high use, fall too), and every diagnostic is there.
 //! Whether the matched interval covers the planted truth is checked over several seeds and
-//! effects in `scripts/evaluation-coverage.sh` (on these boroughs it does not yet: see
-//! docs/evaluation.md, "Known bias").
+//! effects in `scripts/evaluation-coverage.sh`.
 
 use accord_cohort::{Histories, TrainOptions, train};
 use accord_dataset::Dataset;
-use accord_evaluation::{EvaluationError, EvaluationOptions, evaluate};
+use accord_evaluation::{ControlFollowUp, EvaluationError, EvaluationOptions, evaluate};
 
 #[test]
 fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not() {
@@ -99,6 +98,11 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
         e.networks.iter().map(|n| n.matched).sum::<usize>(),
         a.matched_treated
     );
+    // Controls discussed later are followed with censoring weights by default.
+    let censoring = e.censoring.as_ref().unwrap();
+    assert!(a.controls_discussed_within_year > 0, "{a:?}");
+    assert!(censoring.discussed > 0 && censoring.control_months > censoring.discussed);
+    assert!(censoring.mean_weight >= 1.0, "{censoring:?}");
     let placebo = e.placebo.as_ref().unwrap();
     assert!(placebo.note.is_some() || !placebo.outcomes.is_empty());
     assert!(e.propensity.auc > 0.6 && e.propensity.auc < 1.0);
@@ -107,6 +111,47 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
     // Same seed, same answer.
     let again = evaluate(&histories, &risk, &options).unwrap();
     assert_eq!(again.outcomes, e.outcomes);
+}
+
+/// Who is discussed next is who got worse: controls followed only until their own MDT are
+/// those whose use fell, which pushes the estimate towards harm; followed through the year
+/// (intention to treat) they are not picked on what came after their index.
+#[test]
+fn censoring_controls_at_their_own_mdt_pushes_the_estimate_towards_harm() {
+    let (_dir, data) = accord_testkit::borough(60_000, 11);
+    let histories = Histories::load(&Dataset::open(&data).unwrap()).unwrap();
+    let risk = train(&histories, TrainOptions::latest(&histories, 42))
+        .unwrap()
+        .model;
+    let ratio = |follow_up: ControlFollowUp| {
+        let options = EvaluationOptions {
+            bootstrap: 50,
+            placebo: false,
+            follow_up,
+            ..EvaluationOptions::default()
+        };
+        let e = evaluate(&histories, &risk, &options).unwrap();
+        assert_eq!(
+            e.censoring.is_some(),
+            follow_up == ControlFollowUp::Weighted
+        );
+        let emergency = e
+            .outcomes
+            .iter()
+            .find(|o| o.name == "emergency_admissions")
+            .unwrap();
+        (emergency.effect_ratio.unwrap().estimate, e.warnings)
+    };
+    let (censored, warnings) = ratio(ControlFollowUp::Censored);
+    let (itt, _) = ratio(ControlFollowUp::IntentionToTreat);
+    assert!(
+        censored > itt + 0.1,
+        "censored {censored}, intention to treat {itt}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains("biased towards harm")),
+        "{warnings:?}"
+    );
 }
 
 #[test]
