@@ -48,6 +48,7 @@ done
 [ -n "$url" ] || { cat "$work/demo.log"; echo "FAIL: accord demo printed no URL"; exit 1; }
 echo "accord demo serves $url"
 mkdir -p "$shots"
+grep -q "^MDT evaluation written" "$work/demo.log" || { cat "$work/demo.log"; echo "FAIL: accord demo did not evaluate the MDT programme"; exit 1; }
 NODE_PATH="$tools/node_modules" node scripts/browser/crawl.mjs "$url" "$shots"
 grep -q "^MDT workflow: http" "$work/demo.log" || { cat "$work/demo.log"; echo "FAIL: accord demo did not serve the MDT workflow"; exit 1; }
 NODE_PATH="$tools/node_modules" node scripts/browser/mdt.mjs "$url" "$shots"

@@ -1,7 +1,8 @@
 // Drives Debian's Chromium over the dashboard at BASE: opens every same-site page
 // reachable from the overview, fails on console errors, page errors, failed requests and
 // HTTP errors, changes the breakdown filter of an indicator page and checks that the
-// figure shown equals the API's, and saves screenshots into SHOTS.
+// figure shown equals the API's, checks the risk and evaluation pages against the API, and
+// saves screenshots into SHOTS.
 // Usage: node crawl.mjs BASE SHOTS
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -103,6 +104,22 @@ if (!(await page.locator("main").innerText()).includes(aucText)) problems.push(`
 for (const id of ["roc", "calibration", "distribution"]) {
   if ((await page.locator(`svg[aria-labelledby="${id}-title ${id}-desc"]`).count()) !== 1) problems.push(`the risk page has no ${id} chart`);
 }
+
+// The MDT evaluation: the report shows the API's matched ratios for A&E attendances (Poisson
+// and negative binomial) with its charts (forest plots, pre/post bars, overlap, balance).
+const evaluationApi = await (await context.request.get(new URL("/api/evaluation", base).href)).json();
+await page.goto(new URL("/evaluation", base).href, { waitUntil: "load" });
+const report = await page.locator("main").innerText();
+const ae = evaluationApi.outcomes.find((o) => o.name === "ae_attendances");
+for (const [what, r] of [["matched ratio", ae.effect_ratio], ["negative binomial ratio", ae.effect_ratio_negative_binomial]]) {
+  if (!r) { problems.push(`the evaluation has no A&E ${what}`); continue; }
+  const text = `${r.estimate.toFixed(3)} (${r.lower.toFixed(3)} to ${r.upper.toFixed(3)})`;
+  if (!report.includes(text)) problems.push(`the evaluation page does not show the A&E ${what} ${text}`);
+}
+const charts = await page.locator("figure.chart-figure svg").count();
+if (charts < 6) problems.push(`the evaluation page has ${charts} charts, expected at least 6`);
+else console.log(`evaluation: ${charts} charts; A&E ratio ${ae.effect_ratio.estimate.toFixed(3)} as the API says`);
+await page.screenshot({ path: path.join(shots, "evaluation.png"), fullPage: true });
 
 await browser.close();
 if (problems.length) {

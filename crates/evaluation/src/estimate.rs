@@ -1,13 +1,14 @@
 //! Estimates for one set of matched people: per outcome, the rates in each arm and period,
 //! the naive before/after of the treated, the controls' before/after, the matched
-//! difference in differences (Poisson with cluster-robust CI and p-value, and the pair
-//! bootstrap) and the absolute change; for costs, the difference in mean differences.
+//! difference in differences (Poisson with cluster-robust CI and p-value, the pair bootstrap
+//! and the negative binomial sensitivity model) and the absolute change; for costs, the
+//! difference in mean differences.
 
 use serde::{Deserialize, Serialize};
 
 use crate::did::{
     CONTROL_POST, CONTROL_PRE, Cells, Observation, TREATED_POST, TREATED_PRE, bootstrap,
-    percentile_interval, poisson_did, two_sided_p,
+    negative_binomial_did, percentile_interval, poisson_did, two_sided_p,
 };
 use crate::outcomes::{Kind, OUTCOMES, Windows};
 
@@ -26,6 +27,16 @@ impl Interval {
             estimate,
             lower: bounds.map(|b| b.0),
             upper: bounds.map(|b| b.1),
+        }
+    }
+
+    /// exp(b) with the 95% interval exp(b ± 1.96 se).
+    fn from_log(b: f64, se: f64) -> Interval {
+        let z = 1.959_963_984_540_054;
+        Interval {
+            estimate: b.exp(),
+            lower: Some((b - z * se).exp()),
+            upper: Some((b + z * se).exp()),
         }
     }
 
@@ -58,6 +69,12 @@ pub struct OutcomeResult {
     pub effect_ratio: Option<Interval>,
     /// The same ratio's pair-bootstrap percentile interval.
     pub effect_ratio_bootstrap: Option<(f64, f64)>,
+    /// Counts: the ratio from the negative binomial sensitivity model, with its
+    /// cluster-robust 95% CI, and the model's overdispersion α.
+    #[serde(default)]
+    pub effect_ratio_negative_binomial: Option<Interval>,
+    #[serde(default)]
+    pub overdispersion: Option<f64>,
     pub p_value: Option<f64>,
     /// Counts: change per 1,000 person-years against the counterfactual; costs: the
     /// difference in mean differences per person (£). Bootstrap interval.
@@ -139,6 +156,16 @@ pub fn estimate(
             let naive = Interval::of(cells.treated_ratio(), interval_of(&|c| c.treated_ratio()));
             let control = Interval::of(cells.control_ratio(), interval_of(&|c| c.control_ratio()));
             let mut note = None;
+            let negative_binomial = match outcome.kind {
+                Kind::Count => match negative_binomial_did(&observations[o]) {
+                    Ok(fit) => Some(fit),
+                    Err(e) => {
+                        note = Some(format!("negative binomial: {e}"));
+                        None
+                    }
+                },
+                Kind::Cost => None,
+            };
             let (effect_ratio, effect_ratio_bootstrap, p_value, absolute) = match outcome.kind {
                 Kind::Count => {
                     let bootstrap = interval_of(&|c| c.ratio_of_rate_ratios());
@@ -149,13 +176,8 @@ pub fn estimate(
                     match poisson_did(&observations[o]) {
                         Ok(fit) => {
                             let (b, se) = (fit.coefficients[3], fit.standard_errors[3]);
-                            let z = 1.959_963_984_540_054;
                             (
-                                Some(Interval {
-                                    estimate: b.exp(),
-                                    lower: Some((b - z * se).exp()),
-                                    upper: Some((b + z * se).exp()),
-                                }),
+                                Some(Interval::from_log(b, se)),
                                 bootstrap,
                                 Some(two_sided_p(b / se)),
                                 absolute,
@@ -189,6 +211,9 @@ pub fn estimate(
                 control_ratio: control,
                 effect_ratio,
                 effect_ratio_bootstrap,
+                effect_ratio_negative_binomial: negative_binomial
+                    .map(|fit| Interval::from_log(fit.coefficients[3], fit.standard_errors[3])),
+                overdispersion: negative_binomial.map(|fit| fit.alpha),
                 p_value,
                 cohort_total: (outcome.kind == Kind::Cost)
                     .then_some(absolute.estimate * treated_people as f64),
