@@ -297,24 +297,28 @@ fn trigamma(mut x: f64) -> f64 {
     sum + 1.0 / x + z / 2.0 + z / x * (1.0 / 6.0 - z * (1.0 / 30.0 - z * (1.0 / 42.0 - z / 30.0)))
 }
 
+/// The sums of [`nb_terms`] over the observations, added in order (the same answer for the
+/// same data, whatever the threads).
 fn nb_totals(
     observations: &[Observation],
     beta: &[f64; 4],
     alpha: f64,
 ) -> (f64, [f64; 5], [[f64; 5]; 5]) {
-    observations
+    let terms: Vec<(f64, [f64; 5], [[f64; 5]; 5])> = observations
         .par_iter()
         .map(|o| nb_terms(o, beta, alpha))
-        .reduce(
-            || (0.0, [0.0; 5], [[0.0; 5]; 5]),
-            |a, b| {
-                (
-                    a.0 + b.0,
-                    std::array::from_fn(|i| a.1[i] + b.1[i]),
-                    std::array::from_fn(|i| std::array::from_fn(|j| a.2[i][j] + b.2[i][j])),
-                )
-            },
-        )
+        .collect();
+    let mut total = (0.0, [0.0; 5], [[0.0; 5]; 5]);
+    for (l, s, h) in terms {
+        total.0 += l;
+        for i in 0..5 {
+            total.1[i] += s[i];
+            for j in 0..5 {
+                total.2[i][j] += h[i][j];
+            }
+        }
+    }
+    total
 }
 
 /// Fits the NB2 model; see [`NegativeBinomialFit`].
