@@ -311,10 +311,12 @@ fn nb_totals(
     let mut total = (0.0, [0.0; 5], [[0.0; 5]; 5]);
     for (l, s, h) in terms {
         total.0 += l;
-        for i in 0..5 {
-            total.1[i] += s[i];
-            for j in 0..5 {
-                total.2[i][j] += h[i][j];
+        for (sum, value) in total.1.iter_mut().zip(s) {
+            *sum += value;
+        }
+        for (sums, row) in total.2.iter_mut().zip(h) {
+            for (sum, value) in sums.iter_mut().zip(row) {
+                *sum += value;
             }
         }
     }
