@@ -340,12 +340,18 @@ pub fn negative_binomial_did(
     let mut alpha = (num / den).max(0.01);
     let (mut log_likelihood, mut score, mut hessian) = nb_totals(observations, &beta, alpha);
     let mut converged = false;
-    for _ in 0..100 {
+    for _ in 0..200 {
         let inverse = invert(hessian).ok_or(DidError::NotConverged)?;
-        let step: [f64; 5] =
+        let mut step: [f64; 5] =
             std::array::from_fn(|i| -(0..5).map(|j| inverse[i][j] * score[j]).sum::<f64>());
         // The Newton decrement: how much the log-likelihood would still rise.
-        let decrement = -(0..5).map(|i| step[i] * score[i]).sum::<f64>();
+        let mut decrement = (0..5).map(|i| step[i] * score[i]).sum::<f64>();
+        if decrement <= 0.0 || !decrement.is_finite() {
+            // Far from the maximum the Hessian need not be negative definite, and Newton's
+            // step can point downhill: climb the gradient, scaled by the Hessian's diagonal.
+            step = std::array::from_fn(|i| score[i] / hessian[i][i].abs().max(1e-12));
+            decrement = (0..5).map(|i| step[i] * score[i]).sum::<f64>();
+        }
         let scale_of_likelihood = log_likelihood.abs().max(1.0);
         if decrement.abs() < 1e-20 * scale_of_likelihood {
             converged = true;
