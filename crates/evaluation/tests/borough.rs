@@ -5,17 +5,23 @@
 //! Whether the matched interval covers the planted truth is checked over several seeds and
 //! effects in `scripts/evaluation-coverage.sh`.
 
-use accord_cohort::{Histories, TrainOptions, train};
+use accord_cohort::{Histories, RiskModel, TrainOptions, train};
 use accord_dataset::Dataset;
 use accord_evaluation::{ControlFollowUp, EvaluationError, EvaluationOptions, evaluate};
 
-#[test]
-fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not() {
-    let (_dir, data) = accord_testkit::borough(60_000, 11);
+/// The 60,000-person test borough (seed 11) with a risk model trained on it.
+fn test_borough() -> (tempfile::TempDir, Histories, RiskModel) {
+    let (dir, data) = accord_testkit::borough(60_000, 11);
     let histories = Histories::load(&Dataset::open(&data).unwrap()).unwrap();
     let risk = train(&histories, TrainOptions::latest(&histories, 42))
         .unwrap()
         .model;
+    (dir, histories, risk)
+}
+
+#[test]
+fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not() {
+    let (_dir, histories, risk) = test_borough();
     let options = EvaluationOptions {
         bootstrap: 200,
         ..EvaluationOptions::default()
@@ -118,11 +124,7 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
 /// (intention to treat) they are not picked on what came after their index.
 #[test]
 fn censoring_controls_at_their_own_mdt_pushes_the_estimate_towards_harm() {
-    let (_dir, data) = accord_testkit::borough(60_000, 11);
-    let histories = Histories::load(&Dataset::open(&data).unwrap()).unwrap();
-    let risk = train(&histories, TrainOptions::latest(&histories, 42))
-        .unwrap()
-        .model;
+    let (_dir, histories, risk) = test_borough();
     let ratio = |follow_up: ControlFollowUp| {
         let options = EvaluationOptions {
             bootstrap: 50,
