@@ -241,6 +241,21 @@ impl Covariate {
     }
 }
 
+/// Every covariate of one person on `day`, given their risk model probability (the risk
+/// covariate is its log-odds).
+pub(crate) fn measure_all<'a>(
+    covariates: &'a [Covariate],
+    person: &'a PersonAt,
+    histories: &'a Histories,
+    day: i32,
+    risk: f64,
+) -> impl Iterator<Item = f32> + 'a {
+    let logit = (risk / (1.0 - risk)).ln();
+    covariates
+        .iter()
+        .map(move |c| c.measure(person, histories, day, logit) as f32)
+}
+
 fn flag(yes: bool) -> f64 {
     f64::from(u8::from(yes))
 }
@@ -388,7 +403,6 @@ pub fn candidates(
             let mut rows = Vec::with_capacity(people.len());
             let mut values = Vec::with_capacity(people.len() * covariates.len());
             for (person, score) in people.iter().zip(scores) {
-                let logit = (score / (1.0 - score)).ln();
                 let index_day = treated_here.get(&(person.person as u32)).copied();
                 rows.push(Row {
                     person: person.person as u32,
@@ -410,11 +424,7 @@ pub fn candidates(
                         .position(|s| *s == histories.people[person.person].sex)
                         .unwrap_or(0) as u8,
                 });
-                values.extend(
-                    covariates
-                        .iter()
-                        .map(|c| c.measure(person, histories, day, logit) as f32),
-                );
+                values.extend(measure_all(&covariates, person, histories, day, score));
             }
             (rows, values)
         })

@@ -16,7 +16,7 @@ use accord_cohort::{Histories, PersonAt, RiskModel};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::candidates::{Candidates, month_start};
+use crate::candidates::{Candidates, measure_all, month_start};
 use crate::propensity::fit_propensity;
 
 /// Months of follow-up after the index month that weights are modelled for.
@@ -64,9 +64,8 @@ struct ControlMonth {
     discussed: bool,
 }
 
-/// The weights of each control row in `controls` (row numbers of `candidates`), followed
-/// from `index_day[i]`, with the end of each control's follow-up (the day before the month
-/// of their first discussion, where that comes within the year).
+/// The weights of each matched control in `controls` (its row in `candidates` and its
+/// inherited index day), in that order, and what the censoring model did.
 pub fn censoring_weights(
     histories: &Histories,
     risk: &RiskModel,
@@ -114,12 +113,9 @@ pub fn censoring_weights(
     let columns = candidates.covariates.len();
     let mut values = Vec::with_capacity(alive.len() * columns);
     for ((&i, person), score) in alive.iter().zip(&people).zip(scores) {
-        let logit = (score / (1.0 - score)).ln();
+        let day = months[i].start - 1;
         values.extend(
-            candidates
-                .covariates
-                .iter()
-                .map(|c| c.measure(person, histories, months[i].start - 1, logit)),
+            measure_all(&candidates.covariates, person, histories, day, score).map(f64::from),
         );
     }
     let outcome: Vec<bool> = alive.iter().map(|&i| months[i].discussed).collect();

@@ -379,7 +379,7 @@ fn run(
             let (weights, report) = censoring_weights(histories, risk, &candidates, &followed);
             (weights, Some(report))
         }
-        _ => (vec![FollowUpWeights::default(); followed.len()], None),
+        _ => (Vec::new(), None),
     };
     let weight_of: HashMap<usize, &FollowUpWeights> = followed
         .iter()
