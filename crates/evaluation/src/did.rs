@@ -97,8 +97,8 @@ pub enum DidError {
     EmptyCell(&'static str),
     #[error("fewer than two matched sets")]
     TooFewClusters,
-    #[error("the negative binomial model did not converge")]
-    NotConverged,
+    #[error("the {0} model did not converge")]
+    NotConverged(&'static str),
 }
 
 fn cell_name(cell: usize) -> &'static str {
@@ -141,13 +141,16 @@ pub fn poisson_did(observations: &[Observation]) -> Result<RobustFit, DidError> 
     }
     let rates: Vec<f64> = (0..4).map(|c| cells.rate(c)).collect();
     // Score residuals summed within each cluster.
-    let scores = cluster_scores(observations, |o| {
+    let scores = cluster_scores(observations, 4, |i, sum| {
+        let o = &observations[i];
         let residual = o.weight * (o.count - o.time * rates[o.cell]);
-        DESIGN[o.cell].map(|x| x * residual)
+        for (s, x) in sum.iter_mut().zip(DESIGN[o.cell]) {
+            *s += x * residual;
+        }
     });
     let groups = scores.len();
-    let covariance = cluster_sandwich(information, &scores, observations.len())?;
-    let standard_errors = std::array::from_fn(|i| covariance[i][i].max(0.0).sqrt());
+    let covariance = cluster_sandwich(information.as_flattened(), &scores, observations.len())?;
+    let standard_errors = std::array::from_fn(|i| covariance[i * 4 + i].max(0.0).sqrt());
     Ok(RobustFit {
         coefficients,
         standard_errors,
@@ -156,32 +159,169 @@ pub fn poisson_did(observations: &[Observation]) -> Result<RobustFit, DidError> 
     })
 }
 
-fn multiply<const N: usize>(a: &[[f64; N]; N], b: &[[f64; N]; N]) -> [[f64; N]; N] {
-    std::array::from_fn(|i| std::array::from_fn(|j| (0..N).map(|k| a[i][k] * b[k][j]).sum()))
+/// The same model adjusted for covariates: for each covariate x (as the caller gives it,
+/// centred and scaled), x and x × post join the design, so that people who differ in x may
+/// differ in level and in trend. Beside matching this is double adjustment (Ho, Imai, King
+/// and Stuart 2007; Nguyen et al. 2017): the matching balances the covariates, the model
+/// removes what imbalance is left. exp(β3) is still the ratio of rate ratios, with the same
+/// cluster-robust sandwich. `covariates[i]` belongs to `observations[i]`. The Poisson
+/// log-likelihood is concave: Newton's method with step halving, from the unadjusted fit.
+pub fn adjusted_poisson_did(
+    observations: &[Observation],
+    covariates: &[&[f64]],
+) -> Result<RobustFit, DidError> {
+    const NAME: &str = "covariate-adjusted Poisson";
+    let start = poisson_did(observations)?;
+    let k = covariates.first().map_or(0, |c| c.len());
+    let p = 4 + 2 * k;
+    let fill_row = |i: usize, row: &mut Vec<f64>| {
+        let o = &observations[i];
+        let post = DESIGN[o.cell][1];
+        row.clear();
+        row.extend(DESIGN[o.cell]);
+        row.extend(covariates[i].iter().copied());
+        row.extend(covariates[i].iter().map(|x| x * post));
+    };
+    let eta = |beta: &[f64], row: &[f64], o: &Observation| {
+        o.time.ln() + row.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>()
+    };
+    // Log-likelihood (less its constant), score and information, summed over chunks in
+    // order so that the answer does not depend on the threads.
+    let totals = |beta: &[f64]| -> (f64, Vec<f64>, Vec<f64>) {
+        let chunks: Vec<(f64, Vec<f64>, Vec<f64>)> = (0..observations.len())
+            .step_by(1024)
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|&first| {
+                let mut sums = (0.0, vec![0.0; p], vec![0.0; p * p]);
+                let mut row = Vec::with_capacity(p);
+                for i in first..(first + 1024).min(observations.len()) {
+                    let o = &observations[i];
+                    fill_row(i, &mut row);
+                    let eta = eta(beta, &row, o);
+                    let mu = eta.exp();
+                    sums.0 += o.weight * (o.count * eta - mu);
+                    for a in 0..p {
+                        sums.1[a] += o.weight * (o.count - mu) * row[a];
+                        let wx = o.weight * mu * row[a];
+                        for b in 0..p {
+                            sums.2[a * p + b] += wx * row[b];
+                        }
+                    }
+                }
+                sums
+            })
+            .collect();
+        let mut total = (0.0, vec![0.0; p], vec![0.0; p * p]);
+        for (l, s, h) in chunks {
+            total.0 += l;
+            total.1.iter_mut().zip(s).for_each(|(t, v)| *t += v);
+            total.2.iter_mut().zip(h).for_each(|(t, v)| *t += v);
+        }
+        total
+    };
+    let mut beta = vec![0.0; p];
+    beta[..4].copy_from_slice(&start.coefficients);
+    let (mut log_likelihood, mut score, mut information) = totals(&beta);
+    let mut converged = false;
+    for _ in 0..100 {
+        let inverse = invert(&information, p).ok_or(DidError::NotConverged(NAME))?;
+        let step: Vec<f64> = (0..p)
+            .map(|a| (0..p).map(|b| inverse[a * p + b] * score[b]).sum())
+            .collect();
+        let decrement: f64 = step.iter().zip(&score).map(|(d, g)| d * g).sum();
+        let scale_of_likelihood = log_likelihood.abs().max(1.0);
+        if decrement < 1e-18 * scale_of_likelihood {
+            converged = true;
+            break;
+        }
+        let mut scale = 1.0;
+        let mut improved = None;
+        while scale > 1e-10 && improved.is_none() {
+            let trial: Vec<f64> = beta.iter().zip(&step).map(|(b, d)| b + scale * d).collect();
+            let fit = totals(&trial);
+            if fit.0.is_finite() && fit.0 > log_likelihood {
+                improved = Some((trial, fit));
+            }
+            scale /= 2.0;
+        }
+        match improved {
+            Some((trial, fit)) => {
+                beta = trial;
+                (log_likelihood, score, information) = fit;
+            }
+            None => {
+                converged = decrement < 1e-9 * scale_of_likelihood;
+                break;
+            }
+        }
+    }
+    if !converged {
+        return Err(DidError::NotConverged(NAME));
+    }
+    let scores = cluster_scores(observations, p, |i, sum| {
+        let o = &observations[i];
+        let mut row = Vec::with_capacity(p);
+        fill_row(i, &mut row);
+        let residual = o.weight * (o.count - eta(&beta, &row, o).exp());
+        for (s, x) in sum.iter_mut().zip(&row) {
+            *s += x * residual;
+        }
+    });
+    let covariance = cluster_sandwich(&information, &scores, observations.len())?;
+    Ok(RobustFit {
+        coefficients: std::array::from_fn(|i| beta[i]),
+        standard_errors: std::array::from_fn(|i| covariance[i * p + i].max(0.0).sqrt()),
+        clusters: scores.len(),
+        observations: observations.len(),
+    })
 }
 
-/// Gauss-Jordan inverse with partial pivoting; `None` when singular.
-fn invert<const N: usize>(mut a: [[f64; N]; N]) -> Option<[[f64; N]; N]> {
-    let mut inverse: [[f64; N]; N] =
-        std::array::from_fn(|i| std::array::from_fn(|j| f64::from(u8::from(i == j))));
-    for col in 0..N {
-        let pivot = (col..N).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
-        if a[pivot][col].abs() < 1e-300 {
+/// A × B for square matrices of order n, row by row.
+fn multiply(a: &[f64], b: &[f64], n: usize) -> Vec<f64> {
+    let mut product = vec![0.0; n * n];
+    for i in 0..n {
+        for k in 0..n {
+            let aik = a[i * n + k];
+            for j in 0..n {
+                product[i * n + j] += aik * b[k * n + j];
+            }
+        }
+    }
+    product
+}
+
+/// Gauss-Jordan inverse of a square matrix (row by row) with partial pivoting; `None` when
+/// singular.
+fn invert(matrix: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut a = matrix.to_vec();
+    let mut inverse = vec![0.0; n * n];
+    for i in 0..n {
+        inverse[i * n + i] = 1.0;
+    }
+    for col in 0..n {
+        let pivot =
+            (col..n).max_by(|&x, &y| a[x * n + col].abs().total_cmp(&a[y * n + col].abs()))?;
+        if a[pivot * n + col].abs() < 1e-300 {
             return None;
         }
-        a.swap(col, pivot);
-        inverse.swap(col, pivot);
-        let p = a[col][col];
-        for j in 0..N {
-            a[col][j] /= p;
-            inverse[col][j] /= p;
+        for j in 0..n {
+            a.swap(col * n + j, pivot * n + j);
+            inverse.swap(col * n + j, pivot * n + j);
         }
-        for row in 0..N {
+        let p = a[col * n + col];
+        for j in 0..n {
+            a[col * n + j] /= p;
+            inverse[col * n + j] /= p;
+        }
+        for row in 0..n {
             if row != col {
-                let f = a[row][col];
-                for j in 0..N {
-                    a[row][j] -= f * a[col][j];
-                    inverse[row][j] -= f * inverse[col][j];
+                let f = a[row * n + col];
+                if f != 0.0 {
+                    for j in 0..n {
+                        a[row * n + j] -= f * a[col * n + j];
+                        inverse[row * n + j] -= f * inverse[col * n + j];
+                    }
                 }
             }
         }
@@ -190,60 +330,57 @@ fn invert<const N: usize>(mut a: [[f64; N]; N]) -> Option<[[f64; N]; N]> {
 }
 
 /// The cluster-robust sandwich H⁻¹ (Σ_g S_g S_g') H⁻¹ with the small-sample factor
-/// G/(G - 1) × (N - 1)/(N - K), from the Hessian (or information: the sign cancels) and the
-/// per-cluster score sums; K is the number of parameters.
-fn cluster_sandwich<const N: usize>(
-    hessian: [[f64; N]; N],
-    scores: &[[f64; N]],
+/// G/(G - 1) × (N - 1)/(N - K), from the Hessian (or information: the sign cancels; row by
+/// row) and the per-cluster score sums; K is the number of parameters.
+fn cluster_sandwich(
+    hessian: &[f64],
+    scores: &[Vec<f64>],
     observations: usize,
-) -> Result<[[f64; N]; N], DidError> {
+) -> Result<Vec<f64>, DidError> {
     let groups = scores.len();
     if groups < 2 {
         return Err(DidError::TooFewClusters);
     }
-    let inverse = invert(hessian).ok_or(DidError::EmptyCell("design"))?;
-    let mut meat = [[0.0; N]; N];
+    let n = hessian.len().isqrt();
+    let inverse = invert(hessian, n).ok_or(DidError::EmptyCell("design"))?;
+    let mut meat = vec![0.0; n * n];
     for s in scores {
-        for i in 0..N {
-            for j in 0..N {
-                meat[i][j] += s[i] * s[j];
+        for i in 0..n {
+            for j in 0..n {
+                meat[i * n + j] += s[i] * s[j];
             }
         }
     }
-    let (g, n, k) = (groups as f64, observations as f64, N as f64);
-    let factor = g / (g - 1.0) * (n - 1.0) / (n - k);
-    let covariance = multiply(&multiply(&inverse, &meat), &inverse);
-    Ok(std::array::from_fn(|i| {
-        std::array::from_fn(|j| factor * covariance[i][j])
-    }))
+    let (g, m, k) = (groups as f64, observations as f64, n as f64);
+    let factor = g / (g - 1.0) * (m - 1.0) / (m - k);
+    let covariance = multiply(&multiply(&inverse, &meat, n), &inverse, n);
+    Ok(covariance.into_iter().map(|v| factor * v).collect())
 }
 
-/// Score sums per cluster, for the clusters that have observations.
-fn cluster_scores<const N: usize>(
+/// Score sums per cluster (of length n), for the clusters that have observations;
+/// `add_score(i, sum)` adds observation i's score to its cluster's sum.
+fn cluster_scores(
     observations: &[Observation],
-    score: impl Fn(&Observation) -> [f64; N],
-) -> Vec<[f64; N]> {
+    n: usize,
+    add_score: impl Fn(usize, &mut [f64]),
+) -> Vec<Vec<f64>> {
     let clusters = observations
         .iter()
         .map(|o| o.cluster + 1)
         .max()
         .unwrap_or(0);
-    let mut sums: Vec<Option<[f64; N]>> = vec![None; clusters];
-    for o in observations {
-        let s = score(o);
-        let sum = sums[o.cluster].get_or_insert([0.0; N]);
-        for k in 0..N {
-            sum[k] += s[k];
-        }
+    let mut sums: Vec<Option<Vec<f64>>> = vec![None; clusters];
+    for (i, o) in observations.iter().enumerate() {
+        add_score(i, sums[o.cluster].get_or_insert_with(|| vec![0.0; n]));
     }
     sums.into_iter().flatten().collect()
 }
 
 /// The negative binomial (NB2) sensitivity model: the same design with variance
-/// μ + α μ², fitted by maximum likelihood for β and α together (Newton's method with the
-/// observed Hessian, from the Poisson fit), and the cluster-robust sandwich over all five
-/// parameters, as statsmodels' `NegativeBinomial(...).fit(cov_type="cluster")` computes it.
-/// Counts may be weighted (non-integer): the log-likelihood uses the gamma function.
+/// μ + α μ², fitted by maximum likelihood for β and α together (see
+/// [`negative_binomial_did`]), and the cluster-robust sandwich over all five parameters, as
+/// statsmodels' `NegativeBinomial(...).fit(cov_type="cluster")` computes it. Counts may be
+/// weighted (non-integer): the log-likelihood uses the gamma function.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct NegativeBinomialFit {
     pub coefficients: [f64; 4],
@@ -252,8 +389,17 @@ pub struct NegativeBinomialFit {
     pub alpha: f64,
 }
 
+/// Log-likelihood, score and Hessian in (β, α) of the NB2 model: of one observation (times
+/// its weight), or summed.
+type NbTotals = (f64, [f64; 5], [[f64; 5]; 5]);
+
+/// The smallest α searched. With α μ under 1e-4 the variance is the Poisson's for every
+/// purpose (and lnΓ(y + 1/α) − lnΓ(1/α) loses its digits beyond): a maximum there is
+/// reported as the Poisson fit.
+const ALPHA_FLOOR: f64 = 1e-4;
+
 /// Log-likelihood, score and Hessian of one NB2 observation in (β, α), times its weight.
-fn nb_terms(o: &Observation, beta: &[f64; 4], alpha: f64) -> (f64, [f64; 5], [[f64; 5]; 5]) {
+fn nb_terms(o: &Observation, beta: &[f64; 4], alpha: f64) -> NbTotals {
     use statrs::function::gamma::{digamma, ln_gamma};
     let x = DESIGN[o.cell];
     let eta: f64 = (0..4).map(|k| x[k] * beta[k]).sum::<f64>() + o.time.ln();
@@ -299,12 +445,8 @@ fn trigamma(mut x: f64) -> f64 {
 
 /// The sums of [`nb_terms`] over the observations, added in order (the same answer for the
 /// same data, whatever the threads).
-fn nb_totals(
-    observations: &[Observation],
-    beta: &[f64; 4],
-    alpha: f64,
-) -> (f64, [f64; 5], [[f64; 5]; 5]) {
-    let terms: Vec<(f64, [f64; 5], [[f64; 5]; 5])> = observations
+fn nb_totals(observations: &[Observation], beta: &[f64; 4], alpha: f64) -> NbTotals {
+    let terms: Vec<NbTotals> = observations
         .par_iter()
         .map(|o| nb_terms(o, beta, alpha))
         .collect();
@@ -323,71 +465,141 @@ fn nb_totals(
     total
 }
 
-/// Fits the NB2 model; see [`NegativeBinomialFit`].
-pub fn negative_binomial_did(
+/// Newton's method with step halving from (β, α), over β alone (α held) or over all five
+/// parameters. Returns the maximum and its totals; `None` where a step cannot be found (the
+/// Hessian is singular or not negative definite) or 100 steps do not converge. With α held
+/// the log-likelihood is concave in β (its Hessian is −Σ w μ (1 + α y)/(1 + α μ)² x x'), so
+/// that search cannot fail from any start.
+fn nb_newton(
     observations: &[Observation],
-) -> Result<NegativeBinomialFit, DidError> {
-    let start = poisson_did(observations)?;
-    let mut beta = start.coefficients;
-    // α from the moments of the Poisson fit: Σ ((y - μ)² - y) / Σ μ², floored.
-    let (mut num, mut den) = (0.0, 0.0);
-    for o in observations {
-        let eta: f64 = (0..4).map(|k| DESIGN[o.cell][k] * beta[k]).sum::<f64>();
-        let mu = o.time * eta.exp();
-        num += o.weight * ((o.count - mu).powi(2) - o.count);
-        den += o.weight * mu * mu;
-    }
-    let mut alpha = (num / den).max(0.01);
-    let (mut log_likelihood, mut score, mut hessian) = nb_totals(observations, &beta, alpha);
-    let mut converged = false;
-    for _ in 0..200 {
-        let inverse = invert(hessian).ok_or(DidError::NotConverged)?;
-        let mut step: [f64; 5] =
-            std::array::from_fn(|i| -(0..5).map(|j| inverse[i][j] * score[j]).sum::<f64>());
-        // The Newton decrement: how much the log-likelihood would still rise.
-        let mut decrement = (0..5).map(|i| step[i] * score[i]).sum::<f64>();
-        if decrement <= 0.0 || !decrement.is_finite() {
-            // Far from the maximum the Hessian need not be negative definite, and Newton's
-            // step can point downhill: climb the gradient, scaled by the Hessian's diagonal.
-            step = std::array::from_fn(|i| score[i] / hessian[i][i].abs().max(1e-12));
-            decrement = (0..5).map(|i| step[i] * score[i]).sum::<f64>();
+    mut beta: [f64; 4],
+    mut alpha: f64,
+    alpha_free: bool,
+) -> Option<([f64; 4], f64, NbTotals)> {
+    let totals = |beta: &[f64; 4], alpha: f64| {
+        let mut t = nb_totals(observations, beta, alpha);
+        if !alpha_free {
+            t.1[4] = 0.0;
+            for i in 0..4 {
+                t.2[i][4] = 0.0;
+                t.2[4][i] = 0.0;
+            }
+            t.2[4][4] = -1.0;
         }
-        let scale_of_likelihood = log_likelihood.abs().max(1.0);
-        if decrement.abs() < 1e-20 * scale_of_likelihood {
-            converged = true;
-            break;
+        t
+    };
+    let mut current = totals(&beta, alpha);
+    for _ in 0..100 {
+        let (log_likelihood, score, hessian) = current;
+        let inverse = invert(hessian.as_flattened(), 5)?;
+        let step: [f64; 5] =
+            std::array::from_fn(|i| -(0..5).map(|j| inverse[i * 5 + j] * score[j]).sum::<f64>());
+        // The Newton decrement: twice how far the log-likelihood would still rise, were it
+        // quadratic.
+        let decrement = (0..5).map(|i| step[i] * score[i]).sum::<f64>();
+        if decrement.abs() < 1e-18 * log_likelihood.abs().max(1.0) {
+            return Some((beta, alpha, current));
         }
-        // Halve the step until the likelihood rises and α stays positive.
+        if decrement < 0.0 || !decrement.is_finite() {
+            return None;
+        }
         let mut scale = 1.0;
-        let mut accepted = false;
-        while scale > 1e-10 && !accepted {
+        let mut improved = None;
+        while scale > 1e-10 && improved.is_none() {
             let trial_beta: [f64; 4] = std::array::from_fn(|i| beta[i] + scale * step[i]);
             let trial_alpha = alpha + scale * step[4];
             if trial_alpha > 0.0 {
-                let trial = nb_totals(observations, &trial_beta, trial_alpha);
-                if trial.0.is_finite() && trial.0 >= log_likelihood {
-                    (beta, alpha) = (trial_beta, trial_alpha);
-                    (log_likelihood, score, hessian) = trial;
-                    accepted = true;
+                let trial = totals(&trial_beta, trial_alpha);
+                if trial.0.is_finite() && trial.0 > log_likelihood {
+                    improved = Some((trial_beta, trial_alpha, trial));
                 }
             }
             scale /= 2.0;
         }
-        if !accepted {
-            // No step raises the likelihood in floating point: at the maximum if the
-            // decrement is tiny, stuck if not.
-            converged = decrement.abs() < 1e-9 * scale_of_likelihood;
-            break;
+        match improved {
+            Some((b, a, t)) => (beta, alpha, current) = (b, a, t),
+            // No step raises the likelihood in floating point: at the maximum where the
+            // decrement is within rounding of it.
+            None if decrement < 1e-9 * log_likelihood.abs().max(1.0) => {
+                return Some((beta, alpha, current));
+            }
+            None => return None,
         }
     }
-    if !converged {
-        return Err(DidError::NotConverged);
+    None
+}
+
+/// The profile log-likelihood's maximum over α (β refitted for each α, warm-started): a
+/// grid over log α from [`ALPHA_FLOOR`] to 1e4, then golden-section search between the best point's
+/// neighbours. Newton's method over all five parameters at once can wander where the
+/// likelihood is flat in α (few matched sets, many zero counts); the profile cannot.
+fn nb_profile_maximum(observations: &[Observation], start: [f64; 4]) -> Option<([f64; 4], f64)> {
+    let mut beta = start;
+    let mut profile = |log_alpha: f64| -> Option<(f64, [f64; 4])> {
+        let (fitted, _, totals) = nb_newton(observations, beta, log_alpha.exp(), false)?;
+        beta = fitted;
+        Some((totals.0, fitted))
+    };
+    let (low, high) = (ALPHA_FLOOR.ln(), 1e4_f64.ln());
+    let grid: Vec<f64> = (0..=24)
+        .map(|k| low + (high - low) * f64::from(k) / 24.0)
+        .collect();
+    let mut best = (f64::NEG_INFINITY, 0, start);
+    for (k, &t) in grid.iter().enumerate() {
+        let (l, b) = profile(t)?;
+        if l > best.0 {
+            best = (l, k, b);
+        }
     }
-    let scores = cluster_scores(observations, |o| nb_terms(o, &beta, alpha).1);
-    let covariance = cluster_sandwich(hessian, &scores, observations.len())?;
+    let (mut a, mut d) = (grid[best.1.saturating_sub(1)], grid[(best.1 + 1).min(24)]);
+    let ratio = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut b, mut c) = (d - ratio * (d - a), a + ratio * (d - a));
+    let (mut fb, mut fc) = (profile(b)?, profile(c)?);
+    while d - a > 1e-10 {
+        if fb.0 >= fc.0 {
+            (d, c, fc) = (c, b, fb);
+            b = d - ratio * (d - a);
+            fb = profile(b)?;
+        } else {
+            (a, b, fb) = (b, c, fc);
+            c = a + ratio * (d - a);
+            fc = profile(c)?;
+        }
+    }
+    let (t, (_, fitted)) = if fb.0 >= fc.0 { (b, fb) } else { (c, fc) };
+    Some((fitted, t.exp()))
+}
+
+/// Fits the NB2 model; see [`NegativeBinomialFit`]. The maximum is found on the profile
+/// likelihood and polished by Newton's method over all five parameters; where α's maximum
+/// is at 0 (no overdispersion) the fit is the Poisson model's, with α = 0.
+pub fn negative_binomial_did(
+    observations: &[Observation],
+) -> Result<NegativeBinomialFit, DidError> {
+    let poisson = poisson_did(observations)?;
+    let (beta, alpha) = nb_profile_maximum(observations, poisson.coefficients)
+        .ok_or(DidError::NotConverged("negative binomial"))?;
+    if alpha < ALPHA_FLOOR * 1.001 {
+        return Ok(NegativeBinomialFit {
+            coefficients: poisson.coefficients,
+            standard_errors: poisson.standard_errors,
+            alpha: 0.0,
+        });
+    }
+    let (beta, alpha, (_, _, hessian)) = nb_newton(observations, beta, alpha, true)
+        .ok_or(DidError::NotConverged("negative binomial"))?;
+    let scores = cluster_scores(observations, 5, |i, sum| {
+        for (s, v) in sum
+            .iter_mut()
+            .zip(nb_terms(&observations[i], &beta, alpha).1)
+        {
+            *s += v;
+        }
+    });
+    let covariance = cluster_sandwich(hessian.as_flattened(), &scores, observations.len())?;
     Ok(NegativeBinomialFit {
         coefficients: beta,
-        standard_errors: std::array::from_fn(|i| covariance[i][i].max(0.0).sqrt()),
+        standard_errors: std::array::from_fn(|i| covariance[i * 5 + i].max(0.0).sqrt()),
         alpha,
     })
 }
@@ -470,11 +682,8 @@ mod tests {
         assert_eq!(fit.clusters, 2);
     }
 
-    /// statsmodels 0.14: `NegativeBinomial(count, X, offset=log(days), loglike_method="nb2")
-    /// .fit(method="newton", tol=1e-14, cov_type="cluster", cov_kwds={"groups": cluster})`
-    /// on these 48 rows gives these parameters (β then α) and standard errors.
-    #[test]
-    fn the_negative_binomial_fit_matches_statsmodels() {
+    /// 48 rows of 12 matched pairs (control pre and post, treated pre and post).
+    fn forty_eight_rows() -> Vec<Observation> {
         let counts = [
             0, 3, 1, 7, 2, 0, 5, 1, 9, 4, 0, 2, 6, 1, 3, 0, 8, 2, 1, 5, 0, 4, 2, 11, 3, 1, 0, 6, 2,
             7, 1, 0, 4, 3, 10, 2, 0, 1, 5, 2, 3, 8, 1, 0, 6, 2, 4, 1,
@@ -482,7 +691,7 @@ mod tests {
         let days = [
             365, 365, 300, 365, 365, 200, 365, 365, 365, 365, 365, 120, 365, 365, 365, 365,
         ];
-        let observations: Vec<Observation> = (0..48)
+        (0..48)
             .map(|i| Observation {
                 cluster: i / 4,
                 cell: i % 4,
@@ -490,7 +699,15 @@ mod tests {
                 time: f64::from(days[i % 16]),
                 weight: 1.0,
             })
-            .collect();
+            .collect()
+    }
+
+    /// statsmodels 0.14: `NegativeBinomial(count, X, offset=log(days), loglike_method="nb2")
+    /// .fit(method="newton", tol=1e-14, cov_type="cluster", cov_kwds={"groups": cluster})`
+    /// on these 48 rows gives these parameters (β then α) and standard errors.
+    #[test]
+    fn the_negative_binomial_fit_matches_statsmodels() {
+        let observations = forty_eight_rows();
         let fit = negative_binomial_did(&observations).unwrap();
         let params = [-4.62360389, -0.06435187, -0.20012213, 0.39580788];
         let errors = [0.26011343, 0.39016278, 0.45078298, 0.67431429];
@@ -499,6 +716,59 @@ mod tests {
             assert!((fit.standard_errors[k] - errors[k]).abs() < 1e-6, "{fit:?}");
         }
         assert!((fit.alpha - 0.65919235).abs() < 1e-6, "{fit:?}");
+    }
+
+    /// statsmodels 0.15: `GLM(count, [1, post, treated, post × treated, x1, x2, x1 × post,
+    /// x2 × post], family=Poisson(), offset=log(days)).fit(cov_type="cluster", ...)` on the
+    /// 48 rows with two covariates of each person.
+    #[test]
+    fn the_adjusted_fit_matches_statsmodels() {
+        let observations = forty_eight_rows();
+        let covariates: Vec<[f64; 2]> = (0..48)
+            .map(|i| {
+                let person = (i / 2) as f64;
+                (
+                    (person * 7.0) % 11.0 / 5.0 - 1.0,
+                    (person * 3.0) % 5.0 / 2.0,
+                )
+            })
+            .map(|(a, b)| [a, b])
+            .collect();
+        let rows: Vec<&[f64]> = covariates.iter().map(|c| c.as_slice()).collect();
+        let fit = adjusted_poisson_did(&observations, &rows).unwrap();
+        let params = [-4.8210967603, 0.0520751439, -0.2997635752, 0.4015563672];
+        let errors = [0.3367189934, 0.5887151212, 0.5018286898, 0.7426566596];
+        for k in 0..4 {
+            assert!((fit.coefficients[k] - params[k]).abs() < 1e-8, "{fit:?}");
+            assert!((fit.standard_errors[k] - errors[k]).abs() < 1e-8, "{fit:?}");
+        }
+        // Without covariates it is the saturated fit.
+        let none: Vec<&[f64]> = vec![&[]; 48];
+        let plain = adjusted_poisson_did(&observations, &none).unwrap();
+        let saturated = poisson_did(&observations).unwrap();
+        for k in 0..4 {
+            assert!((plain.coefficients[k] - saturated.coefficients[k]).abs() < 1e-12);
+            assert!((plain.standard_errors[k] - saturated.standard_errors[k]).abs() < 1e-10);
+        }
+    }
+
+    #[test]
+    fn without_overdispersion_the_negative_binomial_fit_is_the_poisson_fit() {
+        // Counts closer together than a Poisson's: α's maximum is at 0.
+        let observations: Vec<Observation> = (0..40)
+            .map(|i| Observation {
+                cluster: i / 4,
+                cell: i % 4,
+                count: f64::from(2 + (i % 3 == 0) as u8),
+                time: 365.0,
+                weight: 1.0,
+            })
+            .collect();
+        let fit = negative_binomial_did(&observations).unwrap();
+        let poisson = poisson_did(&observations).unwrap();
+        assert_eq!(fit.alpha, 0.0);
+        assert_eq!(fit.coefficients, poisson.coefficients);
+        assert_eq!(fit.standard_errors, poisson.standard_errors);
     }
 
     #[test]
