@@ -227,7 +227,7 @@ fn interval(i: &Interval, digits: usize) -> String {
 
 fn print_outcomes(outcomes: &[OutcomeResult]) {
     println!(
-        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8}  {:<24}  {:<24}  absolute change (95% bootstrap CI)",
+        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8}  {:<24}  absolute change (95% bootstrap CI)",
         "outcome",
         "T pre",
         "T post",
@@ -238,7 +238,6 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
         "matched DiD ratio",
         "p",
         "negative binomial",
-        "adjusted",
     );
     for o in outcomes {
         let effect = o
@@ -254,13 +253,12 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
                     .map_or(String::new(), |t| format!("; £{t:.0} for the cohort"))
             ),
         };
-        let sensitivity = |ratio: &Option<Interval>| {
-            ratio
-                .as_ref()
-                .map_or_else(|| "-".to_string(), |e| interval(e, 3))
-        };
+        let negative_binomial = o
+            .effect_ratio_negative_binomial
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |e| interval(e, 3));
         println!(
-            "  {:<40} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {:<22} {:<22} {:<24} {:>8}  {:<24}  {:<24}  {}{}",
+            "  {:<40} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {:<22} {:<22} {:<24} {:>8}  {:<24}  {}{}",
             o.label,
             o.treated_pre,
             o.treated_post,
@@ -270,8 +268,7 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
             interval(&o.control_ratio, 3),
             effect,
             o.p_value.map_or("-".into(), |p| format!("{p:.4}")),
-            sensitivity(&o.effect_ratio_negative_binomial),
-            sensitivity(&o.effect_ratio_adjusted),
+            negative_binomial,
             absolute,
             o.note.as_ref().map_or(String::new(), |n| format!(" ({n})")),
         );

@@ -1,14 +1,14 @@
 //! Estimates for one set of matched people: per outcome, the rates in each arm and period,
 //! the naive before/after of the treated, the controls' before/after, the matched
-//! difference in differences (Poisson with cluster-robust CI and p-value, the pair bootstrap,
-//! and two sensitivity models: negative binomial, and Poisson adjusted for the covariates
-//! left imbalanced) and the absolute change; for costs, the difference in mean differences.
+//! difference in differences (Poisson with cluster-robust CI and p-value, the pair bootstrap
+//! and the negative binomial sensitivity model) and the absolute change; for costs, the
+//! difference in mean differences.
 
 use serde::{Deserialize, Serialize};
 
 use crate::did::{
-    CONTROL_POST, CONTROL_PRE, Cells, Observation, TREATED_POST, TREATED_PRE, adjusted_poisson_did,
-    bootstrap, negative_binomial_did, percentile_interval, poisson_did, two_sided_p,
+    CONTROL_POST, CONTROL_PRE, Cells, Observation, TREATED_POST, TREATED_PRE, bootstrap,
+    negative_binomial_did, percentile_interval, poisson_did, two_sided_p,
 };
 use crate::outcomes::{Kind, OUTCOMES, Windows};
 
@@ -75,11 +75,6 @@ pub struct OutcomeResult {
     pub effect_ratio_negative_binomial: Option<Interval>,
     #[serde(default)]
     pub overdispersion: Option<f64>,
-    /// Counts: the ratio from the Poisson model adjusted for the prognostic covariates (each
-    /// in level and in trend), with its cluster-robust 95% CI: what is left of the estimate
-    /// once the imbalance that matching leaves is modelled away.
-    #[serde(default)]
-    pub effect_ratio_adjusted: Option<Interval>,
     pub p_value: Option<f64>,
     /// Counts: change per 1,000 person-years against the counterfactual; costs: the
     /// difference in mean differences per person (£). Bootstrap interval.
@@ -90,14 +85,12 @@ pub struct OutcomeResult {
     pub note: Option<String>,
 }
 
-/// One matched person: their set, arm, weight, outcomes and the covariates the adjusted model
-/// uses (centred and scaled).
+/// One matched person: their set, arm, weight and outcomes.
 pub struct Member<'a> {
     pub set: usize,
     pub treated: bool,
     pub weight: f64,
     pub windows: &'a Windows,
-    pub covariates: &'a [f64],
 }
 
 const PER_THOUSAND_YEARS: f64 = 1000.0 * 365.25;
@@ -113,21 +106,7 @@ pub fn estimate(
     // Cells per set per outcome: for counts, events and days; for costs, £ and people.
     let mut clusters = vec![vec![Cells::default(); OUTCOMES.len()]; sets];
     let mut observations: Vec<Vec<Observation>> = vec![Vec::new(); OUTCOMES.len()];
-    // The covariates of each observation, keeping only those that vary among these people
-    // (one that does not would make the adjusted model's design singular).
-    let varying: Vec<usize> = (0..members.first().map_or(0, |m| m.covariates.len()))
-        .filter(|&k| {
-            let mut values = members.iter().map(|m| m.covariates[k]);
-            let first = values.next();
-            values.any(|v| Some(v) != first)
-        })
-        .collect();
-    let kept: Vec<Vec<f64>> = members
-        .iter()
-        .map(|m| varying.iter().map(|&k| m.covariates[k]).collect())
-        .collect();
-    let mut covariates: Vec<Vec<&[f64]>> = vec![Vec::new(); OUTCOMES.len()];
-    for (m, kept) in members.iter().zip(&kept) {
+    for m in members {
         let (pre, post) = if m.treated {
             (TREATED_PRE, TREATED_POST)
         } else {
@@ -150,7 +129,6 @@ pub fn estimate(
                         time,
                         weight: m.weight,
                     });
-                    covariates[o].push(kept);
                 }
             }
         }
@@ -177,9 +155,8 @@ pub fn estimate(
             };
             let naive = Interval::of(cells.treated_ratio(), interval_of(&|c| c.treated_ratio()));
             let control = Interval::of(cells.control_ratio(), interval_of(&|c| c.control_ratio()));
-            let mut notes = Vec::new();
+            let mut note = None;
             let mut negative_binomial = None;
-            let mut adjusted = None;
             let (effect_ratio, effect_ratio_bootstrap, p_value, absolute) = match outcome.kind {
                 Kind::Count => {
                     let bootstrap = interval_of(&|c| c.ratio_of_rate_ratios());
@@ -189,12 +166,9 @@ pub fn estimate(
                     );
                     match poisson_did(&observations[o]) {
                         Ok(fit) => {
-                            // The sensitivity models, where the main one has an estimate.
+                            // The sensitivity model, where the main one has an estimate.
                             negative_binomial = negative_binomial_did(&observations[o])
-                                .map_err(|e| notes.push(format!("negative binomial: {e}")))
-                                .ok();
-                            adjusted = adjusted_poisson_did(&observations[o], &covariates[o])
-                                .map_err(|e| notes.push(format!("adjusted: {e}")))
+                                .map_err(|e| note = Some(format!("negative binomial: {e}")))
                                 .ok();
                             let (b, se) = (fit.coefficients[3], fit.standard_errors[3]);
                             (
@@ -205,7 +179,7 @@ pub fn estimate(
                             )
                         }
                         Err(e) => {
-                            notes.push(e.to_string());
+                            note = Some(e.to_string());
                             (None, None, None, absolute)
                         }
                     }
@@ -235,13 +209,11 @@ pub fn estimate(
                 effect_ratio_negative_binomial: negative_binomial
                     .map(|fit| Interval::from_log(fit.coefficients[3], fit.standard_errors[3])),
                 overdispersion: negative_binomial.map(|fit| fit.alpha),
-                effect_ratio_adjusted: adjusted
-                    .map(|fit| Interval::from_log(fit.coefficients[3], fit.standard_errors[3])),
                 p_value,
                 cohort_total: (outcome.kind == Kind::Cost)
                     .then_some(absolute.estimate * treated_people as f64),
                 absolute,
-                note: (!notes.is_empty()).then(|| notes.join("; ")),
+                note,
             }
         })
         .collect()

@@ -22,7 +22,7 @@ use crate::candidates::{
 };
 use crate::censoring::{CensoringReport, FollowUpWeights, censoring_weights};
 use crate::estimate::{Member, OutcomeResult, estimate};
-use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour, sample_sd};
+use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour};
 use crate::outcomes::{MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, windows};
 use crate::propensity::{Propensity, fit_propensity};
 
@@ -271,67 +271,7 @@ struct Run {
     sets: Vec<Vec<(usize, f64)>>,
     /// Outcomes of each row in `sets`, in the same order.
     windows: Vec<Vec<Windows>>,
-    /// The covariates of each row in `sets` that the adjusted model uses
-    /// ([`ADJUSTED_FOR`]), centred on the matched treated's mean and scaled by the matched
-    /// sample's SD.
-    adjustment: Vec<Vec<Vec<f64>>>,
     censoring: Option<CensoringReport>,
-}
-
-/// The covariates the adjusted model allows for, each in level and in trend: the prognostic
-/// ones (use of services before, frailty, conditions, age, the risk score), where what
-/// imbalance matching leaves would bias the estimate.
-const ADJUSTED_FOR: [&str; 13] = [
-    "age",
-    "frailty_deficits",
-    "long_term_conditions",
-    "risk_score",
-    "emergency_admissions_0_3m",
-    "emergency_admissions_3_12m",
-    "emergency_admissions_12_24m",
-    "ae_attendances_0_3m",
-    "ae_attendances_3_12m",
-    "ae_attendances_12_24m",
-    "gp_appointments_12m",
-    "cost_12m",
-    "social_care",
-];
-
-/// [`Run::adjustment`] for these matched sets.
-fn adjustment_covariates(
-    candidates: &Candidates,
-    sets: &[Vec<(usize, f64)>],
-) -> Vec<Vec<Vec<f64>>> {
-    let columns: Vec<usize> = ADJUSTED_FOR
-        .iter()
-        .filter_map(|name| candidates.covariates.iter().position(|c| c.name == *name))
-        .collect();
-    let rows = || sets.iter().flatten().map(|&(r, _)| r);
-    let scales: Vec<(f64, f64)> = columns
-        .iter()
-        .map(|&k| {
-            let treated: Vec<f64> = rows()
-                .filter(|&r| candidates.rows[r].treated)
-                .map(|r| candidates.value(r, k))
-                .collect();
-            let centre = treated.iter().sum::<f64>() / treated.len().max(1) as f64;
-            let sd = sample_sd(rows().map(|r| candidates.value(r, k)));
-            (centre, if sd > 0.0 { sd } else { 1.0 })
-        })
-        .collect();
-    sets.iter()
-        .map(|set| {
-            set.iter()
-                .map(|&(r, _)| {
-                    columns
-                        .iter()
-                        .zip(&scales)
-                        .map(|(&k, (centre, sd))| (candidates.value(r, k) - centre) / sd)
-                        .collect()
-                })
-                .collect()
-        })
-        .collect()
 }
 
 fn run(
@@ -473,7 +413,6 @@ fn run(
                 .collect()
         })
         .collect();
-    let adjustment = adjustment_covariates(&candidates, &sets);
     clock.lap(&format!("{prefix}outcomes"));
     let propensity = PropensityReport {
         fitted_on_treated: treated_rows,
@@ -494,7 +433,6 @@ fn run(
         matching,
         sets,
         windows,
-        adjustment,
         censoring,
     })
 }
@@ -635,15 +573,12 @@ fn members<'a>(run: &'a Run, keep: impl Fn(usize) -> bool) -> (Vec<Member<'a>>, 
     let mut members = Vec::new();
     let mut kept = 0;
     for (s, set) in run.sets.iter().enumerate().filter(|(s, _)| keep(*s)) {
-        for ((&(r, w), windows), covariates) in
-            set.iter().zip(&run.windows[s]).zip(&run.adjustment[s])
-        {
+        for (&(r, w), windows) in set.iter().zip(&run.windows[s]) {
             members.push(Member {
                 set: kept,
                 treated: run.candidates.rows[r].treated,
                 weight: w,
                 windows,
-                covariates,
             });
         }
         kept += 1;
