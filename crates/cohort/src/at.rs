@@ -75,6 +75,11 @@ pub fn person_at(history: &History<'_>, day: i32) -> Option<PersonAt> {
         return None;
     }
     let practice = history.practice_on(day)?;
+    Some(state_at(history, day, practice))
+}
+
+/// The state of a person known to be registered with `practice` and alive on `day`.
+pub fn state_at(history: &History<'_>, day: i32, practice: u32) -> PersonAt {
     let from = year_from(day);
     let mut conditions = 0;
     let mut long_term_conditions = 0;
@@ -97,7 +102,7 @@ pub fn person_at(history: &History<'_>, day: i32) -> Option<PersonAt> {
             *slot = slot.saturating_add(1);
         }
     }
-    Some(PersonAt {
+    PersonAt {
         person: history.index,
         age: history.age_on(day),
         practice,
@@ -106,7 +111,7 @@ pub fn person_at(history: &History<'_>, day: i32) -> Option<PersonAt> {
         in_year,
         cost_in_year,
         frailty: frailty_on(history, day, from),
-    })
+    }
 }
 
 /// Everyone registered and alive on `day`, in person order.

@@ -84,8 +84,16 @@ impl RiskModel {
 
     /// Scores for people on a date.
     pub fn score(&self, people: &[PersonAt], histories: &Histories) -> Vec<f64> {
-        let features = self.features();
-        self.fit.predict_all(&design(&features, people, histories))
+        let scorer = self.scorer();
+        people.iter().map(|p| scorer.score(p, histories)).collect()
+    }
+
+    /// A scorer of one person at a time.
+    pub fn scorer(&self) -> Scorer<'_> {
+        Scorer {
+            fit: &self.fit,
+            features: self.features(),
+        }
     }
 
     /// The largest positive contributions to a person's log-odds, in words, largest first.
@@ -104,6 +112,26 @@ impl RiskModel {
             .take(most)
             .map(|(b, f)| format!("{} (odds ×{:.1})", f.label, b.exp()))
             .collect()
+    }
+}
+
+/// Scores people one at a time without a design matrix: the model's sum over its features,
+/// in the design's order, so the same as `predict` on the person's design row.
+pub struct Scorer<'a> {
+    fit: &'a LogisticFit,
+    features: Vec<Feature>,
+}
+
+impl Scorer<'_> {
+    /// The predicted probability for a person on the date they were taken on.
+    pub fn score(&self, person: &PersonAt, histories: &Histories) -> f64 {
+        accord_risk::logistic::logistic(
+            self.features
+                .iter()
+                .zip(&self.fit.coefficients)
+                .map(|(f, b)| f.value(person, histories) * b)
+                .sum(),
+        )
     }
 }
 

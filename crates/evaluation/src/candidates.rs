@@ -8,13 +8,14 @@
 //! are those whose risk fell, and the estimate is biased (see docs/evaluation.md).
 //! Covariates for both arms are measured on the last day before the index month.
 
-use accord_cohort::at::{months_before, person_at};
+use accord_cohort::at::{months_before, state_at};
 use accord_cohort::features::imd_quintile;
 use accord_cohort::{Histories, PersonAt, RiskModel};
 use accord_model::{Condition, Setting, Sex, Vocabulary, dates};
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// A covariate of the propensity model and the balance table.
 #[derive(Debug, Clone, PartialEq)]
@@ -373,68 +374,91 @@ pub fn candidates(
     let mut months: Vec<i32> = treated.iter().map(|&(_, d)| month_start(d)).collect();
     months.sort_unstable();
     months.dedup();
-    let per_month: Vec<(Vec<Row>, Vec<f32>)> = months
+    let index_of: HashMap<u32, i32> = treated.iter().copied().collect();
+    // First, who is a candidate in each month (registered and alive on the covariate day,
+    // with their practice then), so that the covariates of all months can be written in
+    // place into one allocation: at 250,000 people they are hundreds of megabytes.
+    let eligible: Vec<Vec<(u32, u32)>> = months
         .par_iter()
-        .enumerate()
-        .map(|(m, &start)| {
+        .map(|&start| {
             let day = start - 1;
-            let month_end = crate::candidates::month_start(start + 31) - 1;
-            let treated_here: std::collections::HashMap<u32, i32> = treated
-                .iter()
-                .filter(|(_, d)| month_start(*d) == start)
-                .copied()
-                .collect();
-            let people: Vec<PersonAt> = (0..histories.people.len())
+            let month_end = month_start(start + 31) - 1;
+            (0..histories.people.len())
                 .filter_map(|i| {
                     let history = histories.history(i);
-                    let is_treated = treated_here.contains_key(&(i as u32));
+                    let treated_here = index_of
+                        .get(&(i as u32))
+                        .is_some_and(|&d| month_start(d) == start);
                     let control = match (pool, history.mdt_meetings.first()) {
                         (_, None) => true,
                         (ControlPool::NotYetDiscussed, Some(&first)) => first > month_end,
                         (ControlPool::NeverDiscussed, Some(_)) => false,
                     };
-                    if !is_treated && !control {
+                    if !(treated_here || control) || !history.alive_on(day) {
                         return None;
                     }
-                    person_at(&history, day)
+                    history
+                        .practice_on(day)
+                        .map(|practice| (i as u32, practice))
                 })
-                .collect();
-            let scores = risk.score(&people, histories);
-            let mut rows = Vec::with_capacity(people.len());
-            let mut values = Vec::with_capacity(people.len() * covariates.len());
-            for (person, score) in people.iter().zip(scores) {
-                let index_day = treated_here.get(&(person.person as u32)).copied();
-                rows.push(Row {
-                    person: person.person as u32,
-                    month: m as u16,
-                    treated: index_day.is_some(),
-                    index_day: index_day.unwrap_or(0),
-                    later_mdt: if index_day.is_some() {
-                        None
-                    } else {
-                        histories
-                            .history(person.person)
-                            .mdt_meetings
-                            .first()
-                            .copied()
-                    },
-                    practice: person.practice,
-                    sex: Sex::ALL
-                        .iter()
-                        .position(|s| *s == histories.people[person.person].sex)
-                        .unwrap_or(0) as u8,
-                });
-                values.extend(measure_all(&covariates, person, histories, day, score));
-            }
-            (rows, values)
+                .collect()
         })
         .collect();
-    let mut rows = Vec::new();
-    let mut values = Vec::new();
-    for (r, v) in per_month {
-        rows.extend(r);
-        values.extend(v);
+    let width = covariates.len();
+    let total: usize = eligible.iter().map(Vec::len).sum();
+    let mut values = vec![0f32; total * width];
+    let mut slices = Vec::with_capacity(months.len());
+    let mut rest = values.as_mut_slice();
+    for people in &eligible {
+        let (head, tail) = rest.split_at_mut(people.len() * width);
+        slices.push(head);
+        rest = tail;
     }
+    let scorer = risk.scorer();
+    let per_month: Vec<Vec<Row>> = slices
+        .into_par_iter()
+        .zip(months.par_iter())
+        .zip(eligible.par_iter())
+        .enumerate()
+        .map(|(m, ((slice, &start), people))| {
+            let day = start - 1;
+            people
+                .iter()
+                .zip(slice.chunks_mut(width.max(1)))
+                .map(|(&(i, practice), out)| {
+                    let history = histories.history(i as usize);
+                    let person = state_at(&history, day, practice);
+                    let score = scorer.score(&person, histories);
+                    for (slot, value) in
+                        out.iter_mut()
+                            .zip(measure_all(&covariates, &person, histories, day, score))
+                    {
+                        *slot = value;
+                    }
+                    let index_day = index_of
+                        .get(&i)
+                        .copied()
+                        .filter(|&d| month_start(d) == start);
+                    Row {
+                        person: i,
+                        month: m as u16,
+                        treated: index_day.is_some(),
+                        index_day: index_day.unwrap_or(0),
+                        later_mdt: match index_day {
+                            Some(_) => None,
+                            None => history.mdt_meetings.first().copied(),
+                        },
+                        practice,
+                        sex: Sex::ALL
+                            .iter()
+                            .position(|s| *s == history.person.sex)
+                            .unwrap_or(0) as u8,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let rows: Vec<Row> = per_month.into_iter().flatten().collect();
     let found = rows.iter().filter(|r| r.treated).count();
     attrition.not_registered_before_index_month = treated.len() - found;
     attrition.eligible = found;

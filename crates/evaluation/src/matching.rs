@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// One unit to match.
@@ -142,21 +143,25 @@ pub fn nearest_neighbour(units: &[Unit], options: &MatchOptions) -> Matching {
     let caliper_width = options
         .caliper_sd
         .map(|c| c * sample_sd(units.iter().map(|u| u.distance)));
-    let mut strata: HashMap<u64, Stratum> = HashMap::new();
-    let mut positions: HashMap<u64, Vec<(u64, usize)>> = HashMap::new();
-    {
-        let mut members: HashMap<u64, Vec<usize>> = HashMap::new();
-        for (i, unit) in units.iter().enumerate().filter(|(_, u)| !u.treated) {
-            members.entry(unit.stratum).or_default().push(i);
-        }
-        for (key, list) in members {
-            let stratum = Stratum::new(list, units);
-            for (p, &u) in stratum.units.iter().enumerate() {
-                positions.entry(units[u].group).or_default().push((key, p));
-            }
-            strata.insert(key, stratum);
+    let mut members: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, unit) in units.iter().enumerate().filter(|(_, u)| !u.treated) {
+        members.entry(unit.stratum).or_default().push(i);
+    }
+    let built: Vec<(u64, Stratum)> = members
+        .into_par_iter()
+        .map(|(key, list)| (key, Stratum::new(list, units)))
+        .collect();
+    // Where each control sits in its stratum, and the controls grouped by group (sorted by
+    // group, then index), to mark a whole group used when one of its units is taken.
+    let mut position_of = vec![0; units.len()];
+    for (_, stratum) in &built {
+        for (p, &u) in stratum.units.iter().enumerate() {
+            position_of[u] = p;
         }
     }
+    let mut strata: HashMap<u64, Stratum> = built.into_iter().collect();
+    let mut by_group: Vec<usize> = (0..units.len()).filter(|&i| !units[i].treated).collect();
+    by_group.par_sort_unstable_by_key(|&i| (units[i].group, i));
     let mut order: Vec<usize> = (0..units.len()).filter(|&i| units[i].treated).collect();
     order.sort_by(|&a, &b| {
         units[b]
@@ -183,9 +188,14 @@ pub fn nearest_neighbour(units: &[Unit], options: &MatchOptions) -> Matching {
                 continue;
             };
             controls[slot].push(control);
-            for &(key, p) in positions.get(&units[control].group).into_iter().flatten() {
-                if let Some(s) = strata.get_mut(&key) {
-                    s.remove(p);
+            let group = units[control].group;
+            let first = by_group.partition_point(|&i| units[i].group < group);
+            for &u in by_group[first..]
+                .iter()
+                .take_while(|&&i| units[i].group == group)
+            {
+                if let Some(s) = strata.get_mut(&units[u].stratum) {
+                    s.remove(position_of[u]);
                 }
             }
         }
