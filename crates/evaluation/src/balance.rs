@@ -24,6 +24,13 @@ impl Moments {
         self.weight_squares += weight * weight;
     }
 
+    fn merge(&mut self, other: &Moments) {
+        self.weight += other.weight;
+        self.sum += other.sum;
+        self.squares += other.squares;
+        self.weight_squares += other.weight_squares;
+    }
+
     fn mean(&self) -> f64 {
         if self.weight > 0.0 {
             self.sum / self.weight
@@ -96,6 +103,20 @@ impl BalanceAccumulator {
         }
         self.binary &= value == 0.0 || value == 1.0;
         self.before[usize::from(treated)].add(value, 1.0);
+    }
+
+    /// Adds what another accumulator of the same covariate has seen.
+    pub fn merge(&mut self, other: &BalanceAccumulator) {
+        for arm in 0..2 {
+            self.before[arm].merge(&other.before[arm]);
+            self.after[arm].merge(&other.after[arm]);
+        }
+        self.binary = match (self.seen, other.seen) {
+            (true, true) => self.binary && other.binary,
+            (false, _) => other.binary,
+            (true, false) => self.binary,
+        };
+        self.seen |= other.seen;
     }
 
     /// Adds a unit of the matched sample with its matching weight.

@@ -534,33 +534,54 @@ fn balance(
             run.logits[r]
         }
     };
-    // accumulators[network + 1][column]; slot 0 is everyone.
-    let accumulators: Vec<Vec<BalanceAccumulator>> = (0..columns)
-        .into_par_iter()
-        .map(|k| {
-            let mut acc = vec![BalanceAccumulator::default(); networks + 1];
-            for (r, row) in c.rows.iter().enumerate() {
-                let v = value(r, k);
-                acc[0].add_before(v, row.treated);
-                acc[usize::from(codes[row.practice as usize])].add_before(v, row.treated);
-            }
-            for (s, set) in run.sets.iter().enumerate() {
-                for &(r, w) in set {
+    // accumulators[network + 1][column]; slot 0 is everyone. The unmatched sample is read
+    // row by row (the values are stored so) in chunks on all cores, the chunks then added in
+    // order; the matched sample is small.
+    const CHUNK: usize = 65_536;
+    let empty = || vec![vec![BalanceAccumulator::default(); columns]; networks + 1];
+    let chunks: Vec<Vec<Vec<BalanceAccumulator>>> = c
+        .rows
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(chunk, rows)| {
+            let mut acc = empty();
+            for (j, row) in rows.iter().enumerate() {
+                let r = chunk * CHUNK + j;
+                let slot = usize::from(codes[row.practice as usize]);
+                for k in 0..columns {
                     let v = value(r, k);
-                    let treated = c.rows[r].treated;
-                    acc[0].add_after(v, treated, w);
-                    acc[usize::from(network_of_set[s])].add_after(v, treated, w);
+                    acc[0][k].add_before(v, row.treated);
+                    acc[slot][k].add_before(v, row.treated);
                 }
             }
             acc
         })
         .collect();
+    let mut accumulators = empty();
+    for chunk in chunks {
+        for (sums, part) in accumulators.iter_mut().zip(chunk) {
+            for (sum, value) in sums.iter_mut().zip(part) {
+                sum.merge(&value);
+            }
+        }
+    }
+    for (s, set) in run.sets.iter().enumerate() {
+        let slot = usize::from(network_of_set[s]);
+        for &(r, w) in set {
+            let treated = c.rows[r].treated;
+            for k in 0..columns {
+                let v = value(r, k);
+                accumulators[0][k].add_after(v, treated, w);
+                accumulators[slot][k].add_after(v, treated, w);
+            }
+        }
+    }
     let row = |k: usize, slot: usize| {
         let (name, label, threshold) = match c.covariates.get(k) {
             Some(cov) => (cov.name.as_str(), cov.label.as_str(), cov.threshold),
             None => ("propensity_logit", "propensity score (logit)", 0.1),
         };
-        accumulators[k][slot].finish(name, label, threshold)
+        accumulators[slot][k].finish(name, label, threshold)
     };
     let overall = (0..columns).map(|k| row(k, 0)).collect();
     let per_network = (0..=networks)
