@@ -10,6 +10,7 @@
 
 use accord_cohort::at::{months_before, state_at};
 use accord_cohort::features::imd_quintile;
+use accord_cohort::history::Event;
 use accord_cohort::{Histories, PersonAt, RiskModel};
 use accord_model::{Condition, Setting, Sex, Vocabulary, dates};
 use chrono::Datelike;
@@ -207,10 +208,13 @@ pub fn covariates() -> Vec<Covariate> {
 }
 
 impl Covariate {
-    pub(crate) fn measure(
+    /// The value on `day`; `recent` holds the person's events that started in the longest
+    /// window.
+    fn measure(
         &self,
         person: &PersonAt,
         histories: &Histories,
+        recent: &[Event],
         day: i32,
         risk: f64,
     ) -> f64 {
@@ -228,11 +232,11 @@ impl Covariate {
             Measure::LongTermConditions => f64::from(person.long_term_conditions),
             Measure::FrailtyDeficits => f64::from(person.frailty.count()),
             Measure::RiskScore => risk,
-            Measure::Window(settings, from, to) => histories
-                .history(person.person)
-                .events_starting(day - from + 1, day - to)
+            Measure::Window(settings, from, to) => recent
                 .iter()
-                .filter(|e| settings.contains(&e.setting))
+                .filter(|e| {
+                    (day - from + 1..=day - to).contains(&e.start) && settings.contains(&e.setting)
+                })
                 .count() as f64,
             Measure::InYear(settings) => count(settings),
             Measure::AnySocialCare => flag(count(SOCIAL_CARE) > 0.0),
@@ -252,9 +256,21 @@ pub(crate) fn measure_all<'a>(
     risk: f64,
 ) -> impl Iterator<Item = f32> + 'a {
     let logit = (risk / (1.0 - risk)).ln();
+    // The events of the longest window, found once for every window covariate.
+    let longest = covariates
+        .iter()
+        .filter_map(|c| match c.value {
+            Measure::Window(_, from, _) => Some(from),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    let recent = histories
+        .history(person.person)
+        .events_starting(day - longest + 1, day);
     covariates
         .iter()
-        .map(move |c| c.measure(person, histories, day, logit) as f32)
+        .map(move |c| c.measure(person, histories, recent, day, logit) as f32)
 }
 
 fn flag(yes: bool) -> f64 {

@@ -443,11 +443,11 @@ fn nb_alpha_part(observations: &[Observation], alpha: f64) -> f64 {
 
 /// The profile log-likelihood's maximum over α (β refitted for each α, warm-started): a
 /// grid over log α from [`ALPHA_FLOOR`] to 1e4, then golden-section search between the best
-/// point's neighbours to 1e-4 in log α. Newton's method over all five parameters at once
+/// point's neighbours to 1e-3 in log α. Newton's method over all five parameters at once
 /// can wander where the likelihood is flat in α (few matched sets, many zero counts); the
 /// profile cannot, and Newton's method finishes from its maximum.
 fn nb_profile_maximum(observations: &[Observation], start: [f64; 4]) -> Option<([f64; 4], f64)> {
-    const STEPS: usize = 16;
+    const STEPS: usize = 8;
     let mut beta = start;
     let mut profile = |log_alpha: f64| -> Option<(f64, [f64; 4])> {
         let alpha = log_alpha.exp();
@@ -475,7 +475,7 @@ fn nb_profile_maximum(observations: &[Observation], start: [f64; 4]) -> Option<(
     let ratio = (5f64.sqrt() - 1.0) / 2.0;
     let (mut b, mut c) = (d - ratio * (d - a), a + ratio * (d - a));
     let (mut fb, mut fc) = (profile(b)?, profile(c)?);
-    while d - a > 1e-4 {
+    while d - a > 1e-3 {
         if fb.0 >= fc.0 {
             (d, c, fc) = (c, b, fb);
             b = d - ratio * (d - a);
@@ -499,7 +499,7 @@ pub fn negative_binomial_did(
     let poisson = poisson_did(observations)?;
     let (beta, alpha) =
         nb_profile_maximum(observations, poisson.coefficients).ok_or(DidError::NotConverged)?;
-    if alpha < ALPHA_FLOOR * 1.001 {
+    if alpha < ALPHA_FLOOR * 1.01 {
         return Ok(NegativeBinomialFit {
             coefficients: poisson.coefficients,
             standard_errors: poisson.standard_errors,
