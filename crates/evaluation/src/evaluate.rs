@@ -534,11 +534,21 @@ fn balance(
             run.logits[r]
         }
     };
-    // accumulators[network + 1][column]; slot 0 is everyone. The unmatched sample is read
-    // row by row (the values are stored so) in chunks on all cores, the chunks then added in
-    // order; the matched sample is small.
+    // accumulators[1 + network code][column]; slot 0 is everyone (code 0, no network, has
+    // its own slot 1). The unmatched sample is read row by row (the values are stored so) in
+    // chunks on all cores, the chunks then added in order; the matched sample is small.
     const CHUNK: usize = 65_536;
-    let empty = || vec![vec![BalanceAccumulator::default(); columns]; networks + 1];
+    let empty = || vec![vec![BalanceAccumulator::default(); columns]; networks + 2];
+    // Everyone's accumulators and those of the row's network, side by side.
+    fn both(
+        acc: &mut [Vec<BalanceAccumulator>],
+        code: u16,
+    ) -> impl Iterator<Item = (&mut BalanceAccumulator, &mut BalanceAccumulator)> {
+        let (everyone, by_network) = acc.split_at_mut(1);
+        everyone[0]
+            .iter_mut()
+            .zip(by_network[usize::from(code)].iter_mut())
+    }
     let chunks: Vec<Vec<Vec<BalanceAccumulator>>> = c
         .rows
         .par_chunks(CHUNK)
@@ -547,11 +557,11 @@ fn balance(
             let mut acc = empty();
             for (j, row) in rows.iter().enumerate() {
                 let r = chunk * CHUNK + j;
-                let slot = usize::from(codes[row.practice as usize]);
-                for k in 0..columns {
+                for (k, (all, network)) in both(&mut acc, codes[row.practice as usize]).enumerate()
+                {
                     let v = value(r, k);
-                    acc[0][k].add_before(v, row.treated);
-                    acc[slot][k].add_before(v, row.treated);
+                    all.add_before(v, row.treated);
+                    network.add_before(v, row.treated);
                 }
             }
             acc
@@ -566,13 +576,12 @@ fn balance(
         }
     }
     for (s, set) in run.sets.iter().enumerate() {
-        let slot = usize::from(network_of_set[s]);
         for &(r, w) in set {
             let treated = c.rows[r].treated;
-            for k in 0..columns {
+            for (k, (all, network)) in both(&mut accumulators, network_of_set[s]).enumerate() {
                 let v = value(r, k);
-                accumulators[0][k].add_after(v, treated, w);
-                accumulators[slot][k].add_after(v, treated, w);
+                all.add_after(v, treated, w);
+                network.add_after(v, treated, w);
             }
         }
     }
@@ -585,7 +594,7 @@ fn balance(
     };
     let overall = (0..columns).map(|k| row(k, 0)).collect();
     let per_network = (0..=networks)
-        .map(|slot| (0..columns).map(|k| row(k, slot)).collect())
+        .map(|code| (0..columns).map(|k| row(k, code + 1)).collect())
         .collect();
     (overall, per_network)
 }
