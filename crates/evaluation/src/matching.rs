@@ -6,7 +6,7 @@
 //! (a person who is a candidate in several months): once one of its units is used, the
 //! whole group is.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -113,18 +113,32 @@ impl Stratum {
 
     /// The closest unused control to treated unit `t`, as a sorted position, found as
     /// MatchIt's `nn_matchC_vec` finds it: in the order of (distance, index), the nearest
-    /// unused control on each side of the treated unit, the left one winning a tie.
-    fn nearest(&mut self, t: usize, all: &[Unit]) -> Option<usize> {
+    /// unused control on each side of the treated unit, the left one winning a tie. A
+    /// control whose group is in `used` is removed when met, as if it had been removed when
+    /// its group was used.
+    fn nearest(&mut self, t: usize, all: &[Unit], used: &HashSet<u64>) -> Option<usize> {
         let n = self.units.len();
         let distance = all[t].distance;
         let split = self
             .units
             .partition_point(|&u| all[u].distance.total_cmp(&distance).then(u.cmp(&t)).is_lt());
+        let is_used = |s: &Stratum, p: usize| used.contains(&all[s.units[p]].group);
         // Positions are shifted by one in the links: 0 and n + 1 stand for "none".
-        let left = find(&mut self.left, split).checked_sub(1);
-        let right = Some(find(&mut self.right, split + 1))
-            .filter(|&p| p <= n)
-            .map(|p| p - 1);
+        let left = loop {
+            match find(&mut self.left, split).checked_sub(1) {
+                Some(p) if is_used(self, p) => self.remove(p),
+                other => break other,
+            }
+        };
+        let right = loop {
+            match Some(find(&mut self.right, split + 1))
+                .filter(|&p| p <= n)
+                .map(|p| p - 1)
+            {
+                Some(p) if is_used(self, p) => self.remove(p),
+                other => break other,
+            }
+        };
         match (left, right) {
             (None, None) => None,
             (Some(l), None) => Some(l),
@@ -147,21 +161,12 @@ pub fn nearest_neighbour(units: &[Unit], options: &MatchOptions) -> Matching {
     for (i, unit) in units.iter().enumerate().filter(|(_, u)| !u.treated) {
         members.entry(unit.stratum).or_default().push(i);
     }
-    let built: Vec<(u64, Stratum)> = members
+    let mut strata: HashMap<u64, Stratum> = members
         .into_par_iter()
         .map(|(key, list)| (key, Stratum::new(list, units)))
         .collect();
-    // Where each control sits in its stratum, and the controls grouped by group (sorted by
-    // group, then index), to mark a whole group used when one of its units is taken.
-    let mut position_of = vec![0; units.len()];
-    for (_, stratum) in &built {
-        for (p, &u) in stratum.units.iter().enumerate() {
-            position_of[u] = p;
-        }
-    }
-    let mut strata: HashMap<u64, Stratum> = built.into_iter().collect();
-    let mut by_group: Vec<usize> = (0..units.len()).filter(|&i| !units[i].treated).collect();
-    by_group.par_sort_unstable_by_key(|&i| (units[i].group, i));
+    // Groups with a unit taken: their other units are skipped when met.
+    let mut used: HashSet<u64> = HashSet::new();
     let mut order: Vec<usize> = (0..units.len()).filter(|&i| units[i].treated).collect();
     order.sort_by(|&a, &b| {
         units[b]
@@ -179,7 +184,7 @@ pub fn nearest_neighbour(units: &[Unit], options: &MatchOptions) -> Matching {
             let unit = units[t];
             let chosen = strata
                 .get_mut(&unit.stratum)
-                .and_then(|s| s.nearest(t, units).map(|p| (p, s.units[p])))
+                .and_then(|s| s.nearest(t, units, &used).map(|p| (p, s.units[p])))
                 .filter(|&(_, c)| {
                     caliper_width.is_none_or(|w| (units[c].distance - unit.distance).abs() <= w)
                 });
@@ -188,16 +193,7 @@ pub fn nearest_neighbour(units: &[Unit], options: &MatchOptions) -> Matching {
                 continue;
             };
             controls[slot].push(control);
-            let group = units[control].group;
-            let first = by_group.partition_point(|&i| units[i].group < group);
-            for &u in by_group[first..]
-                .iter()
-                .take_while(|&&i| units[i].group == group)
-            {
-                if let Some(s) = strata.get_mut(&units[u].stratum) {
-                    s.remove(position_of[u]);
-                }
-            }
+            used.insert(units[control].group);
         }
     }
     let mut sets = Vec::new();
