@@ -362,12 +362,15 @@ pub fn month_start(day: i32) -> i32 {
 }
 
 /// Builds the treated and the control pool, with index dates moved by `shift_days`
-/// (0 for the evaluation, -365 for the placebo run).
+/// (0 for the evaluation, -365 for the placebo run). Covariates already in `measured` (the
+/// main run's, for the months the placebo run shares with it: the same people on the same
+/// day) are copied rather than measured again.
 pub fn candidates(
     histories: &Histories,
     risk: &RiskModel,
     shift_days: i32,
     pool: ControlPool,
+    measured: Option<&Candidates>,
 ) -> Candidates {
     let covariates = covariates();
     let mut attrition = TreatedAttrition::default();
@@ -438,18 +441,36 @@ pub fn candidates(
         .enumerate()
         .map(|(m, ((slice, &start), people))| {
             let day = start - 1;
+            // Rows of `measured` in the same month (people in ascending order, as here).
+            let same_month = measured.and_then(|c| {
+                let month = c.months.binary_search(&start).ok()?;
+                let from = c.rows.partition_point(|r| usize::from(r.month) < month);
+                let to = c.rows.partition_point(|r| usize::from(r.month) <= month);
+                Some((c, from, to))
+            });
+            let mut cursor = same_month.map_or(0, |(_, from, _)| from);
             people
                 .iter()
                 .zip(slice.chunks_mut(width.max(1)))
                 .map(|(&(i, practice), out)| {
                     let history = histories.history(i as usize);
-                    let person = state_at(&history, day, practice);
-                    let score = scorer.score(&person, histories);
-                    for (slot, value) in
-                        out.iter_mut()
-                            .zip(measure_all(&covariates, &person, histories, day, score))
-                    {
-                        *slot = value;
+                    let copied = same_month.and_then(|(c, _, to)| {
+                        while cursor < to && c.rows[cursor].person < i {
+                            cursor += 1;
+                        }
+                        (cursor < to && c.rows[cursor].person == i)
+                            .then(|| &c.values[cursor * width..(cursor + 1) * width])
+                    });
+                    match copied {
+                        Some(values) => out.copy_from_slice(values),
+                        None => {
+                            let person = state_at(&history, day, practice);
+                            let score = scorer.score(&person, histories);
+                            let values = measure_all(&covariates, &person, histories, day, score);
+                            for (slot, value) in out.iter_mut().zip(values) {
+                                *slot = value;
+                            }
+                        }
                     }
                     let index_day = index_of
                         .get(&i)

@@ -279,10 +279,11 @@ fn run(
     risk: &RiskModel,
     options: &EvaluationOptions,
     shift_days: i32,
+    measured: Option<&Candidates>,
     clock: &mut Clock,
     prefix: &str,
 ) -> Result<Run, EvaluationError> {
-    let candidates = candidates(histories, risk, shift_days, options.controls);
+    let candidates = candidates(histories, risk, shift_days, options.controls, measured);
     clock.lap(&format!("{prefix}candidates and covariates"));
     let attrition = &candidates.attrition;
     if attrition.discussed == 0 {
@@ -641,7 +642,7 @@ pub fn evaluate_with_rows(
         started: Instant::now(),
         timings: Vec::new(),
     };
-    let main = run(histories, risk, options, 0, &mut clock, "")?;
+    let main = run(histories, risk, options, 0, None, &mut clock, "")?;
     let rows = &main.candidates.rows;
     let codes = network_codes(histories);
     let mut network_names: Vec<String> = vec!["none".into(); 1];
@@ -707,7 +708,15 @@ pub fn evaluate_with_rows(
     let monthly = monthly(&all);
     let placebo = if options.placebo {
         Some(
-            match run(histories, risk, options, -365, &mut clock, "placebo: ") {
+            match run(
+                histories,
+                risk,
+                options,
+                -365,
+                Some(&main.candidates),
+                &mut clock,
+                "placebo: ",
+            ) {
                 Ok(p) => {
                     let (people, sets) = members(&p, |_| true);
                     Placebo {
