@@ -349,13 +349,13 @@ fn nb_totals(observations: &[Observation], beta: &[f64; 4], alpha: f64) -> NbTot
 
 /// Newton's method with step halving, maximising a function of N parameters given by
 /// `totals` (value, gradient, Hessian) from `start`, where `feasible`. Returns the maximum
-/// with its Hessian; `None` where a step cannot be found (the Hessian is singular or not
+/// with its value and Hessian; `None` where a step cannot be found (the Hessian is singular or not
 /// negative definite) or 100 steps do not converge.
 fn newton<const N: usize>(
     start: [f64; N],
     totals: impl Fn(&[f64; N]) -> (f64, [f64; N], [[f64; N]; N]),
     feasible: impl Fn(&[f64; N]) -> bool,
-) -> Option<([f64; N], [[f64; N]; N])> {
+) -> Option<([f64; N], f64, [[f64; N]; N])> {
     let mut theta = start;
     let (mut value, mut gradient, mut hessian) = totals(&theta);
     for _ in 0..100 {
@@ -369,7 +369,7 @@ fn newton<const N: usize>(
         let decrement = (0..N).map(|i| step[i] * gradient[i]).sum::<f64>();
         let scale_of_value = value.abs().max(1.0);
         if decrement.abs() < 1e-18 * scale_of_value {
-            return Some((theta, hessian));
+            return Some((theta, value, hessian));
         }
         if decrement < 0.0 || !decrement.is_finite() {
             return None;
@@ -390,7 +390,7 @@ fn newton<const N: usize>(
             Some((trial, t)) => (theta, (value, gradient, hessian)) = (trial, t),
             // No step raises the value in floating point: at the maximum where the decrement
             // is within rounding of it.
-            None if decrement < 1e-9 * scale_of_value => return Some((theta, hessian)),
+            None if decrement < 1e-9 * scale_of_value => return Some((theta, value, hessian)),
             None => return None,
         }
     }
@@ -451,10 +451,10 @@ fn nb_profile_maximum(observations: &[Observation], start: [f64; 4]) -> Option<(
     let mut beta = start;
     let mut profile = |log_alpha: f64| -> Option<(f64, [f64; 4])> {
         let alpha = log_alpha.exp();
-        let (fitted, _) = newton(beta, |b| nb_beta_part(observations, b, alpha), |_| true)?;
+        let (fitted, beta_part, _) =
+            newton(beta, |b| nb_beta_part(observations, b, alpha), |_| true)?;
         beta = fitted;
-        let value =
-            nb_beta_part(observations, &fitted, alpha).0 + nb_alpha_part(observations, alpha);
+        let value = beta_part + nb_alpha_part(observations, alpha);
         Some((value, fitted))
     };
     let (low, high) = (ALPHA_FLOOR.ln(), 1e4_f64.ln());
@@ -490,6 +490,29 @@ fn nb_profile_maximum(observations: &[Observation], start: [f64; 4]) -> Option<(
     Some((fitted, t.exp()))
 }
 
+/// The observations with the same cell, count and person-time as one, their weights added.
+/// The likelihood is a weighted sum over observations, so a fit to these is a fit to all,
+/// and much faster: most people are followed a whole year and have few events. (The
+/// sandwich's scores are still summed by matched set over the observations themselves.)
+fn pooled(observations: &[Observation]) -> Vec<Observation> {
+    let mut sorted: Vec<Observation> = observations.to_vec();
+    sorted.sort_by(|a, b| {
+        (a.cell.cmp(&b.cell))
+            .then(a.count.total_cmp(&b.count))
+            .then(a.time.total_cmp(&b.time))
+    });
+    let mut pooled: Vec<Observation> = Vec::new();
+    for o in sorted {
+        match pooled.last_mut() {
+            Some(last) if (last.cell, last.count, last.time) == (o.cell, o.count, o.time) => {
+                last.weight += o.weight;
+            }
+            _ => pooled.push(Observation { cluster: 0, ..o }),
+        }
+    }
+    pooled
+}
+
 /// Fits the NB2 model; see [`NegativeBinomialFit`]. The maximum is found on the profile
 /// likelihood and polished by Newton's method over all five parameters; where α's maximum
 /// is at 0 (no overdispersion) the fit is the Poisson model's, with α = 0.
@@ -497,8 +520,9 @@ pub fn negative_binomial_did(
     observations: &[Observation],
 ) -> Result<NegativeBinomialFit, DidError> {
     let poisson = poisson_did(observations)?;
+    let pooled = pooled(observations);
     let (beta, alpha) =
-        nb_profile_maximum(observations, poisson.coefficients).ok_or(DidError::NotConverged)?;
+        nb_profile_maximum(&pooled, poisson.coefficients).ok_or(DidError::NotConverged)?;
     if alpha < ALPHA_FLOOR * 1.01 {
         return Ok(NegativeBinomialFit {
             coefficients: poisson.coefficients,
@@ -507,9 +531,9 @@ pub fn negative_binomial_did(
         });
     }
     let start: [f64; 5] = std::array::from_fn(|i| if i < 4 { beta[i] } else { alpha });
-    let (theta, hessian) = newton(
+    let (theta, _, hessian) = newton(
         start,
-        |t| nb_totals(observations, &[t[0], t[1], t[2], t[3]], t[4]),
+        |t| nb_totals(&pooled, &[t[0], t[1], t[2], t[3]], t[4]),
         |t| t[4] > 0.0,
     )
     .ok_or(DidError::NotConverged)?;
