@@ -5,6 +5,8 @@
 # There is no peer that runs the same pipeline; the matching step alone is checked against
 # MatchIt in scripts/oracle-evaluation.sh. Boroughs are cached under $HOME/.cache/accord/bench.
 # Usage: scripts/bench-evaluation.sh [PERSONS...]   (default: 250000)
+#        MDT_NEW_PER_100K=361.5 scripts/bench-evaluation.sh   (five times seed 004's MDT volume;
+#        the case-finding pool caps how many are discussed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet -p accord
@@ -15,9 +17,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "cores: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 for persons in ${@:-250000}; do
-  data="$cache/borough-$persons"
+  data="$cache/borough-$persons${MDT_NEW_PER_100K:+-mdt$MDT_NEW_PER_100K}"
   if [ ! -f "$data/dataset.toml" ]; then
-    "$bin" synth --persons "$persons" --seed 42 --out "$data" --force > /dev/null 2>&1
+    "$bin" synth --persons "$persons" --seed 42 --out "$data" --force \
+      ${MDT_NEW_PER_100K:+--mdt-new-per-100k "$MDT_NEW_PER_100K"} > /dev/null 2>&1
   fi
   "$bin" risk fit --data "$data" --out "$work/model" --json > /dev/null
   start=$(date +%s.%N)

@@ -82,6 +82,10 @@ struct SynthArgs {
     /// First month of MDT meetings (default: 23 months before the end date).
     #[arg(long)]
     mdt_start: Option<NaiveDate>,
+    /// New people discussed at MDTs a month per 100,000 registered (default: seed 004's 180
+    /// of 249,000; the case-finding pool can hold fewer).
+    #[arg(long)]
+    mdt_new_per_100k: Option<f64>,
     /// Planted effect of a first MDT on A&E attendances over 12 months (0.15 = 15% fewer).
     #[arg(long, default_value_t = PlantedEffect::default().ae_reduction)]
     effect_ae: f64,
@@ -218,6 +222,9 @@ fn synth_params(args: &SynthArgs) -> Result<SynthParams> {
     params.years = args.years;
     if let Some(start) = args.mdt_start {
         params.mdt.start_date = start;
+    }
+    if let Some(rate) = args.mdt_new_per_100k {
+        params.mdt.new_per_month_per_100k = rate;
     }
     params.mdt.effect = PlantedEffect {
         ae_reduction: args.effect_ae,
