@@ -210,8 +210,23 @@ pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String
                 )
             })
     };
+    // A failed placebo check goes beside the figures it undermines.
+    let failed_placebos = evaluation.placebo.as_ref().map_or(0, |p| {
+        p.outcomes
+            .iter()
+            .filter(|o| o.effect_ratio.is_some_and(|r| !r.covers(1.0)))
+            .count()
+    });
+    let caution = if failed_placebos > 0 {
+        format!(
+            "; READ FIRST: the placebo check fails for {failed_placebos} outcomes, so these \
+             ratios are likely biased (see the warnings in the report)"
+        )
+    } else {
+        String::new()
+    };
     Ok(format!(
-        "{} matched; A&E ratio of rate ratios {}, emergency admissions {}",
+        "{} matched; A&E ratio of rate ratios {}, emergency admissions {}{caution}",
         evaluation.attrition.matched_treated,
         ratio("ae_attendances"),
         ratio("emergency_admissions")

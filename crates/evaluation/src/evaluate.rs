@@ -764,7 +764,14 @@ pub fn evaluate_with_rows(
             })
             .count(),
     };
-    let mut warnings = warnings(&attrition, &balance_rows, &networks, &mortality, &outcomes);
+    let mut warnings = placebo_warnings(placebo.as_ref());
+    warnings.extend(warnings_of(
+        &attrition,
+        &balance_rows,
+        &networks,
+        &mortality,
+        &outcomes,
+    ));
     warnings.extend(follow_up_warning(
         options.follow_up,
         &attrition,
@@ -938,7 +945,30 @@ fn follow_up_warning(
     })
 }
 
-fn warnings(
+/// A placebo ratio whose 95% CI leaves out 1: with every index moved a year before the
+/// person's first MDT, the comparison still finds a change, so the main estimate of that
+/// outcome is likely biased too. Said first, so that nobody quotes it.
+fn placebo_warnings(placebo: Option<&Placebo>) -> Vec<String> {
+    placebo
+        .into_iter()
+        .flat_map(|p| &p.outcomes)
+        .filter_map(|o| {
+            let r = o.effect_ratio?;
+            let (lower, upper) = (r.lower?, r.upper?);
+            (!r.covers(1.0)).then(|| {
+                format!(
+                    "{}: the placebo run (every index a year before the first MDT) gives {:.2} \
+                     ({lower:.2} to {upper:.2}), not 1: the comparison finds a change where \
+                     there was no MDT, so its matched estimate of this outcome is likely biased \
+                     too; do not quote it as the MDT's effect",
+                    o.label, r.estimate
+                )
+            })
+        })
+        .collect()
+}
+
+fn warnings_of(
     attrition: &Attrition,
     balance: &[BalanceRow],
     networks: &[NetworkResult],
@@ -990,4 +1020,37 @@ fn warnings(
         }
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placebo_with(lower: f64, upper: f64) -> Placebo {
+        let interval =
+            serde_json::json!({"estimate": (lower + upper) / 2.0, "lower": lower, "upper": upper});
+        let outcome: OutcomeResult = serde_json::from_value(serde_json::json!({
+            "name": "ae_attendances", "label": "A&E attendances", "kind": "count",
+            "treated_pre": 1.0, "treated_post": 1.0, "control_pre": 1.0, "control_post": 1.0,
+            "naive_ratio": interval, "control_ratio": interval, "effect_ratio": interval,
+            "effect_ratio_bootstrap": null, "p_value": null, "absolute": interval,
+            "cohort_total": null, "note": null
+        }))
+        .unwrap();
+        Placebo {
+            matched_treated: 100,
+            outcomes: vec![outcome],
+            note: None,
+        }
+    }
+
+    #[test]
+    fn a_placebo_ratio_away_from_one_is_a_warning() {
+        let warnings = placebo_warnings(Some(&placebo_with(1.26, 1.66)));
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("A&E attendances: the placebo run"));
+        assert!(warnings[0].contains("1.46 (1.26 to 1.66)"));
+        assert!(placebo_warnings(Some(&placebo_with(0.9, 1.1))).is_empty());
+        assert!(placebo_warnings(None).is_empty());
+    }
 }
