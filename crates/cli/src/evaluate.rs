@@ -220,7 +220,7 @@ pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String
     let caution = if failed_placebos > 0 {
         format!(
             "; READ FIRST: the placebo check fails for {failed_placebos} outcomes, so these \
-             ratios are likely biased (see the warnings in the report)"
+             ratios may be biased (see the warnings in the report)"
         )
     } else {
         String::new()

@@ -946,8 +946,9 @@ fn follow_up_warning(
 }
 
 /// A placebo ratio whose 95% CI leaves out 1: with every index moved a year before the
-/// person's first MDT, the comparison still finds a change, so the main estimate of that
-/// outcome is likely biased too. Said first, so that nobody quotes it.
+/// person's first MDT, the comparison still finds a change. Part of it can be by design (the
+/// placebo's year after is the year people are picked in), part bias the main estimate may
+/// share. Said first, so that nobody quotes the estimate without it.
 fn placebo_warnings(placebo: Option<&Placebo>) -> Vec<String> {
     placebo
         .into_iter()
@@ -958,9 +959,10 @@ fn placebo_warnings(placebo: Option<&Placebo>) -> Vec<String> {
             (!r.covers(1.0)).then(|| {
                 format!(
                     "{}: the placebo run (every index a year before the first MDT) gives {:.2} \
-                     ({lower:.2} to {upper:.2}), not 1: the comparison finds a change where \
-                     there was no MDT, so its matched estimate of this outcome is likely biased \
-                     too; do not quote it as the MDT's effect",
+                     ({lower:.2} to {upper:.2}), not 1. The year before a first MDT is when \
+                     people are picked for one, so part of this is selection on rising use; \
+                     the rest is bias the matched estimate may share: do not quote it without \
+                     this caveat",
                     o.label, r.estimate
                 )
             })
