@@ -38,12 +38,17 @@ enum Measure {
     LongTermConditions,
     FrailtyDeficits,
     RiskScore,
-    /// Rows of these settings starting in the days [day - from_days, day - to_days].
+    /// Rows of these settings starting in the days [day - from_days, day - to_days], with
+    /// from_days at most [`LONGEST_WINDOW`].
     Window(&'static [Setting], i32, i32),
     InYear(&'static [Setting]),
     AnySocialCare,
     CostInYear,
 }
+
+/// The longest window of the activity covariates, in days before the covariate day: the
+/// person's events in it are found once for all of them.
+const LONGEST_WINDOW: i32 = 730;
 
 const EMERGENCY: &[Setting] = &[Setting::EmergencyAdmission];
 const AE: &[Setting] = &[Setting::AeAttendance];
@@ -147,7 +152,7 @@ pub fn covariates() -> Vec<Covariate> {
             "emergency_admissions_12_24m",
             "emergency admissions, 12-24 months before",
             0.1,
-            Measure::Window(EMERGENCY, 730, 366),
+            Measure::Window(EMERGENCY, LONGEST_WINDOW, 366),
         ),
         covariate(
             "ae_attendances_0_3m",
@@ -165,7 +170,7 @@ pub fn covariates() -> Vec<Covariate> {
             "ae_attendances_12_24m",
             "A&E attendances, 12-24 months before",
             0.1,
-            Measure::Window(AE, 730, 366),
+            Measure::Window(AE, LONGEST_WINDOW, 366),
         ),
         covariate(
             "elective_admissions_12m",
@@ -256,18 +261,9 @@ pub(crate) fn measure_all<'a>(
     risk: f64,
 ) -> impl Iterator<Item = f32> + 'a {
     let logit = (risk / (1.0 - risk)).ln();
-    // The events of the longest window, found once for every window covariate.
-    let longest = covariates
-        .iter()
-        .filter_map(|c| match c.value {
-            Measure::Window(_, from, _) => Some(from),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
     let recent = histories
         .history(person.person)
-        .events_starting(day - longest + 1, day);
+        .events_starting(day - LONGEST_WINDOW + 1, day);
     covariates
         .iter()
         .map(move |c| c.measure(person, histories, recent, day, logit) as f32)
@@ -505,5 +501,23 @@ pub fn candidates(
         covariates,
         attrition,
         months,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_window_lies_within_the_longest() {
+        let windows: Vec<i32> = covariates()
+            .iter()
+            .filter_map(|c| match c.value {
+                Measure::Window(_, from, to) => Some(from.max(to)),
+                _ => None,
+            })
+            .collect();
+        assert!(!windows.is_empty());
+        assert!(windows.iter().all(|&from| from <= LONGEST_WINDOW));
     }
 }

@@ -325,15 +325,10 @@ fn trigamma(mut x: f64) -> f64 {
     sum + 1.0 / x + z / 2.0 + z / x * (1.0 / 6.0 - z * (1.0 / 30.0 - z * (1.0 / 42.0 - z / 30.0)))
 }
 
-/// The sums of [`nb_terms`] over the observations, added in order (the same answer for the
-/// same data, whatever the threads).
+/// The sums of [`nb_terms`] over the observations.
 fn nb_totals(observations: &[Observation], beta: &[f64; 4], alpha: f64) -> NbTotals {
-    let terms: Vec<NbTotals> = observations
-        .par_iter()
-        .map(|o| nb_terms(o, beta, alpha))
-        .collect();
     let mut total = (0.0, [0.0; 5], [[0.0; 5]; 5]);
-    for (l, s, h) in terms {
+    for (l, s, h) in observations.iter().map(|o| nb_terms(o, beta, alpha)) {
         total.0 += l;
         for (sum, value) in total.1.iter_mut().zip(s) {
             *sum += value;
@@ -513,13 +508,14 @@ fn pooled(observations: &[Observation]) -> Vec<Observation> {
     pooled
 }
 
-/// Fits the NB2 model; see [`NegativeBinomialFit`]. The maximum is found on the profile
-/// likelihood and polished by Newton's method over all five parameters; where α's maximum
+/// Fits the NB2 model to the observations `poisson` ([`poisson_did`]) was fitted to; see
+/// [`NegativeBinomialFit`]. The maximum is found on the profile likelihood from the Poisson
+/// coefficients and polished by Newton's method over all five parameters; where α's maximum
 /// is at 0 (no overdispersion) the fit is the Poisson model's, with α = 0.
 pub fn negative_binomial_did(
     observations: &[Observation],
+    poisson: &RobustFit,
 ) -> Result<NegativeBinomialFit, DidError> {
-    let poisson = poisson_did(observations)?;
     let pooled = pooled(observations);
     let (beta, alpha) =
         nb_profile_maximum(&pooled, poisson.coefficients).ok_or(DidError::NotConverged)?;
@@ -658,7 +654,8 @@ mod tests {
     #[test]
     fn the_negative_binomial_fit_matches_statsmodels() {
         let observations = forty_eight_rows();
-        let fit = negative_binomial_did(&observations).unwrap();
+        let poisson = poisson_did(&observations).unwrap();
+        let fit = negative_binomial_did(&observations, &poisson).unwrap();
         let params = [-4.62360389, -0.06435187, -0.20012213, 0.39580788];
         let errors = [0.26011343, 0.39016278, 0.45078298, 0.67431429];
         for k in 0..4 {
@@ -680,8 +677,8 @@ mod tests {
                 weight: 1.0,
             })
             .collect();
-        let fit = negative_binomial_did(&observations).unwrap();
         let poisson = poisson_did(&observations).unwrap();
+        let fit = negative_binomial_did(&observations, &poisson).unwrap();
         assert_eq!(fit.alpha, 0.0);
         assert_eq!(fit.coefficients, poisson.coefficients);
         assert_eq!(fit.standard_errors, poisson.standard_errors);

@@ -167,7 +167,7 @@ pub fn estimate(
                     match poisson_did(&observations[o]) {
                         Ok(fit) => {
                             // The sensitivity model, where the main one has an estimate.
-                            negative_binomial = negative_binomial_did(&observations[o])
+                            negative_binomial = negative_binomial_did(&observations[o], &fit)
                                 .map_err(|e| note = Some(format!("negative binomial: {e}")))
                                 .ok();
                             let (b, se) = (fit.coefficients[3], fit.standard_errors[3]);
