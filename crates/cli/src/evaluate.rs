@@ -39,6 +39,11 @@ pub struct EvaluateArgs {
     /// `emergency_admissions` (0, 1, 2, 3+ in the 12 months), `age_band`, `frailty`, or `none`.
     #[arg(long, value_delimiter = ',', default_value = "sex")]
     exact: Vec<String>,
+    /// Covariates on which, of the controls within the caliper, the closest by Mahalanobis
+    /// distance is matched (MatchIt's `mahvars`), or `none` for the closest on the
+    /// propensity score alone. Names as in the balance table.
+    #[arg(long, value_delimiter = ',', default_value = "none")]
+    mahalanobis: Vec<String>,
     /// Who may be a control: people not discussed by the end of the index month
     /// (`not-yet-discussed`), or only people never discussed (`never-discussed`, which
     /// selects controls on their future; see docs/evaluation.md).
@@ -124,6 +129,13 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
             caliper_sd: caliper(args.caliper)?,
         },
         exact: exact_fields(&args.exact)?,
+        mahalanobis: args
+            .mahalanobis
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty() && *n != "none")
+            .map(String::from)
+            .collect(),
         controls: match args.controls.as_str() {
             "not-yet-discussed" => ControlPool::NotYetDiscussed,
             "never-discussed" => ControlPool::NeverDiscussed,
@@ -294,20 +306,36 @@ fn print_evaluation(e: &Evaluation) {
     let a = &e.attrition;
     println!("Evaluation of the MDT programme (index = first MDT discussion)");
     println!(
-        "data {} to {}; risk model developed on {}; {}:1 nearest neighbour on the logit of the propensity score, caliper {}, exact on index month{}",
+        "data {} to {}; risk model developed on {}; {}:1 nearest neighbour on the logit of the propensity score, caliper {}, exact on index month{}{}",
         e.provenance.data_start,
         e.provenance.extract_date,
         e.provenance.risk_model_development_date,
         e.provenance.options.matching.ratio,
-        e.propensity
-            .caliper_width
-            .map_or("none".to_string(), |w| format!("{w:.3} (0.2 SD)")),
+        match (
+            e.propensity.caliper_width,
+            e.provenance.options.matching.caliper_sd
+        ) {
+            (Some(w), Some(sd)) => format!("{w:.3} ({sd} SD)"),
+            _ => "none".to_string(),
+        },
         e.provenance
             .options
             .exact
             .iter()
             .map(|f| format!(", {f:?}").to_lowercase())
-            .collect::<String>()
+            .collect::<String>(),
+        e.propensity
+            .mahalanobis
+            .as_ref()
+            .map_or(String::new(), |m| format!(
+                "; within the caliper, the closest by Mahalanobis distance on {}{}",
+                m.covariates.join(", "),
+                if m.dropped.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (left out: {})", m.dropped.join("; "))
+                }
+            ))
     );
     println!("\nAttrition");
     println!(
@@ -319,12 +347,14 @@ fn print_evaluation(e: &Evaluation) {
         a.treated.eligible
     );
     println!(
-        "  control pool {} person-months ({} people); matched {} treated with {} controls ({} discussed at an MDT within their year); {} treated lost to the caliper",
+        "  control pool {} person-months ({} people); matched {} treated with {} controls ({} people; {} discussed at an MDT within their year) in {} independent clusters; {} treated lost to the caliper",
         a.control_pool_rows,
         a.control_pool_people,
         a.matched_treated,
         a.matched_controls,
+        a.matched_control_people,
         a.controls_discussed_within_year,
+        a.clusters,
         a.lost_to_caliper
     );
     if let Some(c) = &e.censoring {

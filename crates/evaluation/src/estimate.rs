@@ -85,9 +85,12 @@ pub struct OutcomeResult {
     pub note: Option<String>,
 }
 
-/// One matched person: their set, arm, weight and outcomes.
+/// One matched person: their cluster, arm, weight and outcomes.
 pub struct Member<'a> {
-    pub set: usize,
+    /// The cluster of matched sets the person's set belongs to: sets that share a person
+    /// (a control in several index months, or a treated person who was a control before
+    /// their own MDT) are one cluster, so that clusters are independent.
+    pub cluster: usize,
     pub treated: bool,
     pub weight: f64,
     pub windows: &'a Windows,
@@ -95,16 +98,17 @@ pub struct Member<'a> {
 
 const PER_THOUSAND_YEARS: f64 = 1000.0 * 365.25;
 
-/// Estimates every outcome for these matched people (`sets` matched sets, numbered from 0).
+/// Estimates every outcome for these matched people (`clusters` clusters of matched sets,
+/// numbered from 0).
 pub fn estimate(
     members: &[Member<'_>],
-    sets: usize,
+    clusters: usize,
     treated_people: usize,
     replicates: usize,
     seed: u64,
 ) -> Vec<OutcomeResult> {
-    // Cells per set per outcome: for counts, events and days; for costs, £ and people.
-    let mut clusters = vec![vec![Cells::default(); OUTCOMES.len()]; sets];
+    // Cells per cluster per outcome: for counts, events and days; for costs, £ and people.
+    let mut cells = vec![vec![Cells::default(); OUTCOMES.len()]; clusters];
     let mut observations: Vec<Vec<Observation>> = vec![Vec::new(); OUTCOMES.len()];
     for m in members {
         let (pre, post) = if m.treated {
@@ -119,11 +123,11 @@ pub fn estimate(
                     Kind::Cost => 1.0,
                 };
                 let value = m.windows.values[o][w];
-                clusters[m.set][o].counts[cell] += m.weight * value;
-                clusters[m.set][o].times[cell] += m.weight * time;
+                cells[m.cluster][o].counts[cell] += m.weight * value;
+                cells[m.cluster][o].times[cell] += m.weight * time;
                 if outcome.kind == Kind::Count && time > 0.0 {
                     observations[o].push(Observation {
-                        cluster: m.set,
+                        cluster: m.cluster,
                         cell,
                         count: value,
                         time,
@@ -134,12 +138,12 @@ pub fn estimate(
         }
     }
     let mut totals = vec![Cells::default(); OUTCOMES.len()];
-    for set in &clusters {
-        for (t, c) in totals.iter_mut().zip(set) {
+    for cluster in &cells {
+        for (t, c) in totals.iter_mut().zip(cluster) {
             t.add(c);
         }
     }
-    let replicates = bootstrap(&clusters, replicates, seed);
+    let replicates = bootstrap(&cells, replicates, seed);
     OUTCOMES
         .iter()
         .enumerate()

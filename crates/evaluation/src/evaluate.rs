@@ -22,7 +22,8 @@ use crate::candidates::{
 };
 use crate::censoring::{CensoringReport, FollowUpWeights, censoring_weights};
 use crate::estimate::{Member, OutcomeResult, estimate};
-use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour};
+use crate::mahalanobis::{Mahalanobis, MahalanobisReport};
+use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour_by};
 use crate::outcomes::{MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, windows};
 use crate::propensity::{Propensity, fit_propensity};
 
@@ -79,6 +80,10 @@ impl ExactField {
 pub struct EvaluationOptions {
     pub matching: MatchOptions,
     pub exact: Vec<ExactField>,
+    /// Covariates (by name) on which, among the controls within the caliper, the closest
+    /// by Mahalanobis distance is taken; empty: the closest on the propensity score.
+    #[serde(default)]
+    pub mahalanobis: Vec<String>,
     pub controls: ControlPool,
     /// How controls discussed later are followed.
     #[serde(default)]
@@ -99,6 +104,7 @@ impl Default for EvaluationOptions {
         EvaluationOptions {
             matching: MatchOptions::default(),
             exact: vec![ExactField::Sex],
+            mahalanobis: Vec::new(),
             controls: ControlPool::NotYetDiscussed,
             follow_up: ControlFollowUp::Weighted,
             bootstrap: 1000,
@@ -133,6 +139,14 @@ pub struct Attrition {
     /// in the treated who could be matched.
     pub lost_to_caliper: usize,
     pub matched_controls: usize,
+    /// The people behind the matched controls: a person may be a control in several index
+    /// months (each month is its own trial), though once at most in each.
+    #[serde(default)]
+    pub matched_control_people: usize,
+    /// Clusters of matched sets that share a person: the independent units of the
+    /// cluster-robust errors and the pair bootstrap.
+    #[serde(default)]
+    pub clusters: usize,
     /// Matched controls discussed at an MDT within a year of their index date.
     #[serde(alias = "controls_censored_at_own_mdt")]
     pub controls_discussed_within_year: usize,
@@ -163,6 +177,9 @@ pub struct PropensityReport {
     #[serde(deserialize_with = "crate::f64_or_nan")]
     pub auc_upper: f64,
     pub caliper_width: Option<f64>,
+    /// The Mahalanobis metric used within the caliper, if any.
+    #[serde(default)]
+    pub mahalanobis: Option<MahalanobisReport>,
     /// Treated rows whose logit lies outside the controls' range in their stratum.
     pub treated_off_support: usize,
     pub overlap: Vec<OverlapBin>,
@@ -344,10 +361,38 @@ fn run(
             distance: logits[r],
             treated: rows[r].treated,
             stratum: stratum(r),
-            group: u64::from(rows[r].person),
         })
         .collect();
-    let matching = nearest_neighbour(&units, &options.matching);
+    let mahalanobis = if options.mahalanobis.is_empty() {
+        None
+    } else {
+        let columns = options
+            .mahalanobis
+            .iter()
+            .map(|name| {
+                names.iter().position(|n| n == name).ok_or_else(|| {
+                    EvaluationError::UnknownCovariate(name.clone(), names.join(", "))
+                })
+            })
+            .collect::<Result<Vec<usize>, _>>()?;
+        let (fit_treated, fit_controls) = fit_rows.split_at(treated_rows);
+        Some(Mahalanobis::pooled(
+            &names,
+            &columns,
+            fit_treated,
+            fit_controls,
+            |r, c| candidates.value(r, c),
+        ))
+    };
+    let values = &candidates;
+    let metric = mahalanobis.as_ref().map(|(m, _)| {
+        move |a: usize, b: usize| m.squared(|c| values.value(a, c), |c| values.value(b, c))
+    });
+    let matching = nearest_neighbour_by(
+        &units,
+        &options.matching,
+        metric.as_ref().map(|f| f as &dyn Fn(usize, usize) -> f64),
+    );
     clock.lap(&format!("{prefix}matching"));
     if matching.sets.len() < MINIMUM_MATCHED {
         return Err(EvaluationError::TooFewControls {
@@ -422,6 +467,7 @@ fn run(
         auc_lower: auc.lower,
         auc_upper: auc.upper,
         caliper_width: matching.caliper_width,
+        mahalanobis: mahalanobis.map(|(_, report)| report),
         treated_off_support,
         overlap: overlap(&units, &sets),
         model,
@@ -600,21 +646,47 @@ fn balance(
     (overall, per_network)
 }
 
-fn members<'a>(run: &'a Run, keep: impl Fn(usize) -> bool) -> (Vec<Member<'a>>, usize) {
+/// The matched people of the sets `keep` picks, each with its cluster; the number of
+/// clusters; and the number of sets. A person can be in several sets (a control in several
+/// index months, as in a sequence of target trials, or a control before their own MDT), so
+/// sets that share a person form one cluster (connected components): the clusters, not
+/// the sets, are independent, and the sandwich and the pair bootstrap work on them.
+fn members<'a>(run: &'a Run, keep: impl Fn(usize) -> bool) -> (Vec<Member<'a>>, usize, usize) {
+    let kept: Vec<usize> = (0..run.sets.len()).filter(|&s| keep(s)).collect();
+    let mut parent: Vec<usize> = (0..kept.len()).collect();
+    let mut first_set_of: HashMap<u32, usize> = HashMap::new();
+    for (k, &s) in kept.iter().enumerate() {
+        for &(r, _) in &run.sets[s] {
+            let person = run.candidates.rows[r].person;
+            let other = *first_set_of.entry(person).or_insert(k);
+            let (a, b) = (root(&mut parent, k), root(&mut parent, other));
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut label: HashMap<usize, usize> = HashMap::new();
     let mut members = Vec::new();
-    let mut kept = 0;
-    for (s, set) in run.sets.iter().enumerate().filter(|(s, _)| keep(*s)) {
-        for (&(r, w), windows) in set.iter().zip(&run.windows[s]) {
+    for (k, &s) in kept.iter().enumerate() {
+        let next = label.len();
+        let cluster = *label.entry(root(&mut parent, k)).or_insert(next);
+        for (&(r, w), windows) in run.sets[s].iter().zip(&run.windows[s]) {
             members.push(Member {
-                set: kept,
+                cluster,
                 treated: run.candidates.rows[r].treated,
                 weight: w,
                 windows,
             });
         }
-        kept += 1;
     }
-    (members, kept)
+    (members, label.len(), kept.len())
+}
+
+/// Union-find root, halving the path on the way.
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
 }
 
 /// Evaluates the MDT programme recorded in `histories`' MDT discussions.
@@ -666,9 +738,8 @@ pub fn evaluate_with_rows(
         balance(&codes, &main, &network_of_set, network_names.len() - 1);
     clock.lap("balance");
 
-    let (all, sets) = members(&main, |_| true);
-    let matched = main.matching.sets.len();
-    let outcomes = estimate(&all, sets, matched, options.bootstrap, options.seed);
+    let (all, clusters, matched) = members(&main, |_| true);
+    let outcomes = estimate(&all, clusters, matched, options.bootstrap, options.seed);
     clock.lap("estimates (with the pair bootstrap)");
 
     let mut treated_by_network = vec![0usize; network_names.len()];
@@ -678,7 +749,7 @@ pub fn evaluate_with_rows(
     let networks: Vec<NetworkResult> = (0..network_names.len())
         .filter(|&n| treated_by_network[n] > 0)
         .map(|n| {
-            let (people, sets) = members(&main, |s| usize::from(network_of_set[s]) == n);
+            let (people, clusters, sets) = members(&main, |s| usize::from(network_of_set[s]) == n);
             let balance = network_balance[n].clone();
             let over = balance.iter().filter(|b| !b.balanced).count();
             let max_abs_smd = balance
@@ -694,7 +765,7 @@ pub fn evaluate_with_rows(
                 covariates_over_threshold: over,
                 smd_standard_error: smd_standard_error(sets, sets),
                 outcomes: if sets >= MINIMUM_MATCHED {
-                    estimate(&people, sets, sets, options.bootstrap, options.seed)
+                    estimate(&people, clusters, sets, options.bootstrap, options.seed)
                 } else {
                     Vec::new()
                 },
@@ -718,10 +789,16 @@ pub fn evaluate_with_rows(
                 "placebo: ",
             ) {
                 Ok(p) => {
-                    let (people, sets) = members(&p, |_| true);
+                    let (people, clusters, sets) = members(&p, |_| true);
                     Placebo {
                         matched_treated: sets,
-                        outcomes: estimate(&people, sets, sets, options.bootstrap, options.seed),
+                        outcomes: estimate(
+                            &people,
+                            clusters,
+                            sets,
+                            options.bootstrap,
+                            options.seed,
+                        ),
                         note: None,
                     }
                 }
@@ -753,6 +830,18 @@ pub fn evaluate_with_rows(
         matched_treated: matched,
         lost_to_caliper: main.matching.unmatched_treated.len(),
         matched_controls: main.matching.sets.iter().map(|s| s.controls.len()).sum(),
+        matched_control_people: {
+            let mut people: Vec<u32> = main
+                .matching
+                .sets
+                .iter()
+                .flat_map(|s| s.controls.iter().map(|&c| rows[c].person))
+                .collect();
+            people.sort_unstable();
+            people.dedup();
+            people.len()
+        },
+        clusters,
         controls_discussed_within_year: main
             .sets
             .iter()

@@ -3,7 +3,8 @@
 //!
 //! `candidates` builds the treated (index = first MDT) and the risk-set control pool with
 //! covariates; `propensity` fits the score; `matching` is greedy nearest-neighbour matching
-//! with a caliper and exact strata (generic: it matches any table); `censoring` weights
+//! with a caliper and exact strata (generic: it matches any table), optionally closest on
+//! `mahalanobis` distance within the caliper; `censoring` weights
 //! controls who are discussed later; `balance` computes the
 //! SMD tables; `outcomes` measures counts, costs and person-time around the index; `did`
 //! holds the Poisson difference in differences with cluster-robust errors and the pair
@@ -17,6 +18,7 @@ pub mod censoring;
 pub mod did;
 pub mod estimate;
 pub mod evaluate;
+pub mod mahalanobis;
 pub mod matching;
 pub mod outcomes;
 pub mod propensity;
@@ -57,6 +59,8 @@ pub enum EvaluationError {
         pool: usize,
         matched: usize,
     },
+    #[error("--mahalanobis {0}: there is no such covariate; the covariates are: {1}")]
+    UnknownCovariate(String, String),
     #[error("fitting the propensity score")]
     Propensity(#[from] accord_risk::RiskError),
 }

@@ -2,11 +2,12 @@
 //! MatchIt's `method = "nearest"` does it for the ATT: treated units in order of largest
 //! distance first, each taking the closest unused control in its exact-matching stratum,
 //! within a caliper of `caliper × SD(distance)` over all units, without replacement, one
-//! control per treated unit per round for `ratio` rounds. A control unit belongs to a group
-//! (a person who is a candidate in several months): once one of its units is used, the
-//! whole group is.
+//! control per treated unit per round for `ratio` rounds. Optionally, among the controls within the caliper, the one closest on a
+//! second metric is taken instead (MatchIt's `mahvars`: Mahalanobis distance matching
+//! within propensity score calipers, Rosenbaum and Rubin 1985; Rubin and Thomas 2000), so
+//! that key prognostic covariates stay close where the propensity model is misspecified.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,8 +20,6 @@ pub struct Unit {
     pub treated: bool,
     /// Units match only within the same stratum (exact matching).
     pub stratum: u64,
-    /// Units sharing a group are used at most once between them.
-    pub group: u64,
 }
 
 /// How to match.
@@ -105,6 +104,63 @@ impl Stratum {
         }
     }
 
+    /// How many controls come before treated unit `t` in (distance, index) order.
+    fn split(&self, t: usize, all: &[Unit]) -> usize {
+        let distance = all[t].distance;
+        self.units
+            .partition_point(|&u| all[u].distance.total_cmp(&distance).then(u.cmp(&t)).is_lt())
+    }
+
+    /// Of the unused controls within `width` of treated unit `t` on the distance, the one
+    /// closest on `metric(t, control)`, as a sorted position; ties go to the nearer on the
+    /// distance, then to the left.
+    fn closest_within(
+        &mut self,
+        t: usize,
+        all: &[Unit],
+        width: f64,
+        metric: &dyn Fn(usize, usize) -> f64,
+    ) -> Option<usize> {
+        let n = self.units.len();
+        let distance = all[t].distance;
+        let split = self.split(t, all);
+        let mut best: Option<(f64, f64, usize)> = None;
+        let mut consider = |p: usize, gap: f64, unit: usize| {
+            let m = metric(t, unit);
+            if best.is_none_or(|(bm, bg, _)| m < bm || (m == bm && gap < bg)) {
+                best = Some((m, gap, p));
+            }
+        };
+        // Leftwards from the split, then rightwards, each stopping at the caliper. Positions
+        // are shifted by one in the links.
+        let mut cursor = split;
+        while let Some(p) = find(&mut self.left, cursor).checked_sub(1) {
+            let unit = self.units[p];
+            let gap = distance - all[unit].distance;
+            if gap > width {
+                break;
+            }
+            consider(p, gap, unit);
+            cursor = p;
+        }
+        let mut cursor = split + 1;
+        loop {
+            let shifted = find(&mut self.right, cursor);
+            if shifted > n {
+                break;
+            }
+            let p = shifted - 1;
+            let unit = self.units[p];
+            let gap = all[unit].distance - distance;
+            if gap > width {
+                break;
+            }
+            consider(p, gap, unit);
+            cursor = p + 2;
+        }
+        best.map(|(_, _, p)| p)
+    }
+
     /// Marks the control at sorted position `p` used.
     fn remove(&mut self, p: usize) {
         self.left[p + 1] = p;
@@ -113,32 +169,16 @@ impl Stratum {
 
     /// The closest unused control to treated unit `t`, as a sorted position, found as
     /// MatchIt's `nn_matchC_vec` finds it: in the order of (distance, index), the nearest
-    /// unused control on each side of the treated unit, the left one winning a tie. A
-    /// control whose group is in `used` is removed when met, as if it had been removed when
-    /// its group was used.
-    fn nearest(&mut self, t: usize, all: &[Unit], used: &HashSet<u64>) -> Option<usize> {
+    /// unused control on each side of the treated unit, the left one winning a tie.
+    fn nearest(&mut self, t: usize, all: &[Unit]) -> Option<usize> {
         let n = self.units.len();
         let distance = all[t].distance;
-        let split = self
-            .units
-            .partition_point(|&u| all[u].distance.total_cmp(&distance).then(u.cmp(&t)).is_lt());
-        let is_used = |s: &Stratum, p: usize| used.contains(&all[s.units[p]].group);
+        let split = self.split(t, all);
         // Positions are shifted by one in the links: 0 and n + 1 stand for "none".
-        let left = loop {
-            match find(&mut self.left, split).checked_sub(1) {
-                Some(p) if is_used(self, p) => self.remove(p),
-                other => break other,
-            }
-        };
-        let right = loop {
-            match Some(find(&mut self.right, split + 1))
-                .filter(|&p| p <= n)
-                .map(|p| p - 1)
-            {
-                Some(p) if is_used(self, p) => self.remove(p),
-                other => break other,
-            }
-        };
+        let left = find(&mut self.left, split).checked_sub(1);
+        let right = Some(find(&mut self.right, split + 1))
+            .filter(|&p| p <= n)
+            .map(|p| p - 1);
         match (left, right) {
             (None, None) => None,
             (Some(l), None) => Some(l),
@@ -152,8 +192,18 @@ impl Stratum {
     }
 }
 
-/// Matches treated units to controls.
+/// Matches treated units to controls on the distance alone.
 pub fn nearest_neighbour(units: &[Unit], options: &MatchOptions) -> Matching {
+    nearest_neighbour_by(units, options, None)
+}
+
+/// Matches treated units to controls; with `metric` (of a treated and a control unit),
+/// each treated unit takes, of the unused controls within the caliper, the closest on it.
+pub fn nearest_neighbour_by(
+    units: &[Unit],
+    options: &MatchOptions,
+    metric: Option<&dyn Fn(usize, usize) -> f64>,
+) -> Matching {
     let caliper_width = options
         .caliper_sd
         .map(|c| c * sample_sd(units.iter().map(|u| u.distance)));
@@ -165,8 +215,6 @@ pub fn nearest_neighbour(units: &[Unit], options: &MatchOptions) -> Matching {
         .into_par_iter()
         .map(|(key, list)| (key, Stratum::new(list, units)))
         .collect();
-    // Groups with a unit taken: their other units are skipped when met.
-    let mut used: HashSet<u64> = HashSet::new();
     let mut order: Vec<usize> = (0..units.len()).filter(|&i| units[i].treated).collect();
     order.sort_by(|&a, &b| {
         units[b]
@@ -182,18 +230,25 @@ pub fn nearest_neighbour(units: &[Unit], options: &MatchOptions) -> Matching {
                 continue;
             }
             let unit = units[t];
-            let chosen = strata
-                .get_mut(&unit.stratum)
-                .and_then(|s| s.nearest(t, units, &used).map(|p| (p, s.units[p])))
-                .filter(|&(_, c)| {
-                    caliper_width.is_none_or(|w| (units[c].distance - unit.distance).abs() <= w)
-                });
-            let Some((_, control)) = chosen else {
+            let Some(stratum) = strata.get_mut(&unit.stratum) else {
                 live[slot] = false;
                 continue;
             };
-            controls[slot].push(control);
-            used.insert(units[control].group);
+            let chosen = match metric {
+                None => stratum.nearest(t, units).filter(|&p| {
+                    let gap = (units[stratum.units[p]].distance - unit.distance).abs();
+                    caliper_width.is_none_or(|w| gap <= w)
+                }),
+                Some(metric) => {
+                    stratum.closest_within(t, units, caliper_width.unwrap_or(f64::INFINITY), metric)
+                }
+            };
+            let Some(p) = chosen else {
+                live[slot] = false;
+                continue;
+            };
+            controls[slot].push(stratum.units[p]);
+            stratum.remove(p);
         }
     }
     let mut sets = Vec::new();
@@ -225,7 +280,6 @@ mod tests {
             distance,
             treated,
             stratum: 0,
-            group: distance.to_bits(),
         }
     }
 
@@ -277,33 +331,19 @@ mod tests {
     }
 
     #[test]
-    fn strata_and_groups_are_respected() {
+    fn strata_are_respected_and_each_control_is_used_once() {
+        let unit = |distance: f64, treated: bool, stratum: u64| Unit {
+            distance,
+            treated,
+            stratum,
+        };
+        // Two treated in stratum 1 and one control there: one treated goes unmatched, even
+        // though stratum 2 has a control at the same distance.
         let mut units = vec![
-            Unit {
-                distance: 1.0,
-                treated: true,
-                stratum: 1,
-                group: 100,
-            },
-            Unit {
-                distance: 1.0,
-                treated: true,
-                stratum: 2,
-                group: 101,
-            },
-            // The same person (group 7) is a candidate in both strata: used once only.
-            Unit {
-                distance: 1.0,
-                treated: false,
-                stratum: 1,
-                group: 7,
-            },
-            Unit {
-                distance: 1.0,
-                treated: false,
-                stratum: 2,
-                group: 7,
-            },
+            unit(1.0, true, 1),
+            unit(1.0, true, 1),
+            unit(1.0, false, 1),
+            unit(1.0, false, 2),
         ];
         let none = MatchOptions {
             ratio: 1,
@@ -312,12 +352,7 @@ mod tests {
         let m = nearest_neighbour(&units, &none);
         assert_eq!(m.sets.len(), 1);
         assert_eq!(m.unmatched_treated.len(), 1);
-        units.push(Unit {
-            distance: 3.0,
-            treated: false,
-            stratum: 2,
-            group: 8,
-        });
+        units.push(unit(3.0, false, 1));
         let m = nearest_neighbour(&units, &none);
         assert_eq!(m.sets.len(), 2);
         assert!(
@@ -373,16 +408,8 @@ mod tests {
                     // two on the same side the nearer in that order.
                     let key = |c: usize| (units[c].distance, c);
                     let left = |c: usize| key(c) < key(t);
-                    da.total_cmp(&db).then(match (left(a), left(b)) {
-                        (true, false) => std::cmp::Ordering::Less,
-                        (false, true) => std::cmp::Ordering::Greater,
-                        (true, true) => key(b)
-                            .partial_cmp(&key(a))
-                            .unwrap_or(std::cmp::Ordering::Equal),
-                        (false, false) => key(a)
-                            .partial_cmp(&key(b))
-                            .unwrap_or(std::cmp::Ordering::Equal),
-                    })
+                    da.total_cmp(&db)
+                        .then(right_after_left(left(a), left(b), key(a), key(b)))
                 });
             if let Some(c) = best {
                 used[c] = true;
@@ -392,7 +419,85 @@ mod tests {
         pairs
     }
 
+    /// The brute-force definition with a metric: every treated unit in order takes, of the
+    /// unused controls within the caliper, the closest on the metric (then on the distance,
+    /// then the leftmost in (distance, index) order).
+    fn brute_force_by(
+        units: &[Unit],
+        width: f64,
+        metric: &dyn Fn(usize, usize) -> f64,
+    ) -> Vec<(usize, usize)> {
+        let mut order: Vec<usize> = (0..units.len()).filter(|&i| units[i].treated).collect();
+        order.sort_by(|&a, &b| {
+            units[b]
+                .distance
+                .total_cmp(&units[a].distance)
+                .then(a.cmp(&b))
+        });
+        let mut used = vec![false; units.len()];
+        let mut pairs = Vec::new();
+        for t in order {
+            let key = |c: usize| (units[c].distance, c);
+            let left = |c: usize| key(c) < key(t);
+            let best = (0..units.len())
+                .filter(|&c| !units[c].treated && !used[c])
+                .filter(|&c| (units[c].distance - units[t].distance).abs() <= width)
+                .min_by(|&a, &b| {
+                    let gap = |c: usize| (units[c].distance - units[t].distance).abs();
+                    metric(t, a)
+                        .total_cmp(&metric(t, b))
+                        .then(gap(a).total_cmp(&gap(b)))
+                        .then(right_after_left(left(a), left(b), key(a), key(b)))
+                });
+            if let Some(c) = best {
+                used[c] = true;
+                pairs.push((t, c));
+            }
+        }
+        pairs
+    }
+
+    /// Of two units at the same gap, the left one first, and of two on one side the nearer.
+    fn right_after_left(
+        a_left: bool,
+        b_left: bool,
+        a: (f64, usize),
+        b: (f64, usize),
+    ) -> std::cmp::Ordering {
+        match (a_left, b_left) {
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            (true, true) => b.partial_cmp(&a).unwrap_or(std::cmp::Ordering::Equal),
+            (false, false) => a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal),
+        }
+    }
+
     proptest! {
+        #[test]
+        fn with_a_metric_equals_the_brute_force_search(
+            values in proptest::collection::vec((0u8..40, any::<bool>(), 0u8..5), 1..60),
+            caliper in 0.05f64..1.0,
+        ) {
+            let units: Vec<Unit> = values
+                .iter()
+                .map(|&(d, treated, _)| Unit {
+                    distance: f64::from(d) / 10.0,
+                    treated,
+                    stratum: 0,
+                })
+                .collect();
+            let covariate = |u: usize| f64::from(values[u].2);
+            let metric = |t: usize, c: usize| (covariate(t) - covariate(c)).powi(2);
+            let m = nearest_neighbour_by(
+                &units,
+                &MatchOptions { ratio: 1, caliper_sd: Some(caliper) },
+                Some(&metric),
+            );
+            let width = m.caliper_width.unwrap_or(f64::INFINITY);
+            let got: Vec<(usize, usize)> = m.sets.iter().map(|s| (s.treated, s.controls[0])).collect();
+            prop_assert_eq!(got, brute_force_by(&units, width, &metric));
+        }
+
         #[test]
         fn equals_the_brute_force_search(
             values in proptest::collection::vec((0u8..40, any::<bool>()), 1..60),
@@ -400,12 +505,10 @@ mod tests {
         ) {
             let units: Vec<Unit> = values
                 .iter()
-                .enumerate()
-                .map(|(i, &(d, treated))| Unit {
+                .map(|&(d, treated)| Unit {
                     distance: f64::from(d) / 10.0,
                     treated,
                     stratum: 0,
-                    group: i as u64,
                 })
                 .collect();
             let m = nearest_neighbour(&units, &MatchOptions { ratio: 1, caliper_sd: caliper });

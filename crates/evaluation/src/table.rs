@@ -91,7 +91,6 @@ pub fn match_table(table: &Table, spec: &TableSpec) -> Result<TableMatch, Evalua
                 distance: distance[r],
                 treated: treated[r],
                 stratum: stratum as u64,
-                group: r as u64,
             }
         })
         .collect();

@@ -257,7 +257,7 @@ pub fn report(e: &Evaluation) -> Markup {
             dt { "Left out" } dd { (a.treated.index_after_extract) " index after the extract; " (a.treated.index_too_early) " with less than 12 months of data before the index; " (a.treated.not_registered_before_index_month) " not registered before the index month" }
             dt { "Eligible" } dd { (a.treated.eligible) }
             dt { "Control pool" } dd { (a.control_pool_rows) " person-months, " (a.control_pool_people) " people " (match e.provenance.options.controls { ControlPool::NotYetDiscussed => "not yet discussed in the index month", ControlPool::NeverDiscussed => "never discussed" }) }
-            dt { "Matched" } dd { (a.matched_treated) " treated with " (a.matched_controls) " controls; " (a.lost_to_caliper) " treated lost to the caliper" }
+            dt { "Matched" } dd { (a.matched_treated) " treated with " (a.matched_controls) " controls (" (a.matched_control_people) " people) in " (a.clusters) " independent clusters; " (a.lost_to_caliper) " treated lost to the caliper" }
             dt { "Controls discussed later" } dd { (a.controls_discussed_within_year) " within their year; " (match e.provenance.options.follow_up {
                 ControlFollowUp::Weighted => match &e.censoring {
                     Some(c) => format!("followed to the month of their MDT, with inverse probability of censoring weights from {} control-months ({} first discussions): mean weight {:.2}, largest {:.1}, {} capped at {}", c.control_months, c.discussed, c.mean_weight, c.max_weight, c.capped, accord_evaluation::censoring::WEIGHT_CAP),
@@ -266,7 +266,7 @@ pub fn report(e: &Evaluation) -> Markup {
                 ControlFollowUp::IntentionToTreat => "followed through the year as controls (intention to treat: drawn towards no effect)".to_string(),
                 ControlFollowUp::Censored => "followed only until their MDT, without weights (biased towards harm)".to_string(),
             }) }
-            dt { "Matching" } dd { (e.provenance.options.matching.ratio) ":1 greedy nearest neighbour on the logit of the propensity score, largest first, without replacement; caliper " (p.caliper_width.map_or("none".into(), |w| format!("{w:.3}"))) "; exact on index month" @for f in &e.provenance.options.exact { ", " (format!("{f:?}").to_lowercase()) } }
+            dt { "Matching" } dd { (e.provenance.options.matching.ratio) ":1 greedy nearest neighbour on the logit of the propensity score, largest first, without replacement; caliper " (p.caliper_width.map_or("none".into(), |w| format!("{w:.3}"))) "; exact on index month" @for f in &e.provenance.options.exact { ", " (format!("{f:?}").to_lowercase()) } @if let Some(m) = &p.mahalanobis { "; within the caliper, the closest by Mahalanobis distance on " (m.covariates.join(", ")) } }
             dt { "Propensity model" } dd { "Logistic regression fitted on " (p.fitted_on_treated) " treated and " (p.fitted_on_controls) " sampled control rows; AUC " (format!("{:.3} ({:.3} to {:.3})", p.auc, p.auc_lower, p.auc_upper)) "; " (p.treated_off_support) " treated outside the controls' range" }
         }
         (chart(&overlap_chart(e), "Propensity score overlap"))
