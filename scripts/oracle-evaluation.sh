@@ -202,7 +202,7 @@ if have_r:
 else:
     print("SKIPPED: MatchIt parity (R with r-cran-matchit and r-cran-sandwich could not be installed)")
 
-print("statsmodels Poisson GLM and negative binomial (NB2), offset log(person-days), covariance clustered by matched set:")
+print("statsmodels Poisson GLM and negative binomial (NB2), offset log(person-days), covariance clustered by the export's cluster column (matched sets joined where they share a person):")
 evaluation = json.loads((work / "evaluation.json").read_text())
 for outcome in ["ae_attendances", "emergency_admissions"]:
     d = pd.read_csv(work / "rows" / f"did_{outcome}.csv")

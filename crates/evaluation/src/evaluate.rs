@@ -646,13 +646,12 @@ fn balance(
     (overall, per_network)
 }
 
-/// The matched people of the sets `keep` picks, each with its cluster; the number of
-/// clusters; and the number of sets. A person can be in several sets (a control in several
+/// The cluster of each of the sets `kept`, numbered from 0 in order of first appearance,
+/// and how many clusters there are. A person can be in several sets (a control in several
 /// index months, as in a sequence of target trials, or a control before their own MDT), so
 /// sets that share a person form one cluster (connected components): the clusters, not
 /// the sets, are independent, and the sandwich and the pair bootstrap work on them.
-fn members<'a>(run: &'a Run, keep: impl Fn(usize) -> bool) -> (Vec<Member<'a>>, usize, usize) {
-    let kept: Vec<usize> = (0..run.sets.len()).filter(|&s| keep(s)).collect();
+fn clusters_of(run: &Run, kept: &[usize]) -> (Vec<usize>, usize) {
     let mut parent: Vec<usize> = (0..kept.len()).collect();
     let mut first_set_of: HashMap<u32, usize> = HashMap::new();
     for (k, &s) in kept.iter().enumerate() {
@@ -664,10 +663,22 @@ fn members<'a>(run: &'a Run, keep: impl Fn(usize) -> bool) -> (Vec<Member<'a>>, 
         }
     }
     let mut label: HashMap<usize, usize> = HashMap::new();
+    let clusters = (0..kept.len())
+        .map(|k| {
+            let next = label.len();
+            *label.entry(root(&mut parent, k)).or_insert(next)
+        })
+        .collect();
+    (clusters, label.len())
+}
+
+/// The matched people of the sets `keep` picks, each with its cluster (`clusters_of`); the
+/// number of clusters; and the number of sets.
+fn members<'a>(run: &'a Run, keep: impl Fn(usize) -> bool) -> (Vec<Member<'a>>, usize, usize) {
+    let kept: Vec<usize> = (0..run.sets.len()).filter(|&s| keep(s)).collect();
+    let (cluster_of, clusters) = clusters_of(run, &kept);
     let mut members = Vec::new();
-    for (k, &s) in kept.iter().enumerate() {
-        let next = label.len();
-        let cluster = *label.entry(root(&mut parent, k)).or_insert(next);
+    for (&s, &cluster) in kept.iter().zip(&cluster_of) {
         for (&(r, w), windows) in run.sets[s].iter().zip(&run.windows[s]) {
             members.push(Member {
                 cluster,
@@ -677,7 +688,7 @@ fn members<'a>(run: &'a Run, keep: impl Fn(usize) -> bool) -> (Vec<Member<'a>>, 
             });
         }
     }
-    (members, label.len(), kept.len())
+    (members, clusters, kept.len())
 }
 
 /// Union-find root, halving the path on the way.
@@ -913,6 +924,9 @@ fn rows_files(run: &Run) -> Vec<RowsFile> {
         text.push_str(&format!(",{:.17e}\n", run.logits[r]));
     }
     let mut files = vec![("propensity.csv".to_string(), text)];
+    // The cluster column is the one the errors use: sets joined where they share a person.
+    let all: Vec<usize> = (0..run.sets.len()).collect();
+    let (cluster_of, _) = clusters_of(run, &all);
     for (o, outcome) in OUTCOMES.iter().enumerate() {
         if outcome.kind != crate::outcomes::Kind::Count {
             continue;
@@ -922,12 +936,12 @@ fn rows_files(run: &Run) -> Vec<RowsFile> {
             "cluster,treated,post,count,days,weight,{}\n",
             names.join(",")
         );
-        for (s, set) in run.sets.iter().enumerate() {
+        for ((s, set), cluster) in run.sets.iter().enumerate().zip(&cluster_of) {
             for (&(r, w), windows) in set.iter().zip(&run.windows[s]) {
                 for period in 0..2 {
                     if windows.days[period] > 0.0 {
                         text.push_str(&format!(
-                            "{s},{},{period},{},{},{w}",
+                            "{cluster},{},{period},{},{},{w}",
                             u8::from(c.rows[r].treated),
                             windows.values[o][period],
                             windows.days[period]
