@@ -384,41 +384,6 @@ mod tests {
         assert_eq!(m.sets[1].controls, vec![3, 5]);
     }
 
-    /// The brute-force definition: every treated unit in order scans all unused controls.
-    fn brute_force(units: &[Unit], width: Option<f64>) -> Vec<(usize, usize)> {
-        let mut order: Vec<usize> = (0..units.len()).filter(|&i| units[i].treated).collect();
-        order.sort_by(|&a, &b| {
-            units[b]
-                .distance
-                .total_cmp(&units[a].distance)
-                .then(a.cmp(&b))
-        });
-        let mut used = vec![false; units.len()];
-        let mut pairs = Vec::new();
-        for t in order {
-            let best = (0..units.len())
-                .filter(|&c| !units[c].treated && !used[c])
-                .filter(|&c| {
-                    width.is_none_or(|w| (units[c].distance - units[t].distance).abs() <= w)
-                })
-                .min_by(|&a, &b| {
-                    let da = (units[a].distance - units[t].distance).abs();
-                    let db = (units[b].distance - units[t].distance).abs();
-                    // On a tie the unit to the left in (distance, index) order wins, and of
-                    // two on the same side the nearer in that order.
-                    let key = |c: usize| (units[c].distance, c);
-                    let left = |c: usize| key(c) < key(t);
-                    da.total_cmp(&db)
-                        .then(right_after_left(left(a), left(b), key(a), key(b)))
-                });
-            if let Some(c) = best {
-                used[c] = true;
-                pairs.push((t, c));
-            }
-        }
-        pairs
-    }
-
     /// The brute-force definition with a metric: every treated unit in order takes, of the
     /// unused controls within the caliper, the closest on the metric (then on the distance,
     /// then the leftmost in (distance, index) order).
@@ -513,7 +478,9 @@ mod tests {
                 .collect();
             let m = nearest_neighbour(&units, &MatchOptions { ratio: 1, caliper_sd: caliper });
             let got: Vec<(usize, usize)> = m.sets.iter().map(|s| (s.treated, s.controls[0])).collect();
-            prop_assert_eq!(got, brute_force(&units, m.caliper_width));
+            // Without a metric every control is equally close on it: the distance decides.
+            let width = m.caliper_width.unwrap_or(f64::INFINITY);
+            prop_assert_eq!(got, brute_force_by(&units, width, &|_, _| 0.0));
         }
     }
 }
