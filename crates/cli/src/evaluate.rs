@@ -208,19 +208,22 @@ pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String
         accord_web::evaluation::standalone(&evaluation).as_bytes(),
     )?;
     let ratio = |name: &str| {
-        evaluation
-            .outcomes
-            .iter()
-            .find(|o| o.name == name)
-            .map_or("-".to_string(), |o| {
-                format!(
-                    "{} (naive before/after {:.2})",
-                    o.effect_ratio
-                        .as_ref()
-                        .map_or("-".into(), |r| interval(r, 2)),
-                    o.naive_ratio.estimate
-                )
-            })
+        let Some(o) = evaluation.outcomes.iter().find(|o| o.name == name) else {
+            return "-".to_string();
+        };
+        let itt = o
+            .effect_ratio_intention_to_treat
+            .as_ref()
+            .map_or(String::new(), |r| {
+                format!("; intention to treat {}", interval(r, 2))
+            });
+        format!(
+            "{} (naive before/after {:.2}{itt})",
+            o.effect_ratio
+                .as_ref()
+                .map_or("-".into(), |r| interval(r, 2)),
+            o.naive_ratio.estimate
+        )
     };
     // A failed placebo check goes beside the figures it undermines.
     let failed_placebos = evaluation.placebo.as_ref().map_or(0, |p| {
@@ -254,7 +257,7 @@ fn interval(i: &Interval, digits: usize) -> String {
 
 fn print_outcomes(outcomes: &[OutcomeResult]) {
     println!(
-        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8}  {:<24}  absolute change (95% bootstrap CI)",
+        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8}  {:<24}  {:<24}  absolute change (95% bootstrap CI)",
         "outcome",
         "T pre",
         "T post",
@@ -265,6 +268,7 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
         "matched DiD ratio",
         "p",
         "negative binomial",
+        "intention to treat",
     );
     for o in outcomes {
         let effect = o
@@ -280,12 +284,10 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
                     .map_or(String::new(), |t| format!("; £{t:.0} for the cohort"))
             ),
         };
-        let negative_binomial = o
-            .effect_ratio_negative_binomial
-            .as_ref()
-            .map_or_else(|| "-".to_string(), |e| interval(e, 3));
+        let sensitivity =
+            |ratio: Option<&Interval>| ratio.map_or_else(|| "-".into(), |e| interval(e, 3));
         println!(
-            "  {:<40} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {:<22} {:<22} {:<24} {:>8}  {:<24}  {}{}",
+            "  {:<40} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {:<22} {:<22} {:<24} {:>8}  {:<24}  {:<24}  {}{}",
             o.label,
             o.treated_pre,
             o.treated_post,
@@ -295,7 +297,8 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
             interval(&o.control_ratio, 3),
             effect,
             o.p_value.map_or("-".into(), |p| format!("{p:.4}")),
-            negative_binomial,
+            sensitivity(o.effect_ratio_negative_binomial.as_ref()),
+            sensitivity(o.effect_ratio_intention_to_treat.as_ref()),
             absolute,
             o.note.as_ref().map_or(String::new(), |n| format!(" ({n})")),
         );

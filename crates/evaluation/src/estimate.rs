@@ -73,6 +73,13 @@ pub struct OutcomeResult {
     /// cluster-robust 95% CI, and the model's overdispersion α.
     #[serde(default)]
     pub effect_ratio_negative_binomial: Option<Interval>,
+    /// Counts, where controls discussed later are followed with censoring weights: the
+    /// same Poisson ratio with those controls followed through their year instead
+    /// (intention to treat, no weights), with its cluster-robust 95% CI. With no effect the
+    /// two agree in expectation, so a gap between them is the weights at work; with an
+    /// effect this one is drawn towards 1 as far as controls are discussed later.
+    #[serde(default)]
+    pub effect_ratio_intention_to_treat: Option<Interval>,
     #[serde(default)]
     pub overdispersion: Option<f64>,
     pub p_value: Option<f64>,
@@ -109,34 +116,19 @@ pub fn estimate(
 ) -> Vec<OutcomeResult> {
     // Cells per cluster per outcome: for counts, events and days; for costs, £ and people.
     let mut cells = vec![vec![Cells::default(); OUTCOMES.len()]; clusters];
-    let mut observations: Vec<Vec<Observation>> = vec![Vec::new(); OUTCOMES.len()];
     for m in members {
-        let (pre, post) = if m.treated {
-            (TREATED_PRE, TREATED_POST)
-        } else {
-            (CONTROL_PRE, CONTROL_POST)
-        };
         for (o, outcome) in OUTCOMES.iter().enumerate() {
-            for (w, cell) in [pre, post].into_iter().enumerate() {
+            for (w, cell) in cells_of(m).into_iter().enumerate() {
                 let time = match outcome.kind {
                     Kind::Count => m.windows.days[w],
                     Kind::Cost => 1.0,
                 };
-                let value = m.windows.values[o][w];
-                cells[m.cluster][o].counts[cell] += m.weight * value;
+                cells[m.cluster][o].counts[cell] += m.weight * m.windows.values[o][w];
                 cells[m.cluster][o].times[cell] += m.weight * time;
-                if outcome.kind == Kind::Count && time > 0.0 {
-                    observations[o].push(Observation {
-                        cluster: m.cluster,
-                        cell,
-                        count: value,
-                        time,
-                        weight: m.weight,
-                    });
-                }
             }
         }
     }
+    let observations = observations(members);
     let mut totals = vec![Cells::default(); OUTCOMES.len()];
     for cluster in &cells {
         for (t, c) in totals.iter_mut().zip(cluster) {
@@ -212,6 +204,7 @@ pub fn estimate(
                 effect_ratio_bootstrap,
                 effect_ratio_negative_binomial: negative_binomial
                     .map(|fit| Interval::from_log(fit.coefficients[3], fit.standard_errors[3])),
+                effect_ratio_intention_to_treat: None,
                 overdispersion: negative_binomial.map(|fit| fit.alpha),
                 p_value,
                 cohort_total: (outcome.kind == Kind::Cost)
@@ -219,6 +212,54 @@ pub fn estimate(
                 absolute,
                 note,
             }
+        })
+        .collect()
+}
+
+/// The model cells of a member's pre and post windows.
+fn cells_of(m: &Member<'_>) -> [usize; 2] {
+    if m.treated {
+        [TREATED_PRE, TREATED_POST]
+    } else {
+        [CONTROL_PRE, CONTROL_POST]
+    }
+}
+
+/// The Poisson model's observations of each count outcome (none for costs): one per
+/// member and window with person-time.
+fn observations(members: &[Member<'_>]) -> Vec<Vec<Observation>> {
+    let mut observations: Vec<Vec<Observation>> = vec![Vec::new(); OUTCOMES.len()];
+    for m in members {
+        for (o, outcome) in OUTCOMES.iter().enumerate() {
+            if outcome.kind != Kind::Count {
+                continue;
+            }
+            for (w, cell) in cells_of(m).into_iter().enumerate() {
+                let time = m.windows.days[w];
+                if time > 0.0 {
+                    observations[o].push(Observation {
+                        cluster: m.cluster,
+                        cell,
+                        count: m.windows.values[o][w],
+                        time,
+                        weight: m.weight,
+                    });
+                }
+            }
+        }
+    }
+    observations
+}
+
+/// The Poisson ratio of rate ratios with its cluster-robust 95% CI for each outcome, in
+/// `OUTCOMES` order: None for costs and where the model cannot be fitted.
+pub fn poisson_ratios(members: &[Member<'_>]) -> Vec<Option<Interval>> {
+    observations(members)
+        .iter()
+        .map(|observations| {
+            poisson_did(observations)
+                .ok()
+                .map(|fit| Interval::from_log(fit.coefficients[3], fit.standard_errors[3]))
         })
         .collect()
 }

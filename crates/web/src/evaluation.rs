@@ -215,6 +215,7 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
                 th scope="col" { "Naive before/after (MDT)" } th scope="col" { "Controls' before/after" }
                 th scope="col" { "Matched DiD ratio (95% CI)" } th scope="col" { "p" }
                 th scope="col" { "Negative binomial ratio (95% CI)" }
+                th scope="col" { "Intention-to-treat ratio (95% CI)" }
                 th scope="col" { "Absolute change (95% bootstrap CI)" }
             } }
             tbody { @for o in outcomes { tr {
@@ -225,6 +226,7 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
                 td { (o.effect_ratio.as_ref().map_or_else(|| o.note.clone().unwrap_or_else(|| "-".into()), |r| ci(r, 3))) }
                 td { (o.p_value.map_or("-".into(), |p| format!("{p:.4}"))) }
                 td { (o.effect_ratio_negative_binomial.as_ref().map_or("-".into(), |r| ci(r, 3))) }
+                td { (o.effect_ratio_intention_to_treat.as_ref().map_or("-".into(), |r| ci(r, 3))) }
                 td { @match o.kind {
                     Kind::Count => { (ci(&o.absolute, 1)) " per 1,000 person-years" }
                     Kind::Cost => { "£" (ci(&o.absolute, 0)) " per person"
