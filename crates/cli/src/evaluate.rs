@@ -257,7 +257,7 @@ fn interval(i: &Interval, digits: usize) -> String {
 
 fn print_outcomes(outcomes: &[OutcomeResult]) {
     println!(
-        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8}  {:<24}  {:<24}  absolute change (95% bootstrap CI)",
+        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8} {:>10}  {:<24}  {:<24}  absolute change (95% bootstrap CI)",
         "outcome",
         "T pre",
         "T post",
@@ -267,6 +267,7 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
         "controls post/pre",
         "matched DiD ratio",
         "p",
+        "detectable",
         "negative binomial",
         "intention to treat",
     );
@@ -287,7 +288,7 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
         let sensitivity =
             |ratio: Option<&Interval>| ratio.map_or_else(|| "-".into(), |e| interval(e, 3));
         println!(
-            "  {:<40} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {:<22} {:<22} {:<24} {:>8}  {:<24}  {:<24}  {}{}",
+            "  {:<40} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {:<22} {:<22} {:<24} {:>8} {:>10}  {:<24}  {:<24}  {}{}",
             o.label,
             o.treated_pre,
             o.treated_post,
@@ -297,6 +298,8 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
             interval(&o.control_ratio, 3),
             effect,
             o.p_value.map_or("-".into(), |p| format!("{p:.4}")),
+            o.minimum_detectable_ratio
+                .map_or("-".into(), |r| format!("{r:.3}")),
             sensitivity(o.effect_ratio_negative_binomial.as_ref()),
             sensitivity(o.effect_ratio_intention_to_treat.as_ref()),
             absolute,
@@ -411,7 +414,8 @@ fn print_evaluation(e: &Evaluation) {
         );
     }
     println!(
-        "\nOutcomes in the 12 months before and after (rates per 1,000 person-years; costs £ per person)"
+        "\nOutcomes in the 12 months before and after (rates per 1,000 person-years; costs £ per person;\n\
+         detectable: the smallest fall, as a ratio, this evaluation finds at p < 0.05 with 80% power)"
     );
     print_outcomes(&e.outcomes);
     println!("\nFalsification");

@@ -83,6 +83,13 @@ pub struct OutcomeResult {
     #[serde(default)]
     pub overdispersion: Option<f64>,
     pub p_value: Option<f64>,
+    /// Counts: the smallest fall this evaluation would be likely to detect, as a ratio of
+    /// rate ratios: with the estimate's standard error, a true ratio this far below 1 gives
+    /// p < 0.05 (two-sided) in 80% of evaluations like this one (Bloom 1995). A smaller
+    /// fall can pass unseen, so "no significant change" means little where this is far
+    /// from 1.
+    #[serde(default)]
+    pub minimum_detectable_ratio: Option<f64>,
     /// Counts: change per 1,000 person-years against the counterfactual; costs: the
     /// difference in mean differences per person (£). Bootstrap interval.
     pub absolute: Interval,
@@ -153,6 +160,7 @@ pub fn estimate(
             let control = Interval::of(cells.control_ratio(), interval_of(&|c| c.control_ratio()));
             let mut note = None;
             let mut negative_binomial = None;
+            let mut minimum_detectable = None;
             let (effect_ratio, effect_ratio_bootstrap, p_value, absolute) = match outcome.kind {
                 Kind::Count => {
                     let bootstrap = interval_of(&|c| c.ratio_of_rate_ratios());
@@ -167,6 +175,7 @@ pub fn estimate(
                                 .map_err(|e| note = Some(format!("negative binomial: {e}")))
                                 .ok();
                             let (b, se) = (fit.coefficients[3], fit.standard_errors[3]);
+                            minimum_detectable = Some(minimum_detectable_ratio(se));
                             (
                                 Some(Interval::from_log(b, se)),
                                 bootstrap,
@@ -207,6 +216,7 @@ pub fn estimate(
                 effect_ratio_intention_to_treat: None,
                 overdispersion: negative_binomial.map(|fit| fit.alpha),
                 p_value,
+                minimum_detectable_ratio: minimum_detectable,
                 cohort_total: (outcome.kind == Kind::Cost)
                     .then_some(absolute.estimate * treated_people as f64),
                 absolute,
@@ -214,6 +224,14 @@ pub fn estimate(
             }
         })
         .collect()
+}
+
+/// The ratio below 1 that a two-sided test at 5% detects with 80% power, given the
+/// standard error `se` of the log ratio: exp(−(z₀.₉₇₅ + z₀.₈₀)·se) (Bloom 1995, "Minimum
+/// detectable effects").
+fn minimum_detectable_ratio(se: f64) -> f64 {
+    let (z_alpha, z_power) = (1.959_963_984_540_054, 0.841_621_233_572_914_3);
+    (-(z_alpha + z_power) * se).exp()
 }
 
 /// The model cells of a member's pre and post windows.
@@ -274,4 +292,21 @@ fn bootstrap_p(estimate: f64, values: &[f64]) -> Option<f64> {
     let sd =
         (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (finite.len() - 1) as f64).sqrt();
     (sd > 0.0).then(|| two_sided_p(estimate / sd))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_minimum_detectable_ratio_is_2_8_standard_errors_below_1_on_the_log_scale() {
+        // Bloom (1995): the minimum detectable effect is 2.8 standard errors for a two-sided
+        // test at 5% with 80% power.
+        assert!((minimum_detectable_ratio(0.1) - (-0.280_158_5_f64).exp()).abs() < 1e-7);
+        assert_eq!(minimum_detectable_ratio(0.0), 1.0);
+        // Half the standard error (four times the people), a fall half as large on the log
+        // scale.
+        let (wide, narrow) = (minimum_detectable_ratio(0.2), minimum_detectable_ratio(0.1));
+        assert!((wide.ln() - 2.0 * narrow.ln()).abs() < 1e-12);
+    }
 }

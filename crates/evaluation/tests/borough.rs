@@ -79,6 +79,13 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
     let effect = ae.effect_ratio.unwrap();
     let (lower, upper) = (effect.lower.unwrap(), effect.upper.unwrap());
     assert!(lower < effect.estimate && effect.estimate < upper);
+    // The smallest detectable fall is 2.8 standard errors of the log ratio below 1.
+    let se = (upper.ln() - lower.ln()) / (2.0 * 1.959_963_984_540_054);
+    let detectable = ae.minimum_detectable_ratio.unwrap();
+    assert!(
+        (detectable.ln() + 2.801_585_218_112_968 * se).abs() < 1e-9,
+        "{detectable} {se}"
+    );
     let bootstrap = ae.effect_ratio_bootstrap.unwrap();
     assert!(bootstrap.0 < effect.estimate && effect.estimate < bootstrap.1);
     assert!(
@@ -94,6 +101,7 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
         .find(|o| o.name == "social_care_cost")
         .unwrap();
     assert!(cost.cohort_total.is_some() && cost.absolute.lower.is_some());
+    assert_eq!(cost.minimum_detectable_ratio, None);
 
     // Diagnostics are all there.
     assert_eq!(e.monthly.len(), 2);
