@@ -781,9 +781,9 @@ pub fn evaluate_with_rows(
     let (all, clusters, matched) = members(&main, |_| true);
     let mut outcomes = estimate(&all, clusters, matched, options.bootstrap, options.seed);
     if options.follow_up != ControlFollowUp::IntentionToTreat {
-        // The same matched sets with controls discussed later followed through their year:
-        // with no effect it agrees with the main estimate in expectation, so the gap shows
-        // what the censoring weights (or the censoring) did.
+        // The same matched sets with controls discussed later followed through their year.
+        // With no effect a weighted estimate agrees with it in expectation, so the gap
+        // shows what the weights (or plain censoring) did.
         let through_the_year = matched_windows(
             histories,
             rows,
