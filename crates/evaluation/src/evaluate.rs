@@ -720,6 +720,14 @@ fn members_with<'a>(
     (members, clusters, kept.len())
 }
 
+/// How many different people `people` names.
+fn distinct(people: impl Iterator<Item = u32>) -> usize {
+    let mut people: Vec<u32> = people.collect();
+    people.sort_unstable();
+    people.dedup();
+    people.len()
+}
+
 /// Union-find root, halving the path on the way.
 fn root(parent: &mut [usize], mut i: usize) -> usize {
     while parent[i] != i {
@@ -874,30 +882,16 @@ pub fn evaluate_with_rows(
     let attrition = Attrition {
         treated: main.candidates.attrition.clone(),
         control_pool_rows: rows.iter().filter(|r| !r.treated).count(),
-        control_pool_people: {
-            let mut people: Vec<u32> = rows
-                .iter()
-                .filter(|r| !r.treated)
-                .map(|r| r.person)
-                .collect();
-            people.sort_unstable();
-            people.dedup();
-            people.len()
-        },
+        control_pool_people: distinct(rows.iter().filter(|r| !r.treated).map(|r| r.person)),
         matched_treated: matched,
         lost_to_caliper: main.matching.unmatched_treated.len(),
         matched_controls: main.matching.sets.iter().map(|s| s.controls.len()).sum(),
-        matched_control_people: {
-            let mut people: Vec<u32> = main
-                .matching
+        matched_control_people: distinct(
+            main.matching
                 .sets
                 .iter()
-                .flat_map(|s| s.controls.iter().map(|&c| rows[c].person))
-                .collect();
-            people.sort_unstable();
-            people.dedup();
-            people.len()
-        },
+                .flat_map(|s| s.controls.iter().map(|&c| rows[c].person)),
+        ),
         clusters,
         controls_discussed_within_year: main
             .sets
