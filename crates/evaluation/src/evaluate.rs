@@ -24,7 +24,7 @@ use crate::censoring::{CensoringReport, FollowUpWeights, censoring_weights};
 use crate::estimate::{Member, OutcomeResult, estimate, poisson_ratios};
 use crate::mahalanobis::{Mahalanobis, MahalanobisReport};
 use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour_by};
-use crate::outcomes::{MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, windows};
+use crate::outcomes::{MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, days_after, windows};
 use crate::propensity::{Propensity, fit_propensity};
 
 /// Fields matched exactly, besides the index month (always exact: risk-set sampling).
@@ -467,7 +467,8 @@ fn run(
 
 /// Each matched person's windows (`sets` of candidate rows), with controls discussed
 /// later followed as `follow_up` says, their days and events weighted by `weight_of` (by
-/// candidate row; 1 where absent).
+/// candidate row; 1 where absent), and the year before of a control cut short or weighted
+/// counted as much as its year after was followed.
 fn matched_windows(
     histories: &Histories,
     rows: &[Row],
@@ -491,13 +492,35 @@ fn matched_windows(
                         }
                         (Some(d), ControlFollowUp::Censored) => (d - 1).min(histories.extract_day),
                     };
-                    windows(
-                        &histories.history(rows[r].person as usize),
+                    let history = histories.history(rows[r].person as usize);
+                    let span = (histories.data_start, end);
+                    let weights = weight_of.get(&r).copied();
+                    let mut w = windows(
+                        &history,
                         index,
                         include_index_day,
-                        (histories.data_start, end),
-                        weight_of.get(&r).copied().unwrap_or(&unweighted),
-                    )
+                        span,
+                        weights.unwrap_or(&unweighted),
+                    );
+                    // A control followed for less than its year (cut at a later MDT), or
+                    // weighted for those who were, counts its year before as much as its
+                    // year after was followed: the difference in differences then compares
+                    // the same people before and after. Otherwise the controls kept after
+                    // the index are compared against all controls before it, and the
+                    // persistent need of those discussed later (more than the rest) passes
+                    // for an effect where the censoring model does not see it.
+                    if weights.is_some() || end < histories.extract_day {
+                        let uncensored = days_after(
+                            &history,
+                            index,
+                            include_index_day,
+                            (histories.data_start, histories.extract_day),
+                        );
+                        if uncensored > 0.0 {
+                            w.weigh_before(w.days[1] / uncensored);
+                        }
+                    }
+                    w
                 })
                 .collect()
         })

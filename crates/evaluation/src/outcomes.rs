@@ -149,6 +149,40 @@ fn length(intervals: &[(i32, i32)], weights: &FollowUpWeights) -> f64 {
         .sum()
 }
 
+/// Days at risk in the window after `index` (as [`windows`] bounds it), each counted once.
+pub fn days_after(
+    history: &History<'_>,
+    index: i32,
+    include_index_day: bool,
+    span: (i32, i32),
+) -> f64 {
+    let post_start = if include_index_day { index } else { index + 1 };
+    length(
+        &at_risk(history, post_start, post_start + 364, span),
+        &FollowUpWeights::default(),
+    )
+}
+
+impl Windows {
+    /// Counts everything before the index `factor` times: the days, values and monthly
+    /// series of the window before.
+    pub fn weigh_before(&mut self, factor: f64) {
+        self.days[0] *= factor;
+        for value in &mut self.values {
+            value[0] *= factor;
+        }
+        let before = MONTHS_BEFORE as usize;
+        for days in &mut self.monthly_days[..before] {
+            *days *= factor;
+        }
+        for events in &mut self.monthly_events[..before] {
+            for e in events {
+                *e *= factor;
+            }
+        }
+    }
+}
+
 /// Outcomes of a person around `index`, within `span`: from the data start (days before it
 /// are not at risk: their events are not in the data) to the end of follow-up (the extract
 /// date, or the end of a control's follow-up). Every day and event counts at its weight (1
@@ -230,5 +264,30 @@ pub fn windows(
             .map_or(0.0, |d| weights.on(d)),
         monthly_days,
         monthly_events,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weighing_the_year_before_leaves_the_year_after_alone() {
+        let months = (MONTHS_BEFORE + MONTHS_AFTER) as usize;
+        let mut w = Windows {
+            days: [365.0, 200.0],
+            values: vec![[4.0, 2.0]; OUTCOMES.len()],
+            death_within_year: 0.0,
+            monthly_days: vec![30.0; months],
+            monthly_events: vec![[1.0, 2.0]; months],
+        };
+        w.weigh_before(0.5);
+        assert_eq!(w.days, [182.5, 200.0]);
+        assert!(w.values.iter().all(|v| *v == [2.0, 2.0]));
+        let before = MONTHS_BEFORE as usize;
+        assert!(w.monthly_days[..before].iter().all(|&d| d == 15.0));
+        assert!(w.monthly_days[before..].iter().all(|&d| d == 30.0));
+        assert!(w.monthly_events[..before].iter().all(|e| *e == [0.5, 1.0]));
+        assert!(w.monthly_events[before..].iter().all(|e| *e == [1.0, 2.0]));
     }
 }

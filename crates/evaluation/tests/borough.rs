@@ -129,7 +129,9 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
 
 /// Who is discussed next is who got worse: controls followed only until their own MDT are
 /// those whose use fell, which pushes the estimate towards harm; followed through the year
-/// (intention to treat) they are not picked on what came after their index. Every run but
+/// (intention to treat) they are not picked on what came after their index. (Counting a
+/// control's year before only as far as its year after was followed removes about half of
+/// that push, the part that is lasting need; the rest remains.) Every run but
 /// an intention-to-treat one reports the intention-to-treat ratio beside its own, and it is
 /// that run's estimate: the matching does not depend on how controls are followed.
 #[test]
@@ -164,7 +166,7 @@ fn censoring_controls_at_their_own_mdt_pushes_the_estimate_towards_harm() {
         itt.effect_ratio.unwrap().estimate,
     );
     assert!(
-        censored_ratio > itt_ratio + 0.1,
+        censored_ratio > itt_ratio + 0.04,
         "censored {censored_ratio}, intention to treat {itt_ratio}"
     );
     assert_eq!(itt.effect_ratio_intention_to_treat, None);
