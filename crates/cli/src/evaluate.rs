@@ -257,7 +257,7 @@ fn interval(i: &Interval, digits: usize) -> String {
 
 fn print_outcomes(outcomes: &[OutcomeResult]) {
     println!(
-        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8} {:>10}  {:<24}  {:<24}  absolute change (95% bootstrap CI)",
+        "  {:<40} {:>9} {:>9} {:>9} {:>9}  {:<22} {:<22} {:<24} {:>8} {:>10} {:>11}  {:<24}  {:<24}  absolute change (95% bootstrap CI)",
         "outcome",
         "T pre",
         "T post",
@@ -268,6 +268,7 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
         "matched DiD ratio",
         "p",
         "detectable",
+        "E-value",
         "negative binomial",
         "intention to treat",
     );
@@ -288,7 +289,7 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
         let sensitivity =
             |ratio: Option<&Interval>| ratio.map_or_else(|| "-".into(), |e| interval(e, 3));
         println!(
-            "  {:<40} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {:<22} {:<22} {:<24} {:>8} {:>10}  {:<24}  {:<24}  {}{}",
+            "  {:<40} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {:<22} {:<22} {:<24} {:>8} {:>10} {:>11}  {:<24}  {:<24}  {}{}",
             o.label,
             o.treated_pre,
             o.treated_post,
@@ -300,6 +301,10 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
             o.p_value.map_or("-".into(), |p| format!("{p:.4}")),
             o.minimum_detectable_ratio
                 .map_or("-".into(), |r| format!("{r:.3}")),
+            o.e_value.map_or("-".into(), |e| format!(
+                "{:.2} ({:.2})",
+                e.estimate, e.confidence_limit
+            )),
             sensitivity(o.effect_ratio_negative_binomial.as_ref()),
             sensitivity(o.effect_ratio_intention_to_treat.as_ref()),
             absolute,

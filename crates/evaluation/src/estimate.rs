@@ -90,6 +90,10 @@ pub struct OutcomeResult {
     /// from 1.
     #[serde(default)]
     pub minimum_detectable_ratio: Option<f64>,
+    /// Counts: how strong a confounder the matching missed would have to be to explain the
+    /// estimate away (VanderWeele and Ding 2017), for the ratio and for its interval.
+    #[serde(default)]
+    pub e_value: Option<EValue>,
     /// Counts: change per 1,000 person-years against the counterfactual; costs: the
     /// difference in mean differences per person (£). Bootstrap interval.
     pub absolute: Interval,
@@ -108,6 +112,47 @@ pub struct Member<'a> {
     pub treated: bool,
     pub weight: f64,
     pub windows: &'a Windows,
+}
+
+/// The E-value of a ratio (VanderWeele and Ding 2017, "Sensitivity analysis in
+/// observational research: introducing the E-value"): the smallest risk ratio that a
+/// confounder left out of the matching would need with both the MDT and the outcome, beyond
+/// the covariates matched on, to move the estimate to 1. The ratio of rate ratios is read as
+/// a rate ratio, as the paper reads rate ratios; in a difference in differences such a
+/// confounder is one that moves the treated's course after the index, not their level.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EValue {
+    /// For the ratio itself.
+    pub estimate: f64,
+    /// For the end of the 95% interval nearest 1: 1 where the interval holds 1.
+    pub confidence_limit: f64,
+}
+
+impl EValue {
+    /// The E-values of `ratio`; None where it has no interval or is not a positive number.
+    pub fn of(ratio: &Interval) -> Option<EValue> {
+        let (lower, upper) = (ratio.lower?, ratio.upper?);
+        let estimate = ratio.estimate;
+        if !(estimate > 0.0 && estimate.is_finite() && lower > 0.0 && upper.is_finite()) {
+            return None;
+        }
+        let nearest_one = if estimate >= 1.0 { lower } else { upper };
+        let crosses_one = (lower <= 1.0) && (1.0 <= upper);
+        Some(EValue {
+            estimate: e_value(estimate),
+            confidence_limit: if crosses_one {
+                1.0
+            } else {
+                e_value(nearest_one)
+            },
+        })
+    }
+}
+
+/// RR + sqrt(RR(RR − 1)) with a ratio below 1 inverted first.
+fn e_value(ratio: f64) -> f64 {
+    let rr = if ratio < 1.0 { 1.0 / ratio } else { ratio };
+    rr + (rr * (rr - 1.0)).sqrt()
 }
 
 const PER_THOUSAND_YEARS: f64 = 1000.0 * 365.25;
@@ -217,6 +262,7 @@ pub fn estimate(
                 overdispersion: negative_binomial.map(|fit| fit.alpha),
                 p_value,
                 minimum_detectable_ratio: minimum_detectable,
+                e_value: effect_ratio.as_ref().and_then(EValue::of),
                 cohort_total: (outcome.kind == Kind::Cost)
                     .then_some(absolute.estimate * treated_people as f64),
                 absolute,
@@ -297,6 +343,48 @@ fn bootstrap_p(estimate: f64, values: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn ratio(estimate: f64, lower: f64, upper: f64) -> Interval {
+        Interval::of(estimate, Some((lower, upper)))
+    }
+
+    #[test]
+    fn e_values_match_the_worked_examples() {
+        // VanderWeele and Ding (2017): breastfeeding and infant death, RR 3.9 (1.8 to 8.7):
+        // E-values 7.26 for the estimate and 3.0 for its lower limit.
+        let e = EValue::of(&ratio(3.9, 1.8, 8.7)).unwrap();
+        assert!((e.estimate - 7.263_034).abs() < 1e-6, "{e:?}");
+        assert!((e.confidence_limit - 3.0).abs() < 1e-12, "{e:?}");
+        // R's EValue package, evalues.RR(0.80, 0.71, 0.91): 1.809017 and 1.428571.
+        let e = EValue::of(&ratio(0.80, 0.71, 0.91)).unwrap();
+        assert!((e.estimate - 1.809_017).abs() < 1e-6, "{e:?}");
+        assert!((e.confidence_limit - 1.428_571).abs() < 1e-6, "{e:?}");
+        // An interval that holds 1 needs no confounding to reach 1.
+        assert_eq!(
+            EValue::of(&ratio(0.9, 0.7, 1.1)).unwrap().confidence_limit,
+            1.0
+        );
+        assert_eq!(EValue::of(&ratio(1.0, 0.8, 1.2)).unwrap().estimate, 1.0);
+        // No interval, or no ratio: no E-value.
+        assert_eq!(EValue::of(&Interval::of(0.8, None)), None);
+        assert_eq!(EValue::of(&ratio(0.0, 0.0, 0.5)), None);
+        assert_eq!(EValue::of(&ratio(f64::NAN, 0.5, 2.0)), None);
+    }
+
+    proptest! {
+        #[test]
+        fn an_e_value_is_symmetric_at_least_the_ratio_and_grows_away_from_1(
+            log_ratio in -3.0f64..3.0, step in 0.01f64..1.0,
+        ) {
+            let (r, further) = (log_ratio.exp(), (log_ratio + step * log_ratio.signum()).exp());
+            prop_assert!((e_value(r) - e_value(1.0 / r)).abs() < 1e-9 * e_value(r));
+            prop_assert!(e_value(r) >= r.max(1.0 / r));
+            prop_assert!(e_value(further) >= e_value(r));
+            let e = EValue::of(&ratio(r, r * 0.8, r * 1.25)).unwrap();
+            prop_assert!(e.confidence_limit <= e.estimate + 1e-12);
+        }
+    }
 
     #[test]
     fn the_minimum_detectable_ratio_is_2_8_standard_errors_below_1_on_the_log_scale() {

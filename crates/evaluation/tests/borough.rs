@@ -86,6 +86,11 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
         (detectable.ln() + 2.801_585_218_112_968 * se).abs() < 1e-9,
         "{detectable} {se}"
     );
+    // The E-value is of this ratio and of its interval's end nearest 1.
+    let e_value = ae.e_value.unwrap();
+    let rr = effect.estimate.min(1.0 / effect.estimate);
+    assert!((e_value.estimate - (1.0 / rr + (1.0 / rr * (1.0 / rr - 1.0)).sqrt())).abs() < 1e-9);
+    assert!(1.0 <= e_value.confidence_limit && e_value.confidence_limit < e_value.estimate);
     let bootstrap = ae.effect_ratio_bootstrap.unwrap();
     assert!(bootstrap.0 < effect.estimate && effect.estimate < bootstrap.1);
     assert!(
@@ -102,6 +107,7 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
         .unwrap();
     assert!(cost.cohort_total.is_some() && cost.absolute.lower.is_some());
     assert_eq!(cost.minimum_detectable_ratio, None);
+    assert_eq!(cost.e_value, None);
 
     // Diagnostics are all there.
     assert_eq!(e.monthly.len(), 2);

@@ -580,6 +580,11 @@ async fn evaluation_page_and_report_show_the_estimates_and_their_checks() {
         ratio.lower.unwrap(),
         ratio.upper.unwrap()
     )));
+    let e_value = ae.e_value.unwrap();
+    assert!(html.contains(&format!(
+        "{:.2} ({:.2})",
+        e_value.estimate, e_value.confidence_limit
+    )));
     for id in [
         "forest-ae-title",
         "prepost-ae-title",
