@@ -235,9 +235,17 @@ fn is_fragility_fracture(code: &str) -> bool {
         "S72.0", "S72.1", "S72.2", "S52.5", "S22.0", "S32.0", "S42.2",
     ]
     .iter()
-    .any(|prefix| {
-        code.starts_with(prefix) || code.replace('.', "").starts_with(&prefix.replace('.', ""))
-    })
+    .any(|prefix| starts_with_ignoring_dots(code, prefix))
+}
+
+/// Does `code` start with `prefix`, dots left out of both ("S720" and "S72.0" alike)?
+/// Read in place: this runs for every coded event of every person-month evaluated.
+fn starts_with_ignoring_dots(code: &str, prefix: &str) -> bool {
+    let mut code = code.chars().filter(|&c| c != '.');
+    prefix
+        .chars()
+        .filter(|&c| c != '.')
+        .all(|p| code.next() == Some(p))
 }
 
 /// Every deficit present on `day`, each with the first record found that triggers it.
@@ -348,5 +356,7 @@ mod tests {
         assert!(!is_fall("W20") && !is_fall("X00") && !is_fall("W"));
         assert!(is_fragility_fracture("S72.0") && is_fragility_fracture("S720"));
         assert!(!is_fragility_fracture("S72.3") && !is_fragility_fracture("I21"));
+        assert!(is_fragility_fracture("S72.01") && is_fragility_fracture("S3201"));
+        assert!(!is_fragility_fracture("S72") && !is_fragility_fracture(""));
     }
 }
