@@ -55,6 +55,14 @@ pub struct Event {
     pub diagnosis: Option<Box<str>>,
 }
 
+/// The events of `events` (in start order, as a history holds them) that started in
+/// `from..=to`.
+pub fn starting_in(events: &[Event], from: i32, to: i32) -> &[Event] {
+    let first = events.partition_point(|e| e.start < from);
+    let last = events.partition_point(|e| e.start <= to);
+    &events[first..last.max(first)]
+}
+
 /// A practice, with its network (if it belongs to one) and locality.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Practice {
@@ -165,9 +173,7 @@ impl<'a> History<'a> {
 
     /// Events that started in `from..=to`.
     pub fn events_starting(&self, from: i32, to: i32) -> &'a [Event] {
-        let first = self.events.partition_point(|e| e.start < from);
-        let last = self.events.partition_point(|e| e.start <= to);
-        &self.events[first..last.max(first)]
+        starting_in(self.events, from, to)
     }
 
     /// Events (packages of care included) open at any time in `from..=to`.

@@ -10,7 +10,7 @@
 
 use accord_cohort::at::{months_before, state_at};
 use accord_cohort::features::imd_quintile;
-use accord_cohort::history::Event;
+use accord_cohort::history::{Event, starting_in};
 use accord_cohort::{Histories, PersonAt, RiskModel};
 use accord_model::{Condition, Setting, Sex, Vocabulary, dates};
 use chrono::Datelike;
@@ -237,15 +237,10 @@ impl Covariate {
             Measure::LongTermConditions => f64::from(person.long_term_conditions),
             Measure::FrailtyDeficits => f64::from(person.frailty.count()),
             Measure::RiskScore => risk,
-            Measure::Window(settings, from, to) => {
-                // `recent` is in start order: only the window's own slice is read.
-                let first = recent.partition_point(|e| e.start < day - from + 1);
-                let last = recent.partition_point(|e| e.start <= day - to);
-                recent[first..last.max(first)]
-                    .iter()
-                    .filter(|e| settings.contains(&e.setting))
-                    .count() as f64
-            }
+            Measure::Window(settings, from, to) => starting_in(recent, day - from + 1, day - to)
+                .iter()
+                .filter(|e| settings.contains(&e.setting))
+                .count() as f64,
             Measure::InYear(settings) => count(settings),
             Measure::AnySocialCare => flag(count(SOCIAL_CARE) > 0.0),
             // In thousands, so that the propensity fit is well conditioned.
