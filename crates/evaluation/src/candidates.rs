@@ -17,6 +17,7 @@ use chrono::Datelike;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A covariate of the propensity model and the balance table.
 #[derive(Debug, Clone, PartialEq)]
@@ -319,8 +320,13 @@ pub struct TreatedAttrition {
 #[derive(Debug, Clone)]
 pub struct Candidates {
     pub rows: Vec<Row>,
-    /// Covariate values, `covariates.len()` per row, row by row.
-    pub values: Vec<f32>,
+    /// Covariate values measured in this run, `covariates.len()` per entry.
+    own: Arc<Vec<f32>>,
+    /// Another run's values, for the rows it had measured already (the placebo run's
+    /// months shared with the main run): read in place, not copied. Empty otherwise.
+    shared: Arc<Vec<f32>>,
+    /// Per row: its entry in `own`, or in `shared` where [`SHARED`] is set.
+    at: Vec<u32>,
     pub covariates: Vec<Covariate>,
     pub attrition: TreatedAttrition,
     /// First days of the index months, by `Row::month`.
@@ -342,9 +348,31 @@ pub struct Row {
     pub sex: u8,
 }
 
+/// The bit of [`Candidates::at`] that says the entry is in the shared values.
+const SHARED: u32 = 1 << 31;
+
 impl Candidates {
+    /// Row `row`'s covariate values, in `covariates` order.
+    pub fn row_values(&self, row: usize) -> &[f32] {
+        let width = self.covariates.len();
+        let at = self.at[row];
+        let (store, entry) = if at & SHARED != 0 {
+            (&self.shared, (at & !SHARED) as usize)
+        } else {
+            (&self.own, at as usize)
+        };
+        &store[entry * width..(entry + 1) * width]
+    }
+
     pub fn value(&self, row: usize, covariate: usize) -> f64 {
-        f64::from(self.values[row * self.covariates.len() + covariate])
+        f64::from(self.row_values(row)[covariate])
+    }
+
+    /// Where row `row`'s values are, for another run to share them: its entry in `own`,
+    /// or None where they are borrowed themselves.
+    fn own_entry(&self, row: usize) -> Option<u32> {
+        let at = self.at[row];
+        (at & SHARED == 0).then_some(at)
     }
 }
 
@@ -358,7 +386,7 @@ pub fn month_start(day: i32) -> i32 {
 /// Builds the treated and the control pool, with index dates moved by `shift_days`
 /// (0 for the evaluation, -365 for the placebo run). Covariates already in `measured` (the
 /// main run's, for the months the placebo run shares with it: the same people on the same
-/// day) are copied rather than measured again.
+/// day) are read from there rather than measured again.
 pub fn candidates(
     histories: &Histories,
     risk: &RiskModel,
@@ -418,59 +446,95 @@ pub fn candidates(
         })
         .collect();
     let width = covariates.len();
-    let total: usize = eligible.iter().map(Vec::len).sum();
-    let mut values = vec![0f32; total * width];
-    let mut slices = Vec::with_capacity(months.len());
-    let mut rest = values.as_mut_slice();
-    for people in &eligible {
-        let (head, tail) = rest.split_at_mut(people.len() * width);
-        slices.push(head);
-        rest = tail;
-    }
-    let scorer = risk.scorer();
-    let per_month: Vec<Vec<Row>> = slices
-        .into_par_iter()
-        .zip(months.par_iter())
+    // Per month, each candidate's entry in `measured`'s own values where it has one (the
+    // same person on the same day: the same covariates), found by walking both lists in
+    // person order.
+    let found: Vec<Vec<Option<u32>>> = months
+        .par_iter()
         .zip(eligible.par_iter())
-        .enumerate()
-        .map(|(m, ((slice, &start), people))| {
-            let day = start - 1;
-            // Rows of `measured` in the same month (people in ascending order, as here).
-            let same_month = measured.and_then(|c| {
+        .map(|(&start, people)| {
+            let Some((c, from, to)) = measured.and_then(|c| {
                 let month = c.months.binary_search(&start).ok()?;
                 let from = c.rows.partition_point(|r| usize::from(r.month) < month);
                 let to = c.rows.partition_point(|r| usize::from(r.month) <= month);
                 Some((c, from, to))
-            });
-            let mut cursor = same_month.map_or(0, |(_, from, _)| from);
+            }) else {
+                return vec![None; people.len()];
+            };
+            let mut cursor = from;
             people
                 .iter()
-                .zip(slice.chunks_mut(width.max(1)))
-                .map(|(&(i, practice), out)| {
-                    let history = histories.history(i as usize);
-                    let copied = same_month.and_then(|(c, _, to)| {
-                        while cursor < to && c.rows[cursor].person < i {
-                            cursor += 1;
-                        }
-                        (cursor < to && c.rows[cursor].person == i)
-                            .then(|| &c.values[cursor * width..(cursor + 1) * width])
-                    });
-                    match copied {
-                        Some(values) => out.copy_from_slice(values),
-                        None => {
-                            let person = state_at(&history, day, practice);
-                            let score = scorer.score(&person, histories);
-                            let values = measure_all(&covariates, &person, histories, day, score);
-                            for (slot, value) in out.iter_mut().zip(values) {
-                                *slot = value;
-                            }
-                        }
+                .map(|&(i, _)| {
+                    while cursor < to && c.rows[cursor].person < i {
+                        cursor += 1;
                     }
+                    (cursor < to && c.rows[cursor].person == i)
+                        .then(|| c.own_entry(cursor))
+                        .flatten()
+                })
+                .collect()
+        })
+        .collect();
+    // The rest are measured here, written in place into one allocation: at 250,000 people
+    // they are hundreds of megabytes.
+    let missing: Vec<usize> = found
+        .iter()
+        .map(|f| f.iter().filter(|e| e.is_none()).count())
+        .collect();
+    let mut own = vec![0f32; missing.iter().sum::<usize>() * width];
+    let mut slices = Vec::with_capacity(months.len());
+    let mut rest = own.as_mut_slice();
+    for &n in &missing {
+        let (head, tail) = rest.split_at_mut(n * width);
+        slices.push(head);
+        rest = tail;
+    }
+    let firsts: Vec<u32> = missing
+        .iter()
+        .scan(0u32, |next, &n| {
+            let first = *next;
+            *next += n as u32;
+            Some(first)
+        })
+        .collect();
+    let scorer = risk.scorer();
+    let per_month: Vec<(Vec<Row>, Vec<u32>)> = slices
+        .into_par_iter()
+        .zip(months.par_iter())
+        .zip(eligible.par_iter())
+        .zip(found.par_iter())
+        .zip(firsts.par_iter())
+        .enumerate()
+        .map(|(m, ((((slice, &start), people), found), &first))| {
+            let day = start - 1;
+            let mut outs = slice.chunks_mut(width.max(1));
+            let mut next = first;
+            people
+                .iter()
+                .zip(found)
+                .map(|(&(i, practice), &entry)| {
+                    let history = histories.history(i as usize);
+                    let at = match entry {
+                        Some(entry) => entry | SHARED,
+                        None => {
+                            if let Some(out) = outs.next() {
+                                let person = state_at(&history, day, practice);
+                                let score = scorer.score(&person, histories);
+                                let values =
+                                    measure_all(&covariates, &person, histories, day, score);
+                                for (slot, value) in out.iter_mut().zip(values) {
+                                    *slot = value;
+                                }
+                            }
+                            next += 1;
+                            next - 1
+                        }
+                    };
                     let index_day = index_of
                         .get(&i)
                         .copied()
                         .filter(|&d| month_start(d) == start);
-                    Row {
+                    let row = Row {
                         person: i,
                         month: m as u16,
                         treated: index_day.is_some(),
@@ -484,18 +548,23 @@ pub fn candidates(
                             .iter()
                             .position(|s| *s == history.person.sex)
                             .unwrap_or(0) as u8,
-                    }
+                    };
+                    (row, at)
                 })
-                .collect()
+                .unzip()
         })
         .collect();
+    let (per_month, at): (Vec<Vec<Row>>, Vec<Vec<u32>>) = per_month.into_iter().unzip();
+    let at: Vec<u32> = at.into_iter().flatten().collect();
     let rows: Vec<Row> = per_month.into_iter().flatten().collect();
     let found = rows.iter().filter(|r| r.treated).count();
     attrition.not_registered_before_index_month = treated.len() - found;
     attrition.eligible = found;
     Candidates {
         rows,
-        values,
+        own: Arc::new(own),
+        shared: measured.map_or_else(Arc::default, |c| Arc::clone(&c.own)),
+        at,
         covariates,
         attrition,
         months,

@@ -338,7 +338,10 @@ fn run(
     })?;
     let logits: Vec<f64> = (0..rows.len())
         .into_par_iter()
-        .map(|r| model.logit(|c| candidates.value(r, c)))
+        .map(|r| {
+            let values = candidates.row_values(r);
+            model.logit(|c| f64::from(values[c]))
+        })
         .collect();
     let fit_scores: Vec<f64> = fit_rows.iter().map(|&r| logits[r]).collect();
     let fit_outcomes: Vec<f64> = treated_flags
@@ -647,9 +650,10 @@ fn balance(
             let mut acc = empty();
             for (j, row) in rows.iter().enumerate() {
                 let r = chunk * CHUNK + j;
+                let values = c.row_values(r);
                 for (k, (all, network)) in both(&mut acc, codes[row.practice as usize]).enumerate()
                 {
-                    let v = value(r, k);
+                    let v = values.get(k).map_or(run.logits[r], |&v| f64::from(v));
                     all.add_before(v, row.treated);
                     network.add_before(v, row.treated);
                 }

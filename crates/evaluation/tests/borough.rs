@@ -202,3 +202,21 @@ fn a_dataset_without_mdt_discussions_is_refused_clearly() {
     assert!(matches!(err, EvaluationError::NoDiscussions), "{err}");
     assert!(err.to_string().contains("no MDT discussions"));
 }
+
+#[test]
+fn the_placebo_run_reads_the_covariates_it_shares_with_the_main_run_unchanged() {
+    use accord_evaluation::ControlPool;
+    use accord_evaluation::candidates::candidates;
+    let (_dir, histories, risk) = test_borough();
+    let pool = ControlPool::NotYetDiscussed;
+    let main = candidates(&histories, &risk, 0, pool, None);
+    let measured = candidates(&histories, &risk, -365, pool, None);
+    let shared = candidates(&histories, &risk, -365, pool, Some(&main));
+    assert_eq!(shared.rows, measured.rows);
+    assert_eq!(shared.months, measured.months);
+    // The placebo's months overlap the main run's, so some rows are the main run's.
+    assert!(shared.months.iter().any(|m| main.months.contains(m)));
+    for r in 0..measured.rows.len() {
+        assert_eq!(shared.row_values(r), measured.row_values(r), "row {r}");
+    }
+}
