@@ -58,6 +58,12 @@ pub struct EvaluateArgs {
     /// Pair-bootstrap resamples.
     #[arg(long, default_value_t = 1000)]
     bootstrap: usize,
+    /// Matchings the count outcomes' ratios are averaged over, each with the propensity
+    /// model fitted on its own sample of controls; their intervals then carry the variance
+    /// between matchings (Rubin's rules). 1 for a single matching, whose interval leaves
+    /// that variance out.
+    #[arg(long, default_value_t = 3)]
+    matchings: usize,
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Count the index day in the post window (sensitivity analysis).
@@ -123,6 +129,9 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
     if args.ratio == 0 {
         bail!("--ratio 0: at least one control per treated person");
     }
+    if args.matchings == 0 {
+        bail!("--matchings 0: at least one matching");
+    }
     let options = EvaluationOptions {
         matching: MatchOptions {
             ratio: args.ratio,
@@ -150,6 +159,7 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
             ),
         },
         bootstrap: args.bootstrap,
+        matchings: args.matchings,
         seed: args.seed,
         include_index_day: args.include_index_day,
         placebo: !args.no_placebo,
@@ -313,6 +323,31 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
     }
 }
 
+/// What the matched ratios are averaged over, and how much they varied between matchings.
+fn matchings_note(outcomes: &[OutcomeResult]) -> String {
+    let spread: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| o.over_matchings.map(|m| (o, m)))
+        .take(2)
+        .map(|(o, m)| {
+            format!(
+                "{} {} in the first alone, SD of the log ratio {:.3} between matchings",
+                o.label,
+                interval(&m.first_matching, 3),
+                m.between_sd
+            )
+        })
+        .collect();
+    match outcomes.iter().find_map(|o| o.over_matchings) {
+        Some(m) => format!(
+            "matched DiD ratios, p-values and intention-to-treat ratios: averaged over {} matchings (the propensity model fitted on another sample of controls each time), with the variance between them in the interval (Rubin's rules); {}; the bootstrap, negative binomial, per-network and placebo figures are the first matching's",
+            m.matchings,
+            spread.join("; ")
+        ),
+        None => "matched DiD ratios: one matching; the interval leaves out the variance between matchings (--matchings)".into(),
+    }
+}
+
 fn print_evaluation(e: &Evaluation) {
     let a = &e.attrition;
     println!("Evaluation of the MDT programme (index = first MDT discussion)");
@@ -423,6 +458,7 @@ fn print_evaluation(e: &Evaluation) {
          detectable: the smallest fall, as a ratio, this evaluation finds at p < 0.05 with 80% power)"
     );
     print_outcomes(&e.outcomes);
+    println!("  {}", matchings_note(&e.outcomes));
     println!("\nFalsification");
     let m = &e.mortality;
     println!(

@@ -5,12 +5,16 @@
 //! difference in mean differences.
 
 use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::did::{
     CONTROL_POST, CONTROL_PRE, Cells, Observation, TREATED_POST, TREATED_PRE, bootstrap,
     negative_binomial_did, percentile_interval, poisson_did, two_sided_p,
 };
 use crate::outcomes::{Kind, OUTCOMES, Windows};
+
+/// The normal distribution's 97.5% quantile.
+const Z_975: f64 = 1.959_963_984_540_054;
 
 /// A figure with its 95% interval, where there is one.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -31,12 +35,11 @@ impl Interval {
     }
 
     /// exp(b) with the 95% interval exp(b ± 1.96 se).
-    fn from_log(b: f64, se: f64) -> Interval {
-        let z = 1.959_963_984_540_054;
+    pub fn from_log(b: f64, se: f64) -> Interval {
         Interval {
             estimate: b.exp(),
-            lower: Some((b - z * se).exp()),
-            upper: Some((b + z * se).exp()),
+            lower: Some((b - Z_975 * se).exp()),
+            upper: Some((b + Z_975 * se).exp()),
         }
     }
 
@@ -80,6 +83,10 @@ pub struct OutcomeResult {
     /// effect this one is drawn towards 1 as far as controls are discussed later.
     #[serde(default)]
     pub effect_ratio_intention_to_treat: Option<Interval>,
+    /// Counts, where several matchings were made: how the ratio varied between them. The
+    /// ratio above is then their average, and its interval carries that variance.
+    #[serde(default)]
+    pub over_matchings: Option<OverMatchings>,
     #[serde(default)]
     pub overdispersion: Option<f64>,
     pub p_value: Option<f64>,
@@ -259,6 +266,7 @@ pub fn estimate(
                 effect_ratio_negative_binomial: negative_binomial
                     .map(|fit| Interval::from_log(fit.coefficients[3], fit.standard_errors[3])),
                 effect_ratio_intention_to_treat: None,
+                over_matchings: None,
                 overdispersion: negative_binomial.map(|fit| fit.alpha),
                 p_value,
                 minimum_detectable_ratio: minimum_detectable,
@@ -276,7 +284,7 @@ pub fn estimate(
 /// standard error `se` of the log ratio: exp(−(z₀.₉₇₅ + z₀.₈₀)·se) (Bloom 1995, "Minimum
 /// detectable effects").
 fn minimum_detectable_ratio(se: f64) -> f64 {
-    let (z_alpha, z_power) = (1.959_963_984_540_054, 0.841_621_233_572_914_3);
+    let (z_alpha, z_power) = (Z_975, 0.841_621_233_572_914_3);
     (-(z_alpha + z_power) * se).exp()
 }
 
@@ -315,17 +323,141 @@ fn observations(members: &[Member<'_>]) -> Vec<Vec<Observation>> {
     observations
 }
 
-/// The Poisson ratio of rate ratios with its cluster-robust 95% CI for each outcome, in
-/// `OUTCOMES` order: None for costs and where the model cannot be fitted.
-pub fn poisson_ratios(members: &[Member<'_>]) -> Vec<Option<Interval>> {
+/// The log of the Poisson ratio of rate ratios and its cluster-robust standard error for
+/// each outcome, in `OUTCOMES` order: None for costs and where the model cannot be fitted.
+pub fn poisson_log_ratios(members: &[Member<'_>]) -> Vec<Option<(f64, f64)>> {
     observations(members)
         .iter()
         .map(|observations| {
             poisson_did(observations)
                 .ok()
-                .map(|fit| Interval::from_log(fit.coefficients[3], fit.standard_errors[3]))
+                .map(|fit| (fit.coefficients[3], fit.standard_errors[3]))
         })
         .collect()
+}
+
+/// How one count's ratio varied between matchings of the same candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OverMatchings {
+    /// Matchings averaged, each with the propensity model fitted on its own sample of
+    /// controls.
+    pub matchings: usize,
+    /// SD of the log ratio between them.
+    pub between_sd: f64,
+    /// Rubin's degrees of freedom of the interval; None where the matchings agree exactly
+    /// (the normal interval).
+    pub degrees_of_freedom: Option<f64>,
+    /// The first matching's ratio with its cluster-robust interval, alone.
+    pub first_matching: Interval,
+}
+
+/// Log ratios with their standard errors, one per matching, combined by Rubin's rules
+/// (Rubin 1987, *Multiple Imputation for Nonresponse in Surveys*, 3.1; as for multiply
+/// imputed data, each matching is one draw of an arbitrary choice the data do not settle):
+/// the mean, the variance W + (1 + 1/M)·B (W the mean within-matching variance, B the
+/// variance between matchings) and ν = (M − 1)(1 + W / ((1 + 1/M)·B))² degrees of freedom
+/// for a t interval (None where B is 0: the normal one).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Combined {
+    pub log_ratio: f64,
+    pub standard_error: f64,
+    pub degrees_of_freedom: Option<f64>,
+    pub between_sd: f64,
+}
+
+impl Combined {
+    pub fn of(estimates: &[(f64, f64)]) -> Option<Combined> {
+        let m = estimates.len() as f64;
+        if estimates.is_empty()
+            || estimates
+                .iter()
+                .any(|(b, se)| !b.is_finite() || !se.is_finite())
+        {
+            return None;
+        }
+        let mean = estimates.iter().map(|(b, _)| b).sum::<f64>() / m;
+        let within = estimates.iter().map(|(_, se)| se * se).sum::<f64>() / m;
+        let between = if estimates.len() > 1 {
+            estimates
+                .iter()
+                .map(|(b, _)| (b - mean).powi(2))
+                .sum::<f64>()
+                / (m - 1.0)
+        } else {
+            0.0
+        };
+        let added = (1.0 + 1.0 / m) * between;
+        Some(Combined {
+            log_ratio: mean,
+            standard_error: (within + added).sqrt(),
+            degrees_of_freedom: (added > 0.0).then(|| (m - 1.0) * (1.0 + within / added).powi(2)),
+            between_sd: between.sqrt(),
+        })
+    }
+
+    /// The two-sided 97.5% quantile of the interval's distribution. A t quantile is never
+    /// below the normal one; at millions of degrees of freedom (matchings that nearly
+    /// agree) statrs' inverse can land a little below it, so it is held there.
+    fn quantile(&self) -> f64 {
+        self.degrees_of_freedom
+            .and_then(|df| StudentsT::new(0.0, 1.0, df).ok())
+            .map_or(Z_975, |t| t.inverse_cdf(0.975).max(Z_975))
+    }
+
+    /// The ratio with its 95% interval.
+    pub fn interval(&self) -> Interval {
+        let (b, half) = (self.log_ratio, self.quantile() * self.standard_error);
+        Interval {
+            estimate: b.exp(),
+            lower: Some((b - half).exp()),
+            upper: Some((b + half).exp()),
+        }
+    }
+
+    /// The two-sided p-value of a ratio of 1.
+    pub fn p_value(&self) -> f64 {
+        let t = self.log_ratio / self.standard_error;
+        match self
+            .degrees_of_freedom
+            .and_then(|df| StudentsT::new(0.0, 1.0, df).ok())
+        {
+            Some(dist) => (2.0 * (1.0 - dist.cdf(t.abs()))).clamp(0.0, 1.0),
+            None => two_sided_p(t),
+        }
+    }
+}
+
+impl OutcomeResult {
+    /// Replaces a count's ratio, interval, p-value, detectable fall and E-value with those
+    /// of its average over matchings (`log_ratios[0]` is this result's own matching), and
+    /// its intention-to-treat ratio likewise where there is one.
+    pub fn average_over_matchings(
+        &mut self,
+        log_ratios: &[(f64, f64)],
+        intention_to_treat: &[(f64, f64)],
+    ) {
+        let (Some(first), Some(combined)) = (self.effect_ratio, Combined::of(log_ratios)) else {
+            return;
+        };
+        if log_ratios.len() < 2 {
+            return;
+        }
+        let ratio = combined.interval();
+        self.effect_ratio = Some(ratio);
+        self.p_value = Some(combined.p_value());
+        self.minimum_detectable_ratio = Some(minimum_detectable_ratio(combined.standard_error));
+        self.e_value = EValue::of(&ratio);
+        self.over_matchings = Some(OverMatchings {
+            matchings: log_ratios.len(),
+            between_sd: combined.between_sd,
+            degrees_of_freedom: combined.degrees_of_freedom,
+            first_matching: first,
+        });
+        if self.effect_ratio_intention_to_treat.is_some() {
+            self.effect_ratio_intention_to_treat =
+                Combined::of(intention_to_treat).map(|c| c.interval());
+        }
+    }
 }
 
 /// A two-sided p-value from the bootstrap's standard error (normal approximation).
@@ -383,6 +515,53 @@ mod tests {
             prop_assert!(e_value(further) >= e_value(r));
             let e = EValue::of(&ratio(r, r * 0.8, r * 1.25)).unwrap();
             prop_assert!(e.confidence_limit <= e.estimate + 1e-12);
+        }
+    }
+
+    #[test]
+    fn rubins_rules_combine_matchings_into_a_t_interval() {
+        // Three matchings, log ratios 0.1, 0.2, 0.3 with SEs 0.1, 0.12, 0.08: W = 0.010267,
+        // B = 0.01, T = W + (4/3)B, ν = 2(1 + W/((4/3)B))² = 6.2658; the t quantile, the
+        // interval and the p-value as scipy.stats.t gives them (t.ppf(0.975, ν) = 2.421969).
+        let c = Combined::of(&[(0.1, 0.1), (0.2, 0.12), (0.3, 0.08)]).unwrap();
+        assert!((c.log_ratio - 0.2).abs() < 1e-12);
+        assert!((c.standard_error - 0.153_622_914_957_372).abs() < 1e-12);
+        assert!((c.degrees_of_freedom.unwrap() - 6.2658).abs() < 1e-9);
+        assert!((c.between_sd - 0.1).abs() < 1e-12);
+        let i = c.interval();
+        assert!(
+            (i.lower.unwrap() - 0.841_920_239_128_066_6).abs() < 1e-9,
+            "{i:?}"
+        );
+        assert!(
+            (i.upper.unwrap() - 1.771_931_150_136_355_7).abs() < 1e-9,
+            "{i:?}"
+        );
+        assert!((c.p_value() - 0.238_765_976_687_845_35).abs() < 1e-9);
+        // One matching, or matchings that agree: the normal interval of one.
+        for estimates in [vec![(0.2, 0.1)], vec![(0.2, 0.1), (0.2, 0.1)]] {
+            let c = Combined::of(&estimates).unwrap();
+            assert_eq!(c.degrees_of_freedom, None);
+            assert_eq!(c.interval(), Interval::from_log(0.2, 0.1));
+            assert_eq!(c.p_value(), two_sided_p(2.0));
+        }
+        assert_eq!(Combined::of(&[]), None);
+        assert_eq!(Combined::of(&[(f64::NAN, 0.1)]), None);
+    }
+
+    proptest! {
+        #[test]
+        fn matchings_that_disagree_widen_the_interval_of_their_mean(
+            b in proptest::collection::vec(-1.0f64..1.0, 2..6), se in 0.01f64..0.5,
+        ) {
+            let estimates: Vec<(f64, f64)> = b.iter().map(|&b| (b, se)).collect();
+            let c = Combined::of(&estimates).unwrap();
+            let mean = b.iter().sum::<f64>() / b.len() as f64;
+            let alone = Interval::from_log(mean, se);
+            let combined = c.interval();
+            prop_assert!(combined.lower.unwrap() <= alone.lower.unwrap() + 1e-12);
+            prop_assert!(combined.upper.unwrap() >= alone.upper.unwrap() - 1e-12);
+            prop_assert!(c.standard_error >= se);
         }
     }
 

@@ -4,6 +4,7 @@
 //! placebo run with every index moved 12 months earlier). Every step is timed.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use accord_cohort::at::day_text;
@@ -21,7 +22,7 @@ use crate::candidates::{
     Candidates, ControlFollowUp, ControlPool, Row, TreatedAttrition, candidates, month_start,
 };
 use crate::censoring::{CensoringReport, FollowUpWeights, censoring_weights};
-use crate::estimate::{Member, OutcomeResult, estimate, poisson_ratios};
+use crate::estimate::{Interval, Member, OutcomeResult, estimate, poisson_log_ratios};
 use crate::mahalanobis::{Mahalanobis, MahalanobisReport};
 use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour_by};
 use crate::outcomes::{MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, days_after, windows};
@@ -90,6 +91,12 @@ pub struct EvaluationOptions {
     pub follow_up: ControlFollowUp,
     /// Pair-bootstrap resamples.
     pub bootstrap: usize,
+    /// Matchings the count outcomes' ratios are averaged over (Rubin's rules), each with
+    /// the propensity model fitted on its own sample of controls; the bootstrap, the
+    /// negative binomial model, per-network results and the placebo run use the first.
+    /// Results saved before there was a choice had one.
+    #[serde(default = "one")]
+    pub matchings: usize,
     pub seed: u64,
     /// Count the index day in the post window (a sensitivity analysis).
     pub include_index_day: bool,
@@ -108,12 +115,17 @@ impl Default for EvaluationOptions {
             controls: ControlPool::NotYetDiscussed,
             follow_up: ControlFollowUp::Weighted,
             bootstrap: 1000,
+            matchings: 3,
             seed: 42,
             include_index_day: false,
             placebo: true,
             fit_controls: 100_000,
         }
     }
+}
+
+fn one() -> usize {
+    1
 }
 
 /// What the evaluation ran on.
@@ -278,7 +290,8 @@ impl Clock {
 
 /// One run's matched sample with everything measured on it.
 struct Run {
-    candidates: Candidates,
+    /// Shared by the further matchings of the same candidates.
+    candidates: Arc<Candidates>,
     propensity: PropensityReport,
     /// The rows the propensity model was fitted on.
     propensity_rows: Vec<usize>,
@@ -310,19 +323,44 @@ fn run(
         return Err(EvaluationError::NoEligible(attrition.clone()));
     }
     let rows = &candidates.rows;
-    let controls: Vec<usize> = (0..rows.len()).filter(|&r| !rows[r].treated).collect();
-    if controls.len() < attrition.eligible {
+    let controls = rows.iter().filter(|r| !r.treated).count();
+    if controls < attrition.eligible {
         return Err(EvaluationError::TooFewControls {
             treated: attrition.eligible,
-            pool: controls.len(),
+            pool: controls,
             matched: 0,
         });
     }
+    matched_run(
+        histories,
+        risk,
+        options,
+        Arc::new(candidates),
+        options.seed,
+        clock,
+        prefix,
+    )
+}
+
+/// The propensity score, matching and outcomes of `candidates`, with the propensity model
+/// fitted on every treated row and a sample of control rows drawn with `seed`.
+fn matched_run(
+    histories: &Histories,
+    risk: &RiskModel,
+    options: &EvaluationOptions,
+    candidates: Arc<Candidates>,
+    seed: u64,
+    clock: &mut Clock,
+    prefix: &str,
+) -> Result<Run, EvaluationError> {
+    let attrition = &candidates.attrition;
+    let rows = &candidates.rows;
+    let controls: Vec<usize> = (0..rows.len()).filter(|&r| !rows[r].treated).collect();
     // Fit on every treated row and a seeded sample of control rows.
     let mut fit_rows: Vec<usize> = (0..rows.len()).filter(|&r| rows[r].treated).collect();
     let treated_rows = fit_rows.len();
     let mut sample = controls.clone();
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     sample.shuffle(&mut rng);
     sample.truncate(options.fit_controls.max(treated_rows));
     sample.sort_unstable();
@@ -747,6 +785,55 @@ fn members_with<'a>(
     (members, clusters, kept.len())
 }
 
+/// One matching's log ratios and standard errors of each outcome (None for costs), with
+/// controls discussed later followed as the options say and, where that is not intention
+/// to treat, through their year (empty otherwise).
+struct MatchingRatios {
+    main: Vec<Option<(f64, f64)>>,
+    intention_to_treat: Vec<Option<(f64, f64)>>,
+}
+
+fn matching_log_ratios(
+    histories: &Histories,
+    run: &Run,
+    options: &EvaluationOptions,
+) -> MatchingRatios {
+    let (people, _, _) = members(run, |_| true);
+    let intention_to_treat = if options.follow_up == ControlFollowUp::IntentionToTreat {
+        Vec::new()
+    } else {
+        // With no effect a weighted estimate agrees with this one in expectation, so the
+        // gap shows what the weights (or plain censoring) did.
+        let through_the_year = matched_windows(
+            histories,
+            &run.candidates.rows,
+            &run.sets,
+            ControlFollowUp::IntentionToTreat,
+            options.include_index_day,
+            &HashMap::new(),
+        );
+        let (people, _, _) = members_with(run, &through_the_year, |_| true);
+        poisson_log_ratios(&people)
+    };
+    MatchingRatios {
+        main: poisson_log_ratios(&people),
+        intention_to_treat,
+    }
+}
+
+impl MatchingRatios {
+    /// Outcome `o`'s log ratio and standard error, followed as the options say or through
+    /// the year.
+    fn of(&self, o: usize, intention_to_treat: bool) -> Option<(f64, f64)> {
+        let ratios = if intention_to_treat {
+            &self.intention_to_treat
+        } else {
+            &self.main
+        };
+        ratios.get(o).copied().flatten()
+    }
+}
+
 /// How many different people `people` names.
 fn distinct(people: impl Iterator<Item = u32>) -> usize {
     let mut people: Vec<u32> = people.collect();
@@ -815,24 +902,42 @@ pub fn evaluate_with_rows(
 
     let (all, clusters, matched) = members(&main, |_| true);
     let mut outcomes = estimate(&all, clusters, matched, options.bootstrap, options.seed);
-    if options.follow_up != ControlFollowUp::IntentionToTreat {
-        // The same matched sets with controls discussed later followed through their year.
-        // With no effect a weighted estimate agrees with it in expectation, so the gap
-        // shows what the weights (or plain censoring) did.
-        let through_the_year = matched_windows(
-            histories,
-            rows,
-            &main.sets,
-            ControlFollowUp::IntentionToTreat,
-            options.include_index_day,
-            &HashMap::new(),
-        );
-        let (people, _, _) = members_with(&main, &through_the_year, |_| true);
-        for (outcome, ratio) in outcomes.iter_mut().zip(poisson_ratios(&people)) {
-            outcome.effect_ratio_intention_to_treat = ratio;
-        }
+    let mut ratios = vec![matching_log_ratios(histories, &main, options)];
+    for (outcome, ratio) in outcomes.iter_mut().zip(&ratios[0].intention_to_treat) {
+        outcome.effect_ratio_intention_to_treat = ratio.map(|(b, se)| Interval::from_log(b, se));
     }
     clock.lap("estimates (with the pair bootstrap)");
+    // The same candidates matched again, each time with the propensity model fitted on
+    // another sample of controls: nearest-neighbour matching turns small changes in the
+    // score into other controls, and one matching's ratio varies with them as much as with
+    // the people (docs/evaluation.md, "The matching's own variance"). The counts' ratios
+    // are averaged over the matchings and their intervals carry the variance between them.
+    for m in 1..options.matchings {
+        let prefix = format!("matching {} of {}: ", m + 1, options.matchings);
+        let other = matched_run(
+            histories,
+            risk,
+            options,
+            Arc::clone(&main.candidates),
+            options.seed.wrapping_add(m as u64),
+            &mut clock,
+            &prefix,
+        )?;
+        ratios.push(matching_log_ratios(histories, &other, options));
+        clock.lap(&format!("{prefix}estimates"));
+    }
+    for (o, outcome) in outcomes.iter_mut().enumerate() {
+        let over = |intention_to_treat: bool| -> Vec<(f64, f64)> {
+            ratios
+                .iter()
+                .filter_map(|r| r.of(o, intention_to_treat))
+                .collect()
+        };
+        let main_ratios = over(false);
+        if main_ratios.len() == ratios.len() {
+            outcome.average_over_matchings(&main_ratios, &over(true));
+        }
+    }
 
     let mut treated_by_network = vec![0usize; network_names.len()];
     for row in rows.iter().filter(|r| r.treated) {
@@ -941,6 +1046,7 @@ pub fn evaluate_with_rows(
     ));
     warnings.extend(follow_up_warning(
         options.follow_up,
+        options.matchings,
         &attrition,
         main.censoring.as_ref(),
     ));
@@ -1076,6 +1182,7 @@ fn monthly(members: &[Member<'_>]) -> Vec<MonthlySeries> {
 /// of them are.
 fn follow_up_warning(
     follow_up: ControlFollowUp,
+    matchings: usize,
     attrition: &Attrition,
     censoring: Option<&CensoringReport>,
 ) -> Option<String> {
@@ -1107,14 +1214,24 @@ fn follow_up_warning(
                  people like them are nearly always discussed, and the estimate leans on few \
                  controls. The intention-to-treat column follows them through their year \
                  without weights: drawn towards no effect where the MDT works, but free of the \
-                 weights, so a change seen there too does not rest on them. On synthetic \
-                 boroughs with no effect the weighted ratio varies from borough to borough \
-                 about 1.4 to 1.7 times as much as its interval allows (docs/evaluation.md, \
-                 \"Is the weighted interval wide enough?\"): read it as too narrow",
+                 weights, so a change seen there too does not rest on them. {}",
                 c.mean_weight,
                 c.max_weight,
                 c.capped,
-                crate::censoring::WEIGHT_CAP
+                crate::censoring::WEIGHT_CAP,
+                if matchings > 1 {
+                    "Its interval carries the variance between matchings, without which a single \
+                     matching's weighted interval is too narrow: on twenty synthetic boroughs with \
+                     no effect a single matching's weighted ratio varied from borough to borough \
+                     1.4 to 1.7 times as much as its interval allowed, and averaged over three \
+                     matchings its interval held 1 in every borough (docs/evaluation.md, \"Is the \
+                     weighted interval wide enough?\")"
+                } else {
+                    "With one matching (--matchings 1) the weighted interval is too narrow: on \
+                     twenty synthetic boroughs with no effect the weighted ratio varied from \
+                     borough to borough 1.4 to 1.7 times as much as its interval allowed \
+                     (docs/evaluation.md, \"Is the weighted interval wide enough?\")"
+                }
             )
         }
     })

@@ -79,8 +79,19 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
     let effect = ae.effect_ratio.unwrap();
     let (lower, upper) = (effect.lower.unwrap(), effect.upper.unwrap());
     assert!(lower < effect.estimate && effect.estimate < upper);
+    // The ratio is averaged over three matchings (the default), its interval a t interval
+    // with Rubin's degrees of freedom.
+    let over = ae.over_matchings.unwrap();
+    assert_eq!(over.matchings, 3);
+    assert!(over.between_sd > 0.0, "{over:?}");
+    let first = over.first_matching;
+    assert!(first.lower.unwrap() < first.estimate && first.estimate < first.upper.unwrap());
+    let quantile = over.degrees_of_freedom.map_or(1.959_963_984_540_054, |df| {
+        use statrs::distribution::{ContinuousCDF, StudentsT};
+        StudentsT::new(0.0, 1.0, df).unwrap().inverse_cdf(0.975)
+    });
     // The smallest detectable fall is 2.8 standard errors of the log ratio below 1.
-    let se = (upper.ln() - lower.ln()) / (2.0 * 1.959_963_984_540_054);
+    let se = (upper.ln() - lower.ln()) / (2.0 * quantile);
     let detectable = ae.minimum_detectable_ratio.unwrap();
     assert!(
         (detectable.ln() + 2.801_585_218_112_968 * se).abs() < 1e-9,

@@ -214,6 +214,7 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
                 th scope="col" { "Controls before" } th scope="col" { "Controls after" }
                 th scope="col" { "Naive before/after (MDT)" } th scope="col" { "Controls' before/after" }
                 th scope="col" { "Matched DiD ratio (95% CI)" } th scope="col" { "p" }
+                th scope="col" { "First matching alone (95% CI); SD of the log ratio between matchings" }
                 th scope="col" { "Smallest fall detectable (80% power)" }
                 th scope="col" { abbr title="How strong a confounder the matching missed would have to be, with both the MDT and the outcome, to explain the ratio away (and, in brackets, to move its interval to hold 1): VanderWeele and Ding 2017" { "E-value" } }
                 th scope="col" { "Negative binomial ratio (95% CI)" }
@@ -227,6 +228,7 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
                 td { (ci(&o.naive_ratio, 3)) } td { (ci(&o.control_ratio, 3)) }
                 td { (o.effect_ratio.as_ref().map_or_else(|| o.note.clone().unwrap_or_else(|| "-".into()), |r| ci(r, 3))) }
                 td { (o.p_value.map_or("-".into(), |p| format!("{p:.4}"))) }
+                td { (o.over_matchings.map_or("-".into(), |m| format!("{}; SD {:.3}", ci(&m.first_matching, 3), m.between_sd))) }
                 td { (o.minimum_detectable_ratio.map_or("-".into(), |r| format!("{:.0}% fewer", 100.0 * (1.0 - r)))) }
                 td { (o.e_value.map_or("-".into(), |e| format!("{:.2} ({:.2})", e.estimate, e.confidence_limit))) }
                 td { (o.effect_ratio_negative_binomial.as_ref().map_or("-".into(), |r| ci(r, 3))) }
@@ -241,6 +243,15 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
     }
 }
 
+/// What the matched ratios are averaged over, or that one matching leaves out its own
+/// variance.
+fn matchings_text(e: &Evaluation) -> String {
+    match e.provenance.options.matchings {
+        0 | 1 => "The ratio is from one matching: its interval, the smallest detectable fall and the E-value of the interval leave out the variance of the matching itself, which on synthetic boroughs is as large as the rest (docs/evaluation.md, \"The matching's own variance\"); --matchings 3 carries it.".into(),
+        m => format!("The matched ratios, their p-values and the intention-to-treat ratios are averaged over {m} matchings, each with the propensity model fitted on its own sample of controls, and their intervals carry the variance between matchings (Rubin's rules: a t interval); the first matching alone is shown beside them. The bootstrap, negative binomial, per-network and placebo figures are the first matching's (docs/evaluation.md, \"The matching's own variance\")."),
+    }
+}
+
 /// The report's body.
 pub fn report(e: &Evaluation) -> Markup {
     let a = &e.attrition;
@@ -252,7 +263,7 @@ pub fn report(e: &Evaluation) -> Markup {
             div.warning role="note" { h2 { "Read first" } ul { @for w in &e.warnings { li { (w) } } } }
         }
         h2 { "Results" }
-        p { "Rates per 1,000 person-years (counts) or £ per person (costs). The ratio of rate ratios is from a Poisson model with a log person-time offset and standard errors clustered by matched set; the absolute change and cost differences have pair-bootstrap intervals (" (e.provenance.options.bootstrap) " resamples, seed " (e.provenance.options.seed) "). The smallest detectable fall is the one this evaluation would find significant (p < 0.05) four times in five, from the ratio's standard error: a smaller fall can pass unseen, so read \"no significant change\" beside it. The E-value is how strongly a confounder the matching missed would have to be tied to both the MDT and the outcome (as a risk ratio, each) to explain the ratio away, and in brackets to move its interval to hold 1 (VanderWeele and Ding 2017). The interval, the smallest detectable fall and the E-value of the interval leave out the variance of the matching itself (docs/evaluation.md)." }
+        p { "Rates per 1,000 person-years (counts) or £ per person (costs). The ratio of rate ratios is from a Poisson model with a log person-time offset and standard errors clustered by matched set; the absolute change and cost differences have pair-bootstrap intervals (" (e.provenance.options.bootstrap) " resamples, seed " (e.provenance.options.seed) "). The smallest detectable fall is the one this evaluation would find significant (p < 0.05) four times in five, from the ratio's standard error: a smaller fall can pass unseen, so read \"no significant change\" beside it. The E-value is how strongly a confounder the matching missed would have to be tied to both the MDT and the outcome (as a risk ratio, each) to explain the ratio away, and in brackets to move its interval to hold 1 (VanderWeele and Ding 2017). " (matchings_text(e)) }
         (outcome_table(&e.outcomes))
         (chart(&forest(e, "ae_attendances", "forest-ae"), "Forest plot: A&E attendances"))
         (chart(&forest(e, "emergency_admissions", "forest-emergency"), "Forest plot: emergency admissions"))
