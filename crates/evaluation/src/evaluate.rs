@@ -793,6 +793,7 @@ struct MatchingRatios {
     intention_to_treat: Vec<Option<(f64, f64)>>,
 }
 
+/// The [`MatchingRatios`] of one run's matched sets.
 fn matching_log_ratios(
     histories: &Histories,
     run: &Run,
