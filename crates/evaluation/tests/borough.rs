@@ -142,6 +142,28 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
     // Same seed, same answer.
     let again = evaluate(&histories, &risk, &options).unwrap();
     assert_eq!(again.outcomes, e.outcomes);
+
+    // One matching is the first of the three, alone.
+    let single = EvaluationOptions {
+        matchings: 1,
+        placebo: false,
+        ..options
+    };
+    let one = evaluate(&histories, &risk, &single).unwrap();
+    let one_ae = one
+        .outcomes
+        .iter()
+        .find(|o| o.name == "ae_attendances")
+        .unwrap();
+    assert_eq!(one_ae.over_matchings, None);
+    assert_eq!(one_ae.effect_ratio, Some(first));
+    assert!(
+        one.warnings
+            .iter()
+            .any(|w| w.contains("With one matching (--matchings 1)")),
+        "{:?}",
+        one.warnings
+    );
 }
 
 /// Who is discussed next is who got worse: controls followed only until their own MDT are
