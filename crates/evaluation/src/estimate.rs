@@ -395,13 +395,17 @@ impl Combined {
         })
     }
 
+    /// The t distribution of the interval; None for the normal one.
+    fn t(&self) -> Option<StudentsT> {
+        self.degrees_of_freedom
+            .and_then(|df| StudentsT::new(0.0, 1.0, df).ok())
+    }
+
     /// The two-sided 97.5% quantile of the interval's distribution. A t quantile is never
     /// below the normal one; at millions of degrees of freedom (matchings that nearly
     /// agree) statrs' inverse can land a little below it, so it is held there.
     fn quantile(&self) -> f64 {
-        self.degrees_of_freedom
-            .and_then(|df| StudentsT::new(0.0, 1.0, df).ok())
-            .map_or(Z_975, |t| t.inverse_cdf(0.975).max(Z_975))
+        self.t().map_or(Z_975, |t| t.inverse_cdf(0.975).max(Z_975))
     }
 
     /// The ratio with its 95% interval.
@@ -417,10 +421,7 @@ impl Combined {
     /// The two-sided p-value of a ratio of 1.
     pub fn p_value(&self) -> f64 {
         let t = self.log_ratio / self.standard_error;
-        match self
-            .degrees_of_freedom
-            .and_then(|df| StudentsT::new(0.0, 1.0, df).ok())
-        {
+        match self.t() {
             Some(dist) => (2.0 * (1.0 - dist.cdf(t.abs()))).clamp(0.0, 1.0),
             None => two_sided_p(t),
         }
@@ -430,18 +431,19 @@ impl Combined {
 impl OutcomeResult {
     /// Replaces a count's ratio, interval, p-value, detectable fall and E-value with those
     /// of its average over matchings (`log_ratios[0]` is this result's own matching), and
-    /// its intention-to-treat ratio likewise where there is one.
+    /// its intention-to-treat ratio likewise where there is one: None where some matching
+    /// has none, rather than an average over fewer matchings than the ratio beside it.
     pub fn average_over_matchings(
         &mut self,
         log_ratios: &[(f64, f64)],
         intention_to_treat: &[(f64, f64)],
     ) {
-        let (Some(first), Some(combined)) = (self.effect_ratio, Combined::of(log_ratios)) else {
-            return;
-        };
         if log_ratios.len() < 2 {
             return;
         }
+        let (Some(first), Some(combined)) = (self.effect_ratio, Combined::of(log_ratios)) else {
+            return;
+        };
         let ratio = combined.interval();
         self.effect_ratio = Some(ratio);
         self.p_value = Some(combined.p_value());
@@ -454,8 +456,10 @@ impl OutcomeResult {
             first_matching: first,
         });
         if self.effect_ratio_intention_to_treat.is_some() {
-            self.effect_ratio_intention_to_treat =
-                Combined::of(intention_to_treat).map(|c| c.interval());
+            self.effect_ratio_intention_to_treat = (intention_to_treat.len() == log_ratios.len())
+                .then(|| Combined::of(intention_to_treat))
+                .flatten()
+                .map(|c| c.interval());
         }
     }
 }
