@@ -44,6 +44,8 @@ enum Measure {
     Window(&'static [Setting], i32, i32),
     InYear(&'static [Setting]),
     AnySocialCare,
+    /// A package of adult social care open on the covariate day itself.
+    SocialCareOn,
     CostInYear,
 }
 
@@ -204,6 +206,12 @@ pub fn covariates() -> Vec<Covariate> {
             Measure::AnySocialCare,
         ),
         covariate(
+            "social_care_now",
+            "receiving adult social care on the day",
+            0.1,
+            Measure::SocialCareOn,
+        ),
+        covariate(
             "cost_12m",
             "cost of all activity, 12 months before (£000s)",
             0.1,
@@ -244,6 +252,12 @@ impl Covariate {
                 .count() as f64,
             Measure::InYear(settings) => count(settings),
             Measure::AnySocialCare => flag(count(SOCIAL_CARE) > 0.0),
+            Measure::SocialCareOn => flag(
+                histories
+                    .history(person.person)
+                    .events_overlapping(day, day)
+                    .any(|e| e.setting.is_social_care()),
+            ),
             // In thousands, so that the propensity fit is well conditioned.
             Measure::CostInYear => person.cost_in_year / 1000.0,
         }

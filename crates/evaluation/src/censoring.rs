@@ -132,9 +132,13 @@ pub fn censoring_weights(
     let hazard: Vec<f64> = if report.discussed == 0 {
         vec![0.0; alive.len()]
     } else {
-        match fit_propensity(&names, alive.len(), &outcome, |r, c| {
-            values[r * columns + c]
-        }) {
+        match fit_propensity(
+            &names,
+            alive.len(),
+            &outcome,
+            |r, c| values[r * columns + c],
+            None,
+        ) {
             Ok(model) => {
                 report.dropped = model.dropped.clone();
                 (0..alive.len())

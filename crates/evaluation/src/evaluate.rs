@@ -292,9 +292,13 @@ impl Clock {
 struct Run {
     /// Shared by the further matchings of the same candidates.
     candidates: Arc<Candidates>,
-    propensity: PropensityReport,
-    /// The rows the propensity model was fitted on.
+    model: Propensity,
+    /// The rows the propensity model was fitted on: every treated row, then the sampled
+    /// control rows.
     propensity_rows: Vec<usize>,
+    fitted_on_treated: usize,
+    /// The Mahalanobis metric used within the caliper, if any.
+    mahalanobis: Option<MahalanobisReport>,
     logits: Vec<f64>,
     matching: Matching,
     /// Per matched set: its rows (treated first) with their weights.
@@ -337,19 +341,24 @@ fn run(
         options,
         Arc::new(candidates),
         options.seed,
+        None,
         clock,
         prefix,
     )
 }
 
 /// The propensity score, matching and outcomes of `candidates`, with the propensity model
-/// fitted on every treated row and a sample of control rows drawn with `seed`.
+/// fitted on every treated row and a sample of control rows drawn with `seed` (starting
+/// from `near`'s coefficients where given: another matching's model of the same
+/// candidates).
+#[allow(clippy::too_many_arguments)]
 fn matched_run(
     histories: &Histories,
     risk: &RiskModel,
     options: &EvaluationOptions,
     candidates: Arc<Candidates>,
     seed: u64,
+    near: Option<&Propensity>,
     clock: &mut Clock,
     prefix: &str,
 ) -> Result<Run, EvaluationError> {
@@ -371,9 +380,13 @@ fn matched_run(
         .map(|c| c.name.clone())
         .collect();
     let treated_flags: Vec<bool> = fit_rows.iter().map(|&r| rows[r].treated).collect();
-    let model = fit_propensity(&names, fit_rows.len(), &treated_flags, |r, c| {
-        candidates.value(fit_rows[r], c)
-    })?;
+    let model = fit_propensity(
+        &names,
+        fit_rows.len(),
+        &treated_flags,
+        |r, c| candidates.value(fit_rows[r], c),
+        near,
+    )?;
     let logits: Vec<f64> = (0..rows.len())
         .into_par_iter()
         .map(|r| {
@@ -381,29 +394,9 @@ fn matched_run(
             model.logit(|c| f64::from(values[c]))
         })
         .collect();
-    let fit_scores: Vec<f64> = fit_rows.iter().map(|&r| logits[r]).collect();
-    let fit_outcomes: Vec<f64> = treated_flags
-        .iter()
-        .map(|&t| f64::from(u8::from(t)))
-        .collect();
-    let auc = auc_delong(&fit_scores, &fit_outcomes)?;
     clock.lap(&format!("{prefix}propensity score"));
 
-    let networks = network_codes(histories);
-    let stratum = |r: usize| {
-        let mut key = u64::from(rows[r].month);
-        for field in &options.exact {
-            key = key * 1024 + field.code(&candidates, r, &networks);
-        }
-        key
-    };
-    let units: Vec<Unit> = (0..rows.len())
-        .map(|r| Unit {
-            distance: logits[r],
-            treated: rows[r].treated,
-            stratum: stratum(r),
-        })
-        .collect();
+    let units = units_of(histories, options, &candidates, &logits);
     let mahalanobis = if options.mahalanobis.is_empty() {
         None
     } else {
@@ -442,7 +435,6 @@ fn matched_run(
             matched: matching.sets.len(),
         });
     }
-    let treated_off_support = off_support(&units);
     let sets: Vec<Vec<(usize, f64)>> = matching
         .sets
         .iter()
@@ -482,22 +474,12 @@ fn matched_run(
         &weight_of,
     );
     clock.lap(&format!("{prefix}outcomes"));
-    let propensity = PropensityReport {
-        fitted_on_treated: treated_rows,
-        fitted_on_controls: sample.len(),
-        auc: auc.auc,
-        auc_lower: auc.lower,
-        auc_upper: auc.upper,
-        caliper_width: matching.caliper_width,
-        mahalanobis: mahalanobis.map(|(_, report)| report),
-        treated_off_support,
-        overlap: overlap(&units, &sets),
-        model,
-    };
     Ok(Run {
         candidates,
-        propensity,
+        model,
         propensity_rows: fit_rows,
+        fitted_on_treated: treated_rows,
+        mahalanobis: mahalanobis.map(|(_, report)| report),
         logits,
         matching,
         sets,
@@ -582,6 +564,63 @@ fn network_codes(histories: &Histories) -> Vec<u16> {
             }
         })
         .collect()
+}
+
+/// The units matched on: each candidate row's logit, arm and exact-matching stratum (the
+/// index month and the `--exact` fields).
+fn units_of(
+    histories: &Histories,
+    options: &EvaluationOptions,
+    candidates: &Candidates,
+    logits: &[f64],
+) -> Vec<Unit> {
+    let networks = network_codes(histories);
+    let rows = &candidates.rows;
+    let stratum = |r: usize| {
+        let mut key = u64::from(rows[r].month);
+        for field in &options.exact {
+            key = key * 1024 + field.code(candidates, r, &networks);
+        }
+        key
+    };
+    (0..rows.len())
+        .map(|r| Unit {
+            distance: logits[r],
+            treated: rows[r].treated,
+            stratum: stratum(r),
+        })
+        .collect()
+}
+
+/// The propensity model's diagnostics, for the run that is reported (the other matchings
+/// and the placebo run are not): the AUC on the rows it was fitted on, the treated outside
+/// the controls' range and the overlap histogram.
+fn propensity_report(
+    histories: &Histories,
+    options: &EvaluationOptions,
+    run: &Run,
+) -> Result<PropensityReport, EvaluationError> {
+    let rows = &run.candidates.rows;
+    let fit_scores: Vec<f64> = run.propensity_rows.iter().map(|&r| run.logits[r]).collect();
+    let fit_outcomes: Vec<f64> = run
+        .propensity_rows
+        .iter()
+        .map(|&r| f64::from(u8::from(rows[r].treated)))
+        .collect();
+    let auc = auc_delong(&fit_scores, &fit_outcomes)?;
+    let units = units_of(histories, options, &run.candidates, &run.logits);
+    Ok(PropensityReport {
+        model: run.model.clone(),
+        fitted_on_treated: run.fitted_on_treated,
+        fitted_on_controls: run.propensity_rows.len() - run.fitted_on_treated,
+        auc: auc.auc,
+        auc_lower: auc.lower,
+        auc_upper: auc.upper,
+        caliper_width: run.matching.caliper_width,
+        mahalanobis: run.mahalanobis.clone(),
+        treated_off_support: off_support(&units),
+        overlap: overlap(&units, &run.sets),
+    })
 }
 
 fn off_support(units: &[Unit]) -> usize {
@@ -878,6 +917,8 @@ pub fn evaluate_with_rows(
         timings: Vec::new(),
     };
     let main = run(histories, risk, options, 0, None, &mut clock, "")?;
+    let propensity = propensity_report(histories, options, &main)?;
+    clock.lap("propensity diagnostics (AUC, overlap)");
     let rows = &main.candidates.rows;
     let codes = network_codes(histories);
     let mut network_names: Vec<String> = vec!["none".into(); 1];
@@ -921,6 +962,7 @@ pub fn evaluate_with_rows(
             options,
             Arc::clone(&main.candidates),
             options.seed.wrapping_add(m as u64),
+            Some(&main.model),
             &mut clock,
             &prefix,
         )?;
@@ -1066,7 +1108,7 @@ pub fn evaluate_with_rows(
             software: format!("accord {}", env!("CARGO_PKG_VERSION")),
         },
         attrition,
-        propensity: main.propensity,
+        propensity,
         balance: balance_rows,
         outcomes,
         networks,

@@ -207,9 +207,27 @@ pub fn nearest_neighbour_by(
     let caliper_width = options
         .caliper_sd
         .map(|c| c * sample_sd(units.iter().map(|u| u.distance)));
+    // A control further than twice the caliper from every treated unit of its stratum can
+    // never be taken, nor can it change which control is taken (a nearest control beyond
+    // the caliper leaves the treated unit unmatched whichever side it is on), so it is not
+    // sorted at all: most controls are far below the treated on the logit.
+    let mut treated_range: HashMap<u64, (f64, f64)> = HashMap::new();
+    for unit in units.iter().filter(|u| u.treated) {
+        let range = treated_range
+            .entry(unit.stratum)
+            .or_insert((f64::INFINITY, f64::NEG_INFINITY));
+        range.0 = range.0.min(unit.distance);
+        range.1 = range.1.max(unit.distance);
+    }
+    let reach = caliper_width.map_or(f64::INFINITY, |w| 2.0 * w);
     let mut members: HashMap<u64, Vec<usize>> = HashMap::new();
     for (i, unit) in units.iter().enumerate().filter(|(_, u)| !u.treated) {
-        members.entry(unit.stratum).or_default().push(i);
+        let Some(&(lowest, highest)) = treated_range.get(&unit.stratum) else {
+            continue;
+        };
+        if unit.distance >= lowest - reach && unit.distance <= highest + reach {
+            members.entry(unit.stratum).or_default().push(i);
+        }
     }
     let mut strata: HashMap<u64, Stratum> = members
         .into_par_iter()
@@ -405,7 +423,7 @@ mod tests {
             let key = |c: usize| (units[c].distance, c);
             let left = |c: usize| key(c) < key(t);
             let best = (0..units.len())
-                .filter(|&c| !units[c].treated && !used[c])
+                .filter(|&c| !units[c].treated && !used[c] && units[c].stratum == units[t].stratum)
                 .filter(|&c| (units[c].distance - units[t].distance).abs() <= width)
                 .min_by(|&a, &b| {
                     let gap = |c: usize| (units[c].distance - units[t].distance).abs();
@@ -465,15 +483,17 @@ mod tests {
 
         #[test]
         fn equals_the_brute_force_search(
-            values in proptest::collection::vec((0u8..40, any::<bool>()), 1..60),
-            caliper in proptest::option::of(0.05f64..1.0),
+            values in proptest::collection::vec((0u8..40, any::<bool>(), 0u64..3), 1..80),
+            caliper in proptest::option::of(0.02f64..1.0),
         ) {
+            // Several strata, and calipers narrow enough that most controls are beyond
+            // every treated unit's reach (those are never sorted).
             let units: Vec<Unit> = values
                 .iter()
-                .map(|&(d, treated)| Unit {
+                .map(|&(d, treated, stratum)| Unit {
                     distance: f64::from(d) / 10.0,
                     treated,
-                    stratum: 0,
+                    stratum,
                 })
                 .collect();
             let m = nearest_neighbour(&units, &MatchOptions { ratio: 1, caliper_sd: caliper });

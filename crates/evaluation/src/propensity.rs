@@ -3,7 +3,7 @@
 //! dropped and named, as are those constant within one arm (they separate the arms). The distance matched on is the linear predictor (the logit), as
 //! MatchIt's `link = "linear.logit"`.
 
-use accord_risk::{Design, LogisticFit, RiskError, fit_logistic};
+use accord_risk::{Design, LogisticFit, RiskError, fit_logistic_from};
 use serde::{Deserialize, Serialize};
 
 /// A fitted propensity model.
@@ -31,11 +31,15 @@ impl Propensity {
 }
 
 /// Fits treatment ~ covariates on `rows` units; `value(row, covariate)` reads the data.
+/// Where `near` (a model of nearly the same data: another sample of the same candidates)
+/// keeps the same columns, the fit starts from its coefficients and needs fewer
+/// iterations to reach the same maximum.
 pub fn fit_propensity(
     names: &[String],
     rows: usize,
     treated: &[bool],
     value: impl Fn(usize, usize) -> f64,
+    near: Option<&Propensity>,
 ) -> Result<Propensity, RiskError> {
     let mut dropped = Vec::new();
     let mut columns: Vec<usize> = Vec::new();
@@ -70,7 +74,10 @@ pub fn fit_propensity(
             values.extend(columns.iter().map(|&c| value(r, c)));
         }
         let design = Design::from_values(design_names, values)?;
-        match fit_logistic(&design, &outcomes, None) {
+        let start = near
+            .filter(|n| n.columns == columns)
+            .map(|n| n.fit.coefficients.as_slice());
+        match fit_logistic_from(&design, &outcomes, None, start) {
             Ok(fit) => {
                 return Ok(Propensity {
                     fit,

@@ -66,9 +66,13 @@ pub fn match_table(table: &Table, spec: &TableSpec) -> Result<TableMatch, Evalua
         .iter()
         .map(|&c| table.columns[c].clone())
         .collect();
-    let propensity = fit_propensity(&names, n, &treated, |r, c| {
-        table.rows[r][spec.covariates[c]]
-    })?;
+    let propensity = fit_propensity(
+        &names,
+        n,
+        &treated,
+        |r, c| table.rows[r][spec.covariates[c]],
+        None,
+    )?;
     let distance: Vec<f64> = (0..n)
         .map(|r| propensity.logit(|c| table.rows[r][spec.covariates[c]]))
         .collect();

@@ -11,7 +11,7 @@ pub mod logistic;
 pub mod metrics;
 pub mod split;
 
-pub use logistic::{Design, LogisticFit, fit_logistic};
+pub use logistic::{Design, LogisticFit, fit_logistic, fit_logistic_from};
 pub use metrics::{
     Auc, Calibration, DecileRow, Performance, TopFraction, auc_delong, average_precision, brier,
     calibration, deciles, evaluate, top_fraction,

@@ -267,6 +267,18 @@ pub fn fit_logistic(
     outcomes: &[f64],
     offset: Option<&[f64]>,
 ) -> Result<LogisticFit> {
+    fit_logistic_from(design, outcomes, offset, None)
+}
+
+/// As [`fit_logistic`], with Newton's method started from `start` (one coefficient per
+/// column) instead of zero: a fit of nearly the same data (another sample of the same
+/// rows, say) then takes a few iterations instead of many. The maximum is the same.
+pub fn fit_logistic_from(
+    design: &Design,
+    outcomes: &[f64],
+    offset: Option<&[f64]>,
+    start: Option<&[f64]>,
+) -> Result<LogisticFit> {
     let rows = design.rows();
     let p = design.columns();
     if rows == 0 || p == 0 {
@@ -298,7 +310,16 @@ pub fn fit_logistic(
         column,
         name: design.names()[column].clone(),
     };
-    let mut beta = vec![0.0; p];
+    if let Some(start) = start
+        && start.len() != p
+    {
+        return Err(RiskError::Length {
+            what: "starting coefficients",
+            rows: start.len(),
+            expected: p,
+        });
+    }
+    let mut beta = start.map_or_else(|| vec![0.0; p], <[f64]>::to_vec);
     let mut current = pass(design, outcomes, offset, &beta);
     let mut change = f64::INFINITY;
     for iteration in 1..=MAX_ITERATIONS {
@@ -380,6 +401,37 @@ mod tests {
         assert!((fit.standard_errors[1] - se).abs() < 1e-9);
         let (or, low, high) = fit.odds_ratio(1);
         assert!((or - log_or.exp()).abs() < 1e-9 && low < or && or < high);
+    }
+
+    #[test]
+    fn a_fit_started_near_the_maximum_reaches_the_same_one_sooner() {
+        // Rows i = 0..400 with x = i / 40 and an event where a fixed hash of i falls below
+        // logistic(-2 + 0.5 x): a smooth, unseparated fit.
+        let mut rows: Vec<Vec<f64>> = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..400u64 {
+            let x = i as f64 / 40.0;
+            let u = (i.wrapping_mul(2_654_435_761) % 1000) as f64 / 1000.0;
+            rows.push(vec![1.0, x]);
+            y.push(if u < logistic(-2.0 + 0.5 * x) {
+                1.0
+            } else {
+                0.0
+            });
+        }
+        let refs: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+        let d = design(&["intercept", "x"], &refs);
+        let cold = fit_logistic(&d, &y, None).unwrap();
+        let near: Vec<f64> = cold.coefficients.iter().map(|b| b * 1.05).collect();
+        let warm = fit_logistic_from(&d, &y, None, Some(&near)).unwrap();
+        for (a, b) in cold.coefficients.iter().zip(&warm.coefficients) {
+            assert!((a - b).abs() < 1e-9, "{a} against {b}");
+        }
+        assert!(warm.iterations < cold.iterations);
+        assert!(matches!(
+            fit_logistic_from(&d, &y, None, Some(&[0.0])),
+            Err(RiskError::Length { .. })
+        ));
     }
 
     #[test]
