@@ -284,21 +284,23 @@ pub fn fit_logistic_from(
     if rows == 0 || p == 0 {
         return Err(RiskError::Empty);
     }
-    if outcomes.len() != rows {
-        return Err(RiskError::Length {
-            what: "outcomes",
-            rows: outcomes.len(),
-            expected: rows,
-        });
+    let length = |what: &'static str, got: usize, expected: usize| {
+        if got == expected {
+            Ok(())
+        } else {
+            Err(RiskError::Length {
+                what,
+                rows: got,
+                expected,
+            })
+        }
+    };
+    length("outcomes", outcomes.len(), rows)?;
+    if let Some(o) = offset {
+        length("offset", o.len(), rows)?;
     }
-    if let Some(o) = offset
-        && o.len() != rows
-    {
-        return Err(RiskError::Length {
-            what: "offset",
-            rows: o.len(),
-            expected: rows,
-        });
+    if let Some(start) = start {
+        length("starting coefficients", start.len(), p)?;
     }
     let events = count_events(outcomes)?;
     if events == 0 || events == rows {
@@ -310,15 +312,6 @@ pub fn fit_logistic_from(
         column,
         name: design.names()[column].clone(),
     };
-    if let Some(start) = start
-        && start.len() != p
-    {
-        return Err(RiskError::Length {
-            what: "starting coefficients",
-            rows: start.len(),
-            expected: p,
-        });
-    }
     let mut beta = start.map_or_else(|| vec![0.0; p], <[f64]>::to_vec);
     let mut current = pass(design, outcomes, offset, &beta);
     let mut change = f64::INFINITY;
