@@ -69,7 +69,12 @@ pub struct EvaluateArgs {
     /// Count the index day in the post window (sensitivity analysis).
     #[arg(long)]
     include_index_day: bool,
-    /// Skip the placebo run (index moved 12 months earlier).
+    /// Placebo runs: the whole evaluation again with every index moved this many months
+    /// earlier (comma-separated). 12 tests the year people are picked in; 24 and more,
+    /// whose year after ends before it, test the comparison itself.
+    #[arg(long, value_delimiter = ',', default_value = "12,24", value_parser = clap::value_parser!(u32).range(1..=120))]
+    placebo_months: Vec<u32>,
+    /// Skip the placebo runs.
     #[arg(long)]
     no_placebo: bool,
     /// Write the report as a self-contained HTML file.
@@ -162,7 +167,14 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
         matchings: args.matchings,
         seed: args.seed,
         include_index_day: args.include_index_day,
-        placebo: !args.no_placebo,
+        placebo_months: if args.no_placebo {
+            Vec::new()
+        } else {
+            let mut months = args.placebo_months.clone();
+            months.sort_unstable();
+            months.dedup();
+            months
+        },
         ..EvaluationOptions::default()
     };
     let started = std::time::Instant::now();
@@ -236,19 +248,27 @@ pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String
         )
     };
     // A failed placebo check goes beside the figures it undermines.
-    let failed_placebos = evaluation.placebo.as_ref().map_or(0, |p| {
-        p.outcomes
-            .iter()
-            .filter(|o| o.effect_ratio.is_some_and(|r| !r.covers(1.0)))
-            .count()
-    });
-    let caution = if failed_placebos > 0 {
-        format!(
-            "; READ FIRST: the placebo check fails for {failed_placebos} outcomes, so these \
-             ratios may be biased (see the warnings in the report)"
-        )
-    } else {
+    let failed: Vec<String> = evaluation
+        .placebos
+        .iter()
+        .filter_map(|p| {
+            let outcomes = p
+                .outcomes
+                .iter()
+                .filter(|o| o.effect_ratio.is_some_and(|r| !r.covers(1.0)))
+                .count();
+            (outcomes > 0)
+                .then(|| format!("{outcomes} outcomes {} months earlier", p.months_earlier))
+        })
+        .collect();
+    let caution = if failed.is_empty() {
         String::new()
+    } else {
+        format!(
+            "; READ FIRST: the placebo check fails for {}, so these ratios may be biased \
+             (see the warnings in the report)",
+            failed.join(" and ")
+        )
     };
     Ok(format!(
         "{} matched; A&E ratio of rate ratios {}, emergency admissions {}{caution}",
@@ -470,27 +490,34 @@ fn print_evaluation(e: &Evaluation) {
         m.controls,
         m.control_percent
     );
-    match &e.placebo {
-        Some(pl) if pl.note.is_none() => {
-            println!(
-                "  placebo run (every index 12 months earlier; {} matched): its DiD should be near 1",
-                pl.matched_treated
-            );
-            for o in pl.outcomes.iter().filter(|o| o.kind == Kind::Count).take(2) {
+    if e.placebos.is_empty() {
+        println!("  placebo runs skipped (--no-placebo)");
+    }
+    for pl in &e.placebos {
+        let months = pl.months_earlier;
+        match &pl.note {
+            None => {
                 println!(
-                    "    {}: {}",
-                    o.label,
-                    o.effect_ratio
-                        .as_ref()
-                        .map_or("-".into(), |r| interval(r, 3))
+                    "  placebo run (every index {months} months earlier; {} matched): its DiD should be near 1{}",
+                    pl.matched_treated,
+                    if pl.beyond_selection() {
+                        ""
+                    } else {
+                        " (its year after is the year people are picked in)"
+                    }
                 );
+                for o in pl.outcomes.iter().filter(|o| o.kind == Kind::Count).take(2) {
+                    println!(
+                        "    {}: {}",
+                        o.label,
+                        o.effect_ratio
+                            .as_ref()
+                            .map_or("-".into(), |r| interval(r, 3))
+                    );
+                }
             }
+            Some(note) => println!("  placebo run ({months} months earlier) not possible: {note}"),
         }
-        Some(pl) => println!(
-            "  placebo run not possible: {}",
-            pl.note.as_deref().unwrap_or("")
-        ),
-        None => println!("  placebo run skipped (--no-placebo)"),
     }
     for series in &e.monthly {
         let show = |v: &[Option<f64>]| {

@@ -643,6 +643,14 @@ fn evaluate_and_match_as_a_user_runs_them() {
             .contains("Did the integrated network MDTs work?")
     );
 
+    let bad = accord(&["evaluate", "--data", data, "--placebo-months", "12,0"]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).1.contains("--placebo-months") && text(&bad).1.contains("1..=120"),
+        "{}",
+        text(&bad).1
+    );
+
     let bad = accord(&["evaluate", "--data", data, "--exact", "shoe_size"]);
     assert!(!bad.status.success());
     assert!(

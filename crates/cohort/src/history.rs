@@ -11,6 +11,7 @@ use accord_model::{Condition, EthnicGroup, Setting, Sex, Table, Vocabulary, date
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, UInt8Type, UInt64Type};
 use arrow_array::{Array, RecordBatch};
+use rayon::prelude::*;
 
 use crate::CohortError;
 
@@ -84,9 +85,13 @@ impl<T> PerPerson<T> {
     fn group(
         people: usize,
         mut pairs: Vec<(u32, T)>,
-        order: impl Fn(&T, &T) -> std::cmp::Ordering,
-    ) -> PerPerson<T> {
-        pairs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| order(&a.1, &b.1)));
+        order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+    ) -> PerPerson<T>
+    where
+        T: Send,
+    {
+        // Stable, so items the order ties keep the order they came in.
+        pairs.par_sort_by(|a, b| a.0.cmp(&b.0).then_with(|| order(&a.1, &b.1)));
         let mut offsets = vec![0; people + 1];
         for (person, _) in &pairs {
             offsets[*person as usize + 1] += 1;
@@ -262,50 +267,66 @@ impl Histories {
         }
         let conditions = PerPerson::group(people.len(), conditions, |a, b| a.onset.cmp(&b.onset));
 
-        let mut events = Vec::new();
-        let mut data_start = OPEN;
-        for batch in read(Table::Activity)? {
-            let ids = column_u64(&batch, "person_id")?;
-            let settings = column_text(&batch, "setting")?;
-            let starts = column_date(&batch, "start_date")?;
-            let ends = column_date(&batch, "end_date")?;
-            let costs = batch
-                .column_by_name("cost_gbp")
-                .and_then(|c| c.as_primitive_opt::<Float64Type>())
-                .ok_or(CohortError::Column("cost_gbp"))?;
-            let diagnoses = column_text(&batch, "diagnosis")?;
-            // Settings repeat: parse each distinct code once per batch.
-            let mut parsed: HashMap<&str, Setting> = HashMap::new();
-            for row in 0..batch.num_rows() {
-                let code = settings.value(row);
-                let setting = match parsed.get(code) {
-                    Some(s) => *s,
-                    None => {
-                        let s = vocabulary::<Setting>(code)?;
-                        parsed.insert(code, s);
-                        s
+        // The activity table is most of the dataset: its batches are read side by side, and
+        // the first error in file order is the one reported.
+        let activity = read(Table::Activity)?;
+        let per_batch: Vec<Result<(Vec<(u32, Event)>, i32), CohortError>> = activity
+            .par_iter()
+            .map(|batch| {
+                let ids = column_u64(batch, "person_id")?;
+                let settings = column_text(batch, "setting")?;
+                let starts = column_date(batch, "start_date")?;
+                let ends = column_date(batch, "end_date")?;
+                let costs = batch
+                    .column_by_name("cost_gbp")
+                    .and_then(|c| c.as_primitive_opt::<Float64Type>())
+                    .ok_or(CohortError::Column("cost_gbp"))?;
+                let diagnoses = column_text(batch, "diagnosis")?;
+                // Settings repeat: parse each distinct code once per batch.
+                let mut parsed: HashMap<&str, Setting> = HashMap::new();
+                let mut events = Vec::with_capacity(batch.num_rows());
+                let mut data_start = OPEN;
+                for row in 0..batch.num_rows() {
+                    let code = settings.value(row);
+                    let setting = match parsed.get(code) {
+                        Some(s) => *s,
+                        None => {
+                            let s = vocabulary::<Setting>(code)?;
+                            parsed.insert(code, s);
+                            s
+                        }
+                    };
+                    let start = starts.value(row);
+                    if !setting.is_social_care() && setting != Setting::SafeguardingAlert {
+                        data_start = data_start.min(start);
                     }
-                };
-                let start = starts.value(row);
-                if !setting.is_social_care() && setting != Setting::SafeguardingAlert {
-                    data_start = data_start.min(start);
-                }
-                events.push((
-                    lookup("activity", ids.value(row))?,
-                    Event {
-                        setting,
-                        start,
-                        end: if ends.is_null(row) {
-                            start
-                        } else {
-                            ends.value(row)
+                    events.push((
+                        lookup("activity", ids.value(row))?,
+                        Event {
+                            setting,
+                            start,
+                            end: if ends.is_null(row) {
+                                start
+                            } else {
+                                ends.value(row)
+                            },
+                            cost: costs.value(row),
+                            diagnosis: (!diagnoses.is_null(row))
+                                .then(|| diagnoses.value(row).into()),
                         },
-                        cost: costs.value(row),
-                        diagnosis: (!diagnoses.is_null(row)).then(|| diagnoses.value(row).into()),
-                    },
-                ));
-            }
+                    ));
+                }
+                Ok((events, data_start))
+            })
+            .collect();
+        let mut events = Vec::with_capacity(activity.iter().map(RecordBatch::num_rows).sum());
+        let mut data_start = OPEN;
+        for batch in per_batch {
+            let (batch_events, batch_start) = batch?;
+            events.extend(batch_events);
+            data_start = data_start.min(batch_start);
         }
+        drop(activity);
         let events = PerPerson::group(people.len(), events, |a, b| a.start.cmp(&b.start));
 
         let mut mdt = Vec::new();

@@ -398,8 +398,8 @@ pub fn month_start(day: i32) -> i32 {
 }
 
 /// Builds the treated and the control pool, with index dates moved by `shift_days`
-/// (0 for the evaluation, -365 for the placebo run). Covariates already in `measured` (the
-/// main run's, for the months the placebo run shares with it: the same people on the same
+/// (0 for the evaluation, negative for a placebo run). Covariates already in `measured` (the
+/// main run's, for the months a placebo run shares with it: the same people on the same
 /// day) are read from there rather than measured again.
 pub fn candidates(
     histories: &Histories,

@@ -1,7 +1,7 @@
 //! The whole evaluation: candidates, propensity score, matching, balance, outcomes,
 //! estimates overall and per network, and the falsification checks beside them (the
-//! controls' before/after, monthly rates from -24 to +12 months, mortality by arm and a
-//! placebo run with every index moved 12 months earlier). Every step is timed.
+//! controls' before/after, monthly rates from -24 to +12 months, mortality by arm and
+//! placebo runs with every index moved 12 and 24 months earlier). Every step is timed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -93,14 +93,17 @@ pub struct EvaluationOptions {
     pub bootstrap: usize,
     /// Matchings the count outcomes' ratios are averaged over (Rubin's rules), each with
     /// the propensity model fitted on its own sample of controls; the bootstrap, the
-    /// negative binomial model, per-network results and the placebo run use the first.
+    /// negative binomial model, per-network results and the placebo runs use the first.
     /// Results saved before there was a choice had one.
     #[serde(default = "one")]
     pub matchings: usize,
     pub seed: u64,
     /// Count the index day in the post window (a sensitivity analysis).
     pub include_index_day: bool,
-    pub placebo: bool,
+    /// A placebo run for each: every index moved this many months (at least 1) earlier.
+    /// Results saved before there was a choice ran the 12-month one, or none.
+    #[serde(default = "twelve")]
+    pub placebo_months: Vec<u32>,
     /// The propensity model is fitted on every treated row and at most this many control
     /// rows drawn at random (seeded); every row is then scored and matched.
     pub fit_controls: usize,
@@ -118,7 +121,7 @@ impl Default for EvaluationOptions {
             matchings: 3,
             seed: 42,
             include_index_day: false,
-            placebo: true,
+            placebo_months: vec![12, 24],
             fit_controls: 100_000,
         }
     }
@@ -126,6 +129,10 @@ impl Default for EvaluationOptions {
 
 fn one() -> usize {
     1
+}
+
+fn twelve() -> Vec<u32> {
+    vec![12]
 }
 
 /// What the evaluation ran on.
@@ -236,12 +243,43 @@ pub struct MonthlySeries {
     pub controls: Vec<Option<f64>>,
 }
 
-/// The placebo run.
+/// A placebo run: the whole evaluation again with every index moved `months_earlier`
+/// months before the first MDT, where nothing happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Placebo {
+    /// Results saved before there was a choice moved it 12 months.
+    #[serde(default = "twelve_months")]
+    pub months_earlier: u32,
     pub matched_treated: usize,
     pub outcomes: Vec<OutcomeResult>,
     pub note: Option<String>,
+}
+
+fn twelve_months() -> u32 {
+    12
+}
+
+impl Placebo {
+    /// Whether its year after ends before the year before the first MDT, in which people
+    /// are picked for one: only then can it test the comparison alone.
+    pub fn beyond_selection(&self) -> bool {
+        self.months_earlier >= 24
+    }
+}
+
+/// The placebo runs, read also from results saved when there was one (`placebo`: one run
+/// or null).
+fn placebos_of<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Placebo>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Saved {
+        Runs(Vec<Placebo>),
+        One(Option<Placebo>),
+    }
+    Ok(match Saved::deserialize(d)? {
+        Saved::Runs(runs) => runs,
+        Saved::One(one) => one.into_iter().collect(),
+    })
 }
 
 /// How long a step took.
@@ -262,7 +300,8 @@ pub struct Evaluation {
     pub networks: Vec<NetworkResult>,
     pub mortality: Mortality,
     pub monthly: Vec<MonthlySeries>,
-    pub placebo: Option<Placebo>,
+    #[serde(default, alias = "placebo", deserialize_with = "placebos_of")]
+    pub placebos: Vec<Placebo>,
     /// The censoring model, where controls are followed with weights.
     #[serde(default)]
     pub censoring: Option<CensoringReport>,
@@ -1017,20 +1056,26 @@ pub fn evaluate_with_rows(
 
     let mortality = mortality(&all);
     let monthly = monthly(&all);
-    let placebo = if options.placebo {
-        Some(
+    let placebos = options
+        .placebo_months
+        .iter()
+        .map(|&months| {
+            // Calendar months would move some indexes by a day more than others.
+            let shift_days = -(months as i32 * 365 / 12);
+            let prefix = format!("placebo ({months} months): ");
             match run(
                 histories,
                 risk,
                 options,
-                -365,
+                shift_days,
                 Some(&main.candidates),
                 &mut clock,
-                "placebo: ",
+                &prefix,
             ) {
                 Ok(p) => {
                     let (people, clusters, sets) = members(&p, |_| true);
                     Placebo {
+                        months_earlier: months,
                         matched_treated: sets,
                         outcomes: estimate(
                             &people,
@@ -1043,16 +1088,19 @@ pub fn evaluate_with_rows(
                     }
                 }
                 Err(e) => Placebo {
+                    months_earlier: months,
                     matched_treated: 0,
                     outcomes: Vec::new(),
-                    note: Some(e.to_string()),
+                    note: Some(format!(
+                        "with every index {months} months earlier, a first MDT needs {} months \
+                         of data before it: {e}",
+                        months + 12
+                    )),
                 },
-            },
-        )
-    } else {
-        None
-    };
-    clock.lap("falsification (mortality, monthly rates, placebo)");
+            }
+        })
+        .collect::<Vec<_>>();
+    clock.lap("falsification (mortality, monthly rates, placebos)");
 
     let attrition = Attrition {
         treated: main.candidates.attrition.clone(),
@@ -1079,7 +1127,7 @@ pub fn evaluate_with_rows(
             })
             .count(),
     };
-    let mut warnings = placebo_warnings(placebo.as_ref());
+    let mut warnings = placebo_warnings(&placebos);
     warnings.extend(warnings_of(
         &attrition,
         &balance_rows,
@@ -1114,7 +1162,7 @@ pub fn evaluate_with_rows(
         networks,
         mortality,
         monthly,
-        placebo,
+        placebos,
         censoring: main.censoring,
         warnings,
         timings: clock.timings,
@@ -1280,25 +1328,34 @@ fn follow_up_warning(
     })
 }
 
-/// A placebo ratio whose 95% CI leaves out 1: with every index moved a year before the
-/// person's first MDT, the comparison still finds a change. Part of it can be by design (the
-/// placebo's year after is the year people are picked in), part bias the main estimate may
-/// share. Said first, so that nobody quotes the estimate without it.
-fn placebo_warnings(placebo: Option<&Placebo>) -> Vec<String> {
-    placebo
-        .into_iter()
-        .flat_map(|p| &p.outcomes)
-        .filter_map(|o| {
+/// A placebo ratio whose 95% CI leaves out 1: with every index moved before the person's
+/// first MDT, the comparison still finds a change. Where the placebo's year after overlaps
+/// the year before the first MDT (moved less than 24 months), part of it can be by design
+/// (that is the year people are picked in on rising use), part bias the main estimate may
+/// share; beyond it, it is the comparison's own bias. Said first, so that nobody quotes the
+/// estimate without it.
+fn placebo_warnings(placebos: &[Placebo]) -> Vec<String> {
+    placebos
+        .iter()
+        .flat_map(|p| p.outcomes.iter().map(move |o| (p, o)))
+        .filter_map(|(p, o)| {
             let r = o.effect_ratio?;
             let (lower, upper) = (r.lower?, r.upper?);
+            let why = if p.beyond_selection() {
+                "Its year after ends before the year in which people are picked for an MDT, \
+                 so this is bias of the comparison itself (treated and controls alike in \
+                 their past went on differently), which the matched estimate may share: do \
+                 not quote it without this caveat"
+            } else {
+                "Its year after overlaps the year before a first MDT, when people are picked \
+                 for one, so part of this is selection on rising use; the rest is bias the \
+                 matched estimate may share: do not quote it without this caveat"
+            };
             (!r.covers(1.0)).then(|| {
                 format!(
-                    "{}: the placebo run (every index a year before the first MDT) gives {:.2} \
-                     ({lower:.2} to {upper:.2}), not 1. The year before a first MDT is when \
-                     people are picked for one, so part of this is selection on rising use; \
-                     the rest is bias the matched estimate may share: do not quote it without \
-                     this caveat",
-                    o.label, r.estimate
+                    "{}: the placebo run (every index {} months before the first MDT) gives \
+                     {:.2} ({lower:.2} to {upper:.2}), not 1. {why}",
+                    o.label, p.months_earlier, r.estimate
                 )
             })
         })
@@ -1363,7 +1420,7 @@ fn warnings_of(
 mod tests {
     use super::*;
 
-    fn placebo_with(lower: f64, upper: f64) -> Placebo {
+    fn placebo_with(months_earlier: u32, lower: f64, upper: f64) -> Placebo {
         let interval =
             serde_json::json!({"estimate": (lower + upper) / 2.0, "lower": lower, "upper": upper});
         let outcome: OutcomeResult = serde_json::from_value(serde_json::json!({
@@ -1375,6 +1432,7 @@ mod tests {
         }))
         .unwrap();
         Placebo {
+            months_earlier,
             matched_treated: 100,
             outcomes: vec![outcome],
             note: None,
@@ -1383,11 +1441,42 @@ mod tests {
 
     #[test]
     fn a_placebo_ratio_away_from_one_is_a_warning() {
-        let warnings = placebo_warnings(Some(&placebo_with(1.26, 1.66)));
+        let warnings = placebo_warnings(&[placebo_with(12, 1.26, 1.66)]);
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].starts_with("A&E attendances: the placebo run"));
+        assert!(warnings[0].starts_with("A&E attendances: the placebo run (every index 12 months"));
         assert!(warnings[0].contains("1.46 (1.26 to 1.66)"));
-        assert!(placebo_warnings(Some(&placebo_with(0.9, 1.1))).is_empty());
-        assert!(placebo_warnings(None).is_empty());
+        assert!(warnings[0].contains("part of this is selection on rising use"));
+        assert!(placebo_warnings(&[placebo_with(12, 0.9, 1.1)]).is_empty());
+        assert!(placebo_warnings(&[]).is_empty());
+        // Beyond the year people are picked in, a failed placebo is the comparison's bias.
+        let both = placebo_warnings(&[placebo_with(12, 0.9, 1.1), placebo_with(24, 1.1, 1.3)]);
+        assert_eq!(both.len(), 1);
+        assert!(both[0].contains("every index 24 months"), "{}", both[0]);
+        assert!(
+            both[0].contains("bias of the comparison itself"),
+            "{}",
+            both[0]
+        );
+    }
+
+    #[test]
+    fn results_saved_with_one_placebo_run_or_none_still_read() {
+        let placebo = serde_json::to_value(placebo_with(12, 0.9, 1.1)).unwrap();
+        let mut old = placebo.clone();
+        old.as_object_mut().unwrap().remove("months_earlier");
+        let read = |v: serde_json::Value| placebos_of(v).unwrap();
+        assert_eq!(read(old), vec![placebo_with(12, 0.9, 1.1)]);
+        assert_eq!(read(serde_json::Value::Null), Vec::new());
+        assert_eq!(
+            read(serde_json::json!([placebo, placebo_with(24, 0.8, 1.2)])),
+            vec![placebo_with(12, 0.9, 1.1), placebo_with(24, 0.8, 1.2)]
+        );
+        let options: EvaluationOptions = serde_json::from_value(serde_json::json!({
+            "matching": MatchOptions::default(), "exact": ["sex"], "controls": "not_yet_discussed",
+            "bootstrap": 10, "seed": 1, "include_index_day": false, "placebo": true,
+            "fit_controls": 10
+        }))
+        .unwrap();
+        assert_eq!(options.placebo_months, vec![12]);
     }
 }

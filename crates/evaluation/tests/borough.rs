@@ -143,8 +143,22 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
     assert!(a.controls_discussed_within_year > 0, "{a:?}");
     assert!(censoring.discussed > 0 && censoring.control_months > censoring.discussed);
     assert!(censoring.mean_weight >= 1.0, "{censoring:?}");
-    let placebo = e.placebo.as_ref().unwrap();
-    assert!(placebo.note.is_some() || !placebo.outcomes.is_empty());
+    // Three years of history, the last two with MDTs: a year's placebo runs, and one of
+    // 24 months, which needs three years before a first MDT, says why it cannot.
+    let [year, two_years] = &e.placebos[..] else {
+        panic!("{:?}", e.placebos);
+    };
+    assert_eq!((year.months_earlier, two_years.months_earlier), (12, 24));
+    assert!(
+        year.note.is_none() && year.matched_treated >= 20,
+        "{year:?}"
+    );
+    assert!(!year.outcomes.is_empty());
+    let note = two_years.note.as_deref().unwrap();
+    assert!(
+        note.starts_with("with every index 24 months earlier, a first MDT needs 36 months of data before it: none of the"),
+        "{note}"
+    );
     assert!(e.propensity.auc > 0.6 && e.propensity.auc < 1.0);
     assert!(e.timings.len() >= 6);
 
@@ -155,7 +169,7 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
     // One matching is the first of the three, alone.
     let single = EvaluationOptions {
         matchings: 1,
-        placebo: false,
+        placebo_months: Vec::new(),
         ..options
     };
     let one = evaluate(&histories, &risk, &single).unwrap();
@@ -188,7 +202,7 @@ fn censoring_controls_at_their_own_mdt_pushes_the_estimate_towards_harm() {
     let ratio = |follow_up: ControlFollowUp| {
         let options = EvaluationOptions {
             bootstrap: 50,
-            placebo: false,
+            placebo_months: Vec::new(),
             follow_up,
             ..EvaluationOptions::default()
         };

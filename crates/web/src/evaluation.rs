@@ -303,14 +303,22 @@ pub fn report(e: &Evaluation) -> Markup {
         p { "Deaths in the year after the index: MDT " (m.treated_deaths) " of " (m.treated) " (" (format!("{:.1}", m.treated_percent)) "%), matched controls " (format!("{:.0}", m.control_deaths)) " of " (format!("{:.0}", m.controls)) " (" (format!("{:.1}", m.control_percent)) "%). A gap suggests confounding that matching did not remove." }
         @if let Some(c) = monthly_chart(e, 0) { (chart(&c, "Monthly A&E attendances, -24 to +12 months")) }
         @if let Some(c) = monthly_chart(e, 1) { (chart(&c, "Monthly emergency admissions, -24 to +12 months")) }
-        @match &e.placebo {
-            Some(pl) if pl.note.is_none() => {
-                h3 { "Placebo: every index date moved 12 months earlier (" (pl.matched_treated) " matched)" }
-                p { "Nothing happened at the placebo date, so its matched ratios should be near 1; a clear departure means the design picks up something other than the MDT." }
+        @if e.placebos.is_empty() { p { "Placebo runs skipped." } }
+        @for pl in &e.placebos {
+            @let months = pl.months_earlier;
+            @if pl.note.is_none() {
+                h3 { "Placebo: every index date moved " (months) " months earlier (" (pl.matched_treated) " matched)" }
+                p { "Nothing happened at the placebo date, so its matched ratios should be near 1. "
+                    @if pl.beyond_selection() {
+                        "Its year after ends before the year in which people are picked for an MDT, so a clear departure is bias of the comparison itself (treated and controls alike in their past went on differently), which the estimates above may share."
+                    } @else {
+                        "Its year after overlaps the year before the first MDT, when people are picked for one on rising use, so part of a departure can be that selection; the rest is bias the estimates above may share."
+                    }
+                }
                 (outcome_table(&pl.outcomes))
+            } @else {
+                p { "Placebo run with every index " (months) " months earlier not possible: " (pl.note.clone().unwrap_or_default()) }
             }
-            Some(pl) => { p { "Placebo run not possible: " (pl.note.clone().unwrap_or_default()) } }
-            None => { p { "Placebo run skipped." } }
         }
         h2 { "By network" }
         div.table-scroll { table {

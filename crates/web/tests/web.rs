@@ -594,7 +594,23 @@ async fn evaluation_page_and_report_show_the_estimates_and_their_checks() {
     ] {
         assert!(html.contains(id), "{id}");
     }
-    assert!(html.contains("Falsification checks") && html.contains("Placebo"));
+    assert!(html.contains("Falsification checks"));
+    // Each placebo run is there: the year's with its table, the one beyond the data with
+    // the reason it could not run.
+    for p in &e.placebos {
+        match &p.note {
+            None => assert!(html.contains(&format!(
+                "Placebo: every index date moved {} months earlier ({} matched)",
+                p.months_earlier, p.matched_treated
+            ))),
+            Some(note) => assert!(html.contains(&format!(
+                "Placebo run with every index {} months earlier not possible: {}",
+                p.months_earlier,
+                maud::html! { (note) }.into_string()
+            ))),
+        }
+    }
+    assert_eq!(e.placebos.len(), 2);
     assert!(
         page("/frameworks/tht")
             .await
