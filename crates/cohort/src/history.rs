@@ -267,64 +267,64 @@ impl Histories {
         }
         let conditions = PerPerson::group(people.len(), conditions, |a, b| a.onset.cmp(&b.onset));
 
-        // The activity table is most of the dataset: its batches are read side by side, and
-        // the first error in file order is the one reported.
+        // The activity table is most of the dataset: its batches are converted side by side,
+        // a few at a time so that their rows never sit beside the whole table's, and the first
+        // error in file order is the one reported.
         let activity = read(Table::Activity)?;
-        let per_batch: Vec<Result<(Vec<(u32, Event)>, i32), CohortError>> = activity
-            .par_iter()
-            .map(|batch| {
-                let ids = column_u64(batch, "person_id")?;
-                let settings = column_text(batch, "setting")?;
-                let starts = column_date(batch, "start_date")?;
-                let ends = column_date(batch, "end_date")?;
-                let costs = batch
-                    .column_by_name("cost_gbp")
-                    .and_then(|c| c.as_primitive_opt::<Float64Type>())
-                    .ok_or(CohortError::Column("cost_gbp"))?;
-                let diagnoses = column_text(batch, "diagnosis")?;
-                // Settings repeat: parse each distinct code once per batch.
-                let mut parsed: HashMap<&str, Setting> = HashMap::new();
-                let mut events = Vec::with_capacity(batch.num_rows());
-                let mut data_start = OPEN;
-                for row in 0..batch.num_rows() {
-                    let code = settings.value(row);
-                    let setting = match parsed.get(code) {
-                        Some(s) => *s,
-                        None => {
-                            let s = vocabulary::<Setting>(code)?;
-                            parsed.insert(code, s);
-                            s
-                        }
-                    };
-                    let start = starts.value(row);
-                    if !setting.is_social_care() && setting != Setting::SafeguardingAlert {
-                        data_start = data_start.min(start);
+        let convert = |batch: &RecordBatch| -> Result<(Vec<(u32, Event)>, i32), CohortError> {
+            let ids = column_u64(batch, "person_id")?;
+            let settings = column_text(batch, "setting")?;
+            let starts = column_date(batch, "start_date")?;
+            let ends = column_date(batch, "end_date")?;
+            let costs = batch
+                .column_by_name("cost_gbp")
+                .and_then(|c| c.as_primitive_opt::<Float64Type>())
+                .ok_or(CohortError::Column("cost_gbp"))?;
+            let diagnoses = column_text(batch, "diagnosis")?;
+            // Settings repeat: parse each distinct code once per batch.
+            let mut parsed: HashMap<&str, Setting> = HashMap::new();
+            let mut events = Vec::with_capacity(batch.num_rows());
+            let mut data_start = OPEN;
+            for row in 0..batch.num_rows() {
+                let code = settings.value(row);
+                let setting = match parsed.get(code) {
+                    Some(s) => *s,
+                    None => {
+                        let s = vocabulary::<Setting>(code)?;
+                        parsed.insert(code, s);
+                        s
                     }
-                    events.push((
-                        lookup("activity", ids.value(row))?,
-                        Event {
-                            setting,
-                            start,
-                            end: if ends.is_null(row) {
-                                start
-                            } else {
-                                ends.value(row)
-                            },
-                            cost: costs.value(row),
-                            diagnosis: (!diagnoses.is_null(row))
-                                .then(|| diagnoses.value(row).into()),
-                        },
-                    ));
+                };
+                let start = starts.value(row);
+                if !setting.is_social_care() && setting != Setting::SafeguardingAlert {
+                    data_start = data_start.min(start);
                 }
-                Ok((events, data_start))
-            })
-            .collect();
+                events.push((
+                    lookup("activity", ids.value(row))?,
+                    Event {
+                        setting,
+                        start,
+                        end: if ends.is_null(row) {
+                            start
+                        } else {
+                            ends.value(row)
+                        },
+                        cost: costs.value(row),
+                        diagnosis: (!diagnoses.is_null(row)).then(|| diagnoses.value(row).into()),
+                    },
+                ));
+            }
+            Ok((events, data_start))
+        };
         let mut events = Vec::with_capacity(activity.iter().map(RecordBatch::num_rows).sum());
         let mut data_start = OPEN;
-        for batch in per_batch {
-            let (batch_events, batch_start) = batch?;
-            events.extend(batch_events);
-            data_start = data_start.min(batch_start);
+        for round in activity.chunks(2 * rayon::current_num_threads()) {
+            let converted: Vec<_> = round.par_iter().map(convert).collect();
+            for batch in converted {
+                let (batch_events, batch_start) = batch?;
+                events.extend(batch_events);
+                data_start = data_start.min(batch_start);
+            }
         }
         drop(activity);
         let events = PerPerson::group(people.len(), events, |a, b| a.start.cmp(&b.start));

@@ -4,6 +4,7 @@
 //! and the negative binomial sensitivity model) and the absolute change; for costs, the
 //! difference in mean differences.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -195,8 +196,9 @@ pub fn estimate(
         }
     }
     let replicates = bootstrap(&cells, replicates, seed);
+    // Each outcome's fits (the negative binomial's profile likelihood above all) side by side.
     OUTCOMES
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(o, outcome)| {
             let cells = totals[o];

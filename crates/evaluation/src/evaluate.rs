@@ -1026,6 +1026,7 @@ pub fn evaluate_with_rows(
         treated_by_network[usize::from(codes[row.practice as usize])] += 1;
     }
     let networks: Vec<NetworkResult> = (0..network_names.len())
+        .into_par_iter()
         .filter(|&n| treated_by_network[n] > 0)
         .map(|n| {
             let (people, clusters, sets) = members(&main, |s| usize::from(network_of_set[s]) == n);

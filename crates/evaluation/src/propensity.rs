@@ -4,6 +4,7 @@
 //! MatchIt's `link = "linear.logit"`.
 
 use accord_risk::{Design, LogisticFit, RiskError, fit_logistic_from};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A fitted propensity model.
@@ -38,41 +39,57 @@ pub fn fit_propensity(
     names: &[String],
     rows: usize,
     treated: &[bool],
-    value: impl Fn(usize, usize) -> f64,
+    value: impl Fn(usize, usize) -> f64 + Sync,
     near: Option<&Propensity>,
 ) -> Result<Propensity, RiskError> {
+    // A covariate that does not vary within one arm separates it from the other wherever
+    // it differs (a flag no treated person has, say): its coefficient would run off to
+    // infinity, so it is left out and named. Each covariate is checked on its own, side by
+    // side.
+    let why_dropped: Vec<Option<String>> = names
+        .par_iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let constant_in = |arm: bool| {
+                let mut values = (0..rows)
+                    .filter(|&r| treated[r] == arm)
+                    .map(|r| value(r, c));
+                let first = values.next();
+                first.is_none_or(|f| values.all(|v| v == f))
+            };
+            if constant_in(true) && constant_in(false) {
+                Some(format!("{name}: the same for everyone"))
+            } else if constant_in(true) {
+                Some(format!("{name}: the same for every treated person"))
+            } else if constant_in(false) {
+                Some(format!("{name}: the same for every control"))
+            } else {
+                None
+            }
+        })
+        .collect();
     let mut dropped = Vec::new();
     let mut columns: Vec<usize> = Vec::new();
-    for (c, name) in names.iter().enumerate() {
-        // A covariate that does not vary within one arm separates it from the other wherever
-        // it differs (a flag no treated person has, say): its coefficient would run off to
-        // infinity, so it is left out and named.
-        let constant_in = |arm: bool| {
-            let mut values = (0..rows)
-                .filter(|&r| treated[r] == arm)
-                .map(|r| value(r, c));
-            let first = values.next();
-            first.is_none_or(|f| values.all(|v| v == f))
-        };
-        if constant_in(true) && constant_in(false) {
-            dropped.push(format!("{name}: the same for everyone"));
-        } else if constant_in(true) {
-            dropped.push(format!("{name}: the same for every treated person"));
-        } else if constant_in(false) {
-            dropped.push(format!("{name}: the same for every control"));
-        } else {
-            columns.push(c);
+    for (c, why) in why_dropped.into_iter().enumerate() {
+        match why {
+            Some(why) => dropped.push(why),
+            None => columns.push(c),
         }
     }
     let outcomes: Vec<f64> = treated.iter().map(|&t| f64::from(u8::from(t))).collect();
     loop {
         let mut design_names = vec!["intercept".to_string()];
         design_names.extend(columns.iter().map(|&c| names[c].clone()));
-        let mut values = Vec::with_capacity(rows * (columns.len() + 1));
-        for r in 0..rows {
-            values.push(1.0);
-            values.extend(columns.iter().map(|&c| value(r, c)));
-        }
+        let mut values = vec![0.0; rows * (columns.len() + 1)];
+        values
+            .par_chunks_mut(columns.len() + 1)
+            .enumerate()
+            .for_each(|(r, row)| {
+                row[0] = 1.0;
+                for (slot, &c) in row[1..].iter_mut().zip(&columns) {
+                    *slot = value(r, c);
+                }
+            });
         let design = Design::from_values(design_names, values)?;
         let start = near
             .filter(|n| n.columns == columns)
