@@ -17,16 +17,10 @@ persons="${2:-120000}"
 seeds="${3:-$(seq -s ' ' 1 20)}"
 shift $(( $# < 3 ? $# : 3 ))
 [ -x "$bin" ] || { echo "FAIL: no accord binary at $bin"; exit 1; }
-cache="$HOME/.cache/accord/null-boroughs"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$cache"
 for seed in $seeds; do
-  data="$cache/$persons-$seed"
-  if [ ! -f "$data/dataset.toml" ]; then
-    "$bin" synth --persons "$persons" --seed "$seed" --out "$data" --force \
-      --effect-ae 0 --effect-emergency 0 --effect-social-care-cost 0 > /dev/null 2>&1
-  fi
+  data="$(scripts/null-borough.sh "$bin" "$persons" "$seed")"
   "$bin" evaluate --data "$data" --seed "$seed" --bootstrap 200 --no-placebo --json "$@" \
     > "$work/e-$seed.json"
 done
