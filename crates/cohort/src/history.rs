@@ -90,7 +90,7 @@ impl<T> PerPerson<T> {
     where
         T: Send,
     {
-        // Stable, so items the order ties keep the order they came in.
+        // Stable: items that tie keep the order they came in.
         pairs.par_sort_by(|a, b| a.0.cmp(&b.0).then_with(|| order(&a.1, &b.1)));
         let mut offsets = vec![0; people + 1];
         for (person, _) in &pairs {
