@@ -86,6 +86,10 @@ struct SynthArgs {
     /// of 249,000; the case-finding pool can hold fewer).
     #[arg(long)]
     mdt_new_per_100k: Option<f64>,
+    /// Month-to-month correlation of each person's need shock, from 0 to below 1 (default
+    /// 0.88: a spell of high need fades over months, 0.22 of it left after a year).
+    #[arg(long)]
+    shock_persistence: Option<f64>,
     /// Planted effect of a first MDT on A&E attendances over 12 months (0.15 = 15% fewer).
     #[arg(long, default_value_t = PlantedEffect::default().ae_reduction)]
     effect_ae: f64,
@@ -225,6 +229,9 @@ fn synth_params(args: &SynthArgs) -> Result<SynthParams> {
     }
     if let Some(rate) = args.mdt_new_per_100k {
         params.mdt.new_per_month_per_100k = rate;
+    }
+    if let Some(persistence) = args.shock_persistence {
+        params.shock_persistence = persistence;
     }
     params.mdt.effect = PlantedEffect {
         ae_reduction: args.effect_ae,

@@ -70,13 +70,19 @@ pub struct EvaluateArgs {
     #[arg(long)]
     include_index_day: bool,
     /// Placebo runs: the whole evaluation again with every index moved this many months
-    /// earlier (comma-separated). 12 tests the year people are picked in; 24 and more,
-    /// whose year after ends before it, test the comparison itself.
-    #[arg(long, value_delimiter = ',', default_value = "12,24", value_parser = clap::value_parser!(u32).range(1..=120))]
+    /// earlier (comma-separated; 24 or more need three years of data before a first MDT).
+    /// Each run's treated are picked for an MDT later, on need that rose after its index, so
+    /// none tests the comparison alone (docs/evaluation.md, "Placebos further back").
+    #[arg(long, value_delimiter = ',', default_value = "12", value_parser = clap::value_parser!(u32).range(1..=120))]
     placebo_months: Vec<u32>,
     /// Skip the placebo runs.
     #[arg(long)]
     no_placebo: bool,
+    /// Count outcomes the MDT cannot change (negative controls, comma-separated names as in
+    /// the outcome table, e.g. `outpatient_attendances`), or `none`: with a comparison that
+    /// works their ratios hold 1, and one that does not is warned of first.
+    #[arg(long, value_delimiter = ',', default_value = "none")]
+    negative_controls: Vec<String>,
     /// Write the report as a self-contained HTML file.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
@@ -88,6 +94,15 @@ pub struct EvaluateArgs {
     export: Option<PathBuf>,
     #[arg(long)]
     json: bool,
+}
+
+/// The names in a comma-separated option, where `none` means none.
+fn named(list: &[String]) -> Vec<String> {
+    list.iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty() && *n != "none")
+        .map(String::from)
+        .collect()
 }
 
 fn exact_fields(names: &[String]) -> Result<Vec<ExactField>> {
@@ -143,13 +158,8 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
             caliper_sd: caliper(args.caliper)?,
         },
         exact: exact_fields(&args.exact)?,
-        mahalanobis: args
-            .mahalanobis
-            .iter()
-            .map(|n| n.trim())
-            .filter(|n| !n.is_empty() && *n != "none")
-            .map(String::from)
-            .collect(),
+        mahalanobis: named(&args.mahalanobis),
+        negative_controls: named(&args.negative_controls),
         controls: match args.controls.as_str() {
             "not-yet-discussed" => ControlPool::NotYetDiscussed,
             "never-discussed" => ControlPool::NeverDiscussed,
@@ -222,7 +232,16 @@ pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String
     let histories = load(data, false)?;
     let risk = read_model(model)?;
     let progress = spinner("evaluating the MDT programme", false);
-    let evaluation = accord_evaluation::evaluate(&histories, &risk, &EvaluationOptions::default())?;
+    // The synthetic borough's MDTs change A&E attendances, emergency admissions and social
+    // care costs only, so planned care is a negative control there.
+    let options = EvaluationOptions {
+        negative_controls: vec![
+            "elective_admissions".into(),
+            "outpatient_attendances".into(),
+        ],
+        ..EvaluationOptions::default()
+    };
+    let evaluation = accord_evaluation::evaluate(&histories, &risk, &options)?;
     progress.finish_and_clear();
     write_file_atomically(json, serde_json::to_string_pretty(&evaluation)?.as_bytes())?;
     write_file_atomically(
@@ -247,25 +266,27 @@ pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String
             o.naive_ratio.estimate
         )
     };
-    // A failed placebo check goes beside the figures it undermines.
-    let failed: Vec<String> = evaluation
-        .placebos
+    // A failed placebo or negative control goes beside the figures it undermines.
+    let missed = |r: &Option<Interval>| r.is_some_and(|r| !r.covers(1.0));
+    let mut failed: Vec<String> = evaluation
+        .outcomes
         .iter()
-        .filter_map(|p| {
-            let outcomes = p
-                .outcomes
-                .iter()
-                .filter(|o| o.effect_ratio.is_some_and(|r| !r.covers(1.0)))
-                .count();
-            (outcomes > 0)
-                .then(|| format!("{outcomes} outcomes {} months earlier", p.months_earlier))
-        })
+        .filter(|o| options.negative_controls.contains(&o.name) && missed(&o.effect_ratio))
+        .map(|o| format!("the negative control {}", o.label))
         .collect();
+    failed.extend(evaluation.placebos.iter().filter_map(|p| {
+        let outcomes = p
+            .outcomes
+            .iter()
+            .filter(|o| missed(&o.effect_ratio))
+            .count();
+        (outcomes > 0).then(|| format!("{outcomes} outcomes {} months earlier", p.months_earlier))
+    }));
     let caution = if failed.is_empty() {
         String::new()
     } else {
         format!(
-            "; READ FIRST: the placebo check fails for {}, so these ratios may be biased \
+            "; READ FIRST: the falsification checks fail for {}, so these ratios may be biased \
              (see the warnings in the report)",
             failed.join(" and ")
         )
@@ -490,6 +511,21 @@ fn print_evaluation(e: &Evaluation) {
         m.controls,
         m.control_percent
     );
+    let negative = &e.provenance.options.negative_controls;
+    if negative.is_empty() {
+        println!("  no negative-control outcomes named (--negative-controls)");
+    }
+    for o in e.outcomes.iter().filter(|o| negative.contains(&o.name)) {
+        let held = o.effect_ratio.is_some_and(|r| r.covers(1.0));
+        println!(
+            "  negative control (the MDT cannot change it; its ratio should hold 1): {}: {}{}",
+            o.label,
+            o.effect_ratio
+                .as_ref()
+                .map_or("-".into(), |r| interval(r, 3)),
+            if held { "" } else { ": DOES NOT HOLD 1" }
+        );
+    }
     if e.placebos.is_empty() {
         println!("  placebo runs skipped (--no-placebo)");
     }
@@ -498,7 +534,7 @@ fn print_evaluation(e: &Evaluation) {
         match &pl.note {
             None => {
                 println!(
-                    "  placebo run (every index {months} months earlier; {} matched): its DiD should be near 1{}",
+                    "  placebo run (every index {months} months earlier; {} matched): nothing happened then, but its treated were picked later, on need that rose after it, so it can leave 1 where the comparison holds{}",
                     pl.matched_treated,
                     if pl.beyond_selection() {
                         ""

@@ -618,6 +618,8 @@ fn evaluate_and_match_as_a_user_runs_them() {
         "--bootstrap",
         "20",
         "--no-placebo",
+        "--negative-controls",
+        "outpatient_attendances",
         "--html",
         html.to_str().unwrap(),
         "--out",
@@ -634,6 +636,12 @@ fn evaluate_and_match_as_a_user_runs_them() {
     ] {
         assert!(stdout.contains(part), "{part}: {stdout}");
     }
+    assert!(
+        stdout.contains(
+            "negative control (the MDT cannot change it; its ratio should hold 1): outpatient attendances: "
+        ),
+        "{stdout}"
+    );
     let saved: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
     assert!(saved["attrition"]["matched_treated"].as_u64().unwrap() >= 20);
@@ -647,6 +655,22 @@ fn evaluate_and_match_as_a_user_runs_them() {
     assert!(!bad.status.success());
     assert!(
         text(&bad).1.contains("--placebo-months") && text(&bad).1.contains("1..=120"),
+        "{}",
+        text(&bad).1
+    );
+
+    let bad = accord(&[
+        "evaluate",
+        "--data",
+        data,
+        "--negative-controls",
+        "total_cost",
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad)
+            .1
+            .contains("--negative-controls total_cost: not a count outcome of the evaluation; they are: ae_attendances,"),
         "{}",
         text(&bad).1
     );

@@ -1,7 +1,8 @@
 //! The whole evaluation: candidates, propensity score, matching, balance, outcomes,
 //! estimates overall and per network, and the falsification checks beside them (the
-//! controls' before/after, monthly rates from -24 to +12 months, mortality by arm and
-//! placebo runs with every index moved 12 and 24 months earlier). Every step is timed.
+//! controls' before/after, monthly rates from -24 to +12 months, mortality by arm, the
+//! outcomes named as negative controls and placebo runs with every index moved 12 months
+//! earlier, or as many as asked). Every step is timed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use crate::censoring::{CensoringReport, FollowUpWeights, censoring_weights};
 use crate::estimate::{Interval, Member, OutcomeResult, estimate, poisson_log_ratios};
 use crate::mahalanobis::{Mahalanobis, MahalanobisReport};
 use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour_by};
-use crate::outcomes::{MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, days_after, windows};
+use crate::outcomes::{Kind, MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, days_after, windows};
 use crate::propensity::{Propensity, fit_propensity};
 
 /// Fields matched exactly, besides the index month (always exact: risk-set sampling).
@@ -104,6 +105,11 @@ pub struct EvaluationOptions {
     /// Results saved before there was a choice ran the 12-month one, or none.
     #[serde(default = "twelve")]
     pub placebo_months: Vec<u32>,
+    /// Count outcomes the MDT cannot change (negative controls; Lipsitch et al. 2010): with
+    /// a comparison that works their ratios hold 1, unlike a placebo's, since they use the
+    /// same matched people and years.
+    #[serde(default)]
+    pub negative_controls: Vec<String>,
     /// The propensity model is fitted on every treated row and at most this many control
     /// rows drawn at random (seeded); every row is then scored and matched.
     pub fit_controls: usize,
@@ -121,7 +127,8 @@ impl Default for EvaluationOptions {
             matchings: 3,
             seed: 42,
             include_index_day: false,
-            placebo_months: vec![12, 24],
+            placebo_months: vec![12],
+            negative_controls: Vec::new(),
             fit_controls: 100_000,
         }
     }
@@ -261,7 +268,9 @@ fn twelve_months() -> u32 {
 
 impl Placebo {
     /// Whether its year after ends before the year before the first MDT, in which people
-    /// are picked for one: only then can it test the comparison alone.
+    /// are picked for one. Even then its treated are people whose need was about to rise,
+    /// which their controls were not, so it does not test the comparison alone (see
+    /// docs/evaluation.md, "Placebos further back").
     pub fn beyond_selection(&self) -> bool {
         self.months_earlier >= 24
     }
@@ -951,6 +960,7 @@ pub fn evaluate_with_rows(
     options: &EvaluationOptions,
     with_rows: bool,
 ) -> Result<(Evaluation, Vec<RowsFile>), EvaluationError> {
+    check_negative_controls(&options.negative_controls)?;
     let mut clock = Clock {
         started: Instant::now(),
         timings: Vec::new(),
@@ -1128,7 +1138,8 @@ pub fn evaluate_with_rows(
             })
             .count(),
     };
-    let mut warnings = placebo_warnings(&placebos);
+    let mut warnings = negative_control_warnings(&options.negative_controls, &outcomes);
+    warnings.extend(placebo_warnings(&placebos));
     warnings.extend(warnings_of(
         &attrition,
         &balance_rows,
@@ -1193,7 +1204,7 @@ fn rows_files(run: &Run) -> Vec<RowsFile> {
     let all: Vec<usize> = (0..run.sets.len()).collect();
     let (cluster_of, _) = clusters_of(run, &all);
     for (o, outcome) in OUTCOMES.iter().enumerate() {
-        if outcome.kind != crate::outcomes::Kind::Count {
+        if outcome.kind != Kind::Count {
             continue;
         }
         // With each row's covariates, for models that adjust for them.
@@ -1329,12 +1340,49 @@ fn follow_up_warning(
     })
 }
 
+/// Negative controls must be count outcomes of the evaluation: their ratio is what is read.
+fn check_negative_controls(names: &[String]) -> Result<(), EvaluationError> {
+    let counts = || OUTCOMES.iter().filter(|o| o.kind == Kind::Count);
+    match names
+        .iter()
+        .find(|n| !counts().any(|o| o.name == n.as_str()))
+    {
+        Some(name) => Err(EvaluationError::NotACountOutcome(
+            name.clone(),
+            counts().map(|o| o.name).collect::<Vec<_>>().join(", "),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A negative control whose 95% CI leaves out 1: the comparison finds a change the MDT
+/// cannot have made, so it is biased for that outcome and may be for the others. Said first.
+fn negative_control_warnings(names: &[String], outcomes: &[OutcomeResult]) -> Vec<String> {
+    outcomes
+        .iter()
+        .filter(|o| names.contains(&o.name))
+        .filter_map(|o| {
+            let r = o.effect_ratio?;
+            let (lower, upper) = (r.lower?, r.upper?);
+            (!r.covers(1.0)).then(|| {
+                format!(
+                    "{}: named as an outcome the MDT cannot change (a negative control), yet \
+                     its ratio of rate ratios is {:.2} ({lower:.2} to {upper:.2}), not 1. The \
+                     comparison is biased for it and may be for the outcomes the MDT is meant \
+                     to change: do not quote them without this caveat",
+                    o.label, r.estimate
+                )
+            })
+        })
+        .collect()
+}
+
 /// A placebo ratio whose 95% CI leaves out 1: with every index moved before the person's
-/// first MDT, the comparison still finds a change. Where the placebo's year after overlaps
-/// the year before the first MDT (moved less than 24 months), part of it can be by design
-/// (that is the year people are picked in on rising use), part bias the main estimate may
-/// share; beyond it, it is the comparison's own bias. Said first, so that nobody quotes the
-/// estimate without it.
+/// first MDT, the comparison still finds a change. Part of it is by design: the placebo's
+/// treated are picked for an MDT later, on need that rose after its index (within the year
+/// before the first MDT, rising use; further back, slower change), and part can be bias the
+/// main estimate shares; a placebo cannot tell the two apart. Said first, so that nobody
+/// quotes the estimate without it.
 fn placebo_warnings(placebos: &[Placebo]) -> Vec<String> {
     placebos
         .iter()
@@ -1344,9 +1392,11 @@ fn placebo_warnings(placebos: &[Placebo]) -> Vec<String> {
             let (lower, upper) = (r.lower?, r.upper?);
             let why = if p.beyond_selection() {
                 "Its year after ends before the year in which people are picked for an MDT, \
-                 so this is bias of the comparison itself (treated and controls alike in \
-                 their past went on differently), which the matched estimate may share: do \
-                 not quote it without this caveat"
+                 but its treated are still people whose need was about to rise and their \
+                 controls people who were not picked, so part of this is selection on a \
+                 slower course (on synthetic boroughs with no effect, where the matched \
+                 comparison holds, placebos 24 to 48 months back miss 1 too); the rest is \
+                 bias the matched estimate may share: do not quote it without this caveat"
             } else {
                 "Its year after overlaps the year before a first MDT, when people are picked \
                  for one, so part of this is selection on rising use; the rest is bias the \
@@ -1449,15 +1499,53 @@ mod tests {
         assert!(warnings[0].contains("part of this is selection on rising use"));
         assert!(placebo_warnings(&[placebo_with(12, 0.9, 1.1)]).is_empty());
         assert!(placebo_warnings(&[]).is_empty());
-        // Beyond the year people are picked in, a failed placebo is the comparison's bias.
+        // Beyond the year people are picked in, selection on a slower course remains.
         let both = placebo_warnings(&[placebo_with(12, 0.9, 1.1), placebo_with(24, 1.1, 1.3)]);
         assert_eq!(both.len(), 1);
         assert!(both[0].contains("every index 24 months"), "{}", both[0]);
         assert!(
-            both[0].contains("bias of the comparison itself"),
+            both[0].contains("selection on a slower course"),
             "{}",
             both[0]
         );
+    }
+
+    #[test]
+    fn a_negative_control_away_from_one_is_a_warning() {
+        let outcomes = placebo_with(12, 1.05, 1.25).outcomes;
+        let named = vec!["ae_attendances".to_string()];
+        let warnings = negative_control_warnings(&named, &outcomes);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with(
+                "A&E attendances: named as an outcome the MDT cannot change (a negative control), yet its ratio of rate ratios is 1.15 (1.05 to 1.25), not 1."
+            ),
+            "{}",
+            warnings[0]
+        );
+        // Not named, or holding 1: nothing to say.
+        assert!(negative_control_warnings(&[], &outcomes).is_empty());
+        let holding = placebo_with(12, 0.9, 1.1).outcomes;
+        assert!(negative_control_warnings(&named, &holding).is_empty());
+    }
+
+    #[test]
+    fn a_negative_control_must_be_a_count_outcome() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_negative_controls(&names(&["outpatient_attendances"])).is_ok());
+        for bad in ["social_care_cost", "outpatients"] {
+            let error = check_negative_controls(&names(&["elective_admissions", bad]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.starts_with(&format!("--negative-controls {bad}: not a count outcome")),
+                "{error}"
+            );
+            assert!(
+                error.contains("ae_attendances, emergency_admissions"),
+                "{error}"
+            );
+        }
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub enum EvaluationError {
     },
     #[error("--mahalanobis {0}: there is no such covariate; the covariates are: {1}")]
     UnknownCovariate(String, String),
+    #[error("--negative-controls {0}: not a count outcome of the evaluation; they are: {1}")]
+    NotACountOutcome(String, String),
     #[error("fitting the propensity score")]
     Propensity(#[from] accord_risk::RiskError),
 }

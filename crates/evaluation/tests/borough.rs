@@ -25,6 +25,7 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
     let (_dir, histories, risk) = test_borough();
     let options = EvaluationOptions {
         bootstrap: 200,
+        placebo_months: vec![12, 24],
         ..EvaluationOptions::default()
     };
     let e = evaluate(&histories, &risk, &options).unwrap();
@@ -144,7 +145,7 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
     assert!(censoring.discussed > 0 && censoring.control_months > censoring.discussed);
     assert!(censoring.mean_weight >= 1.0, "{censoring:?}");
     // Three years of history, the last two with MDTs: a year's placebo runs, and one of
-    // 24 months, which needs three years before a first MDT, says why it cannot.
+    // 24 months (asked for), which needs three years before a first MDT, says why it cannot.
     let [year, two_years] = &e.placebos[..] else {
         panic!("{:?}", e.placebos);
     };

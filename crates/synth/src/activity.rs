@@ -17,8 +17,7 @@ use crate::geography::Geography;
 use crate::people::{PersonCore, Window};
 use crate::rng::{Stream, normal, poisson, stream};
 
-/// Month-to-month persistence of the need shock, and its spread.
-const SHOCK_PERSISTENCE: f64 = 0.88;
+/// The spread of the need shock (its month-to-month persistence is a parameter).
 const SHOCK_SD: f64 = 0.55;
 
 /// Care home residents attend A&E and are admitted more than their recorded need says
@@ -253,6 +252,7 @@ pub struct Context<'a> {
     pub calendar: &'a Calendar,
     pub window: Window,
     pub seed: u64,
+    pub shock_persistence: f64,
 }
 
 /// Runs the history of people `first..first + persons.len()`.
@@ -306,8 +306,8 @@ fn simulate_person(
             calendar.month_starts[month],
             calendar.month_starts[month + 1],
         );
-        shock = SHOCK_PERSISTENCE * shock
-            + (1.0 - SHOCK_PERSISTENCE.powi(2)).sqrt() * SHOCK_SD * normal(rng);
+        let persistence = context.shock_persistence;
+        shock = persistence * shock + (1.0 - persistence.powi(2)).sqrt() * SHOCK_SD * normal(rng);
         let scored = (month >= calendar.mdt_first_month)
             .then(|| {
                 candidate(

@@ -102,6 +102,7 @@ pub fn generate(
         calendar: &calendar,
         window,
         seed: params.seed,
+        shock_persistence: params.shock_persistence,
     };
     let mut blocks: Vec<Block> = persons
         .par_chunks(BLOCK)

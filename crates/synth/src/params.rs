@@ -20,6 +20,9 @@ pub struct SynthParams {
     pub localities: usize,
     /// Practices that belong to no network (seed 004: 31 of 33 practices in networks).
     pub practices_outside_networks: usize,
+    /// Month-to-month correlation of each person's need shock (0 to below 1): how long a
+    /// spell of high need lasts.
+    pub shock_persistence: f64,
     pub mdt: MdtParams,
 }
 
@@ -84,6 +87,7 @@ impl SynthParams {
             networks: 12,
             localities: 4,
             practices_outside_networks: 2,
+            shock_persistence: 0.88,
             mdt: MdtParams {
                 start_date: start,
                 new_per_month_per_100k: 180.0 / 2.49,
@@ -134,6 +138,15 @@ impl SynthParams {
                 ),
             );
         }
+        if !(0.0..1.0).contains(&self.shock_persistence) {
+            return fail(
+                "shock persistence",
+                format!(
+                    "{} is not a correlation from 0 to below 1",
+                    self.shock_persistence
+                ),
+            );
+        }
         if self.mdt.start_date <= self.start_date() || self.mdt.start_date > self.end_date {
             return fail(
                 "mdt start",
@@ -179,5 +192,34 @@ impl SynthParams {
             );
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn borough() -> SynthParams {
+        SynthParams::new(1_000, 1, NaiveDate::from_ymd_opt(2026, 3, 31).unwrap())
+    }
+
+    #[test]
+    fn the_default_borough_is_valid() {
+        assert_eq!(borough().validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_need_shock_must_fade() {
+        for persistence in [0.0, 0.5, 0.99] {
+            let mut params = borough();
+            params.shock_persistence = persistence;
+            assert_eq!(params.validate(), Ok(()), "{persistence}");
+        }
+        for persistence in [-0.1, 1.0, f64::NAN] {
+            let mut params = borough();
+            params.shock_persistence = persistence;
+            let error = params.validate().unwrap_err();
+            assert_eq!(error.parameter, "shock persistence", "{persistence}");
+        }
     }
 }

@@ -303,14 +303,25 @@ pub fn report(e: &Evaluation) -> Markup {
         p { "Deaths in the year after the index: MDT " (m.treated_deaths) " of " (m.treated) " (" (format!("{:.1}", m.treated_percent)) "%), matched controls " (format!("{:.0}", m.control_deaths)) " of " (format!("{:.0}", m.controls)) " (" (format!("{:.1}", m.control_percent)) "%). A gap suggests confounding that matching did not remove." }
         @if let Some(c) = monthly_chart(e, 0) { (chart(&c, "Monthly A&E attendances, -24 to +12 months")) }
         @if let Some(c) = monthly_chart(e, 1) { (chart(&c, "Monthly emergency admissions, -24 to +12 months")) }
+        h3 { "Outcomes the MDT cannot change (negative controls)" }
+        @let negative = &e.provenance.options.negative_controls;
+        @if negative.is_empty() {
+            p { "None named (accord evaluate --negative-controls). With the same matched people and years as the estimates above, an outcome the MDT cannot change holds 1 where the comparison works, which a placebo run does not." }
+        } @else {
+            p { "Named with --negative-controls: the MDT cannot change them, so with a comparison that works their ratios hold 1, since they use the same matched people and years as the estimates above. One that does not is a bias of the comparison the other estimates may share." }
+            ul { @for o in e.outcomes.iter().filter(|o| negative.contains(&o.name)) {
+                li { (o.label) ": " (o.effect_ratio.as_ref().map_or("-".into(), |r| ci(r, 2)))
+                    @if o.effect_ratio.is_some_and(|r| r.covers(1.0)) { " (holds 1)" } @else { strong { " (does not hold 1)" } } }
+            } }
+        }
         @if e.placebos.is_empty() { p { "Placebo runs skipped." } }
         @for pl in &e.placebos {
             @let months = pl.months_earlier;
             @if pl.note.is_none() {
                 h3 { "Placebo: every index date moved " (months) " months earlier (" (pl.matched_treated) " matched)" }
-                p { "Nothing happened at the placebo date, so its matched ratios should be near 1. "
+                p { "Nothing happened at the placebo date, but its treated were picked for an MDT later, on need that rose after it, and their controls were not, so its ratios can leave 1 even where the comparison holds. "
                     @if pl.beyond_selection() {
-                        "Its year after ends before the year in which people are picked for an MDT, so a clear departure is bias of the comparison itself (treated and controls alike in their past went on differently), which the estimates above may share."
+                        "Its year after ends before the year in which people are picked for an MDT; part of a departure is still selection on a slower course (on synthetic boroughs with no effect, placebos 24 to 48 months back miss 1 too), the rest bias the estimates above may share."
                     } @else {
                         "Its year after overlaps the year before the first MDT, when people are picked for one on rising use, so part of a departure can be that selection; the rest is bias the estimates above may share."
                     }

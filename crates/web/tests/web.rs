@@ -63,6 +63,8 @@ fn evaluation() -> &'static Evaluation {
             .model;
         let options = EvaluationOptions {
             bootstrap: 50,
+            placebo_months: vec![12, 24],
+            negative_controls: vec!["outpatient_attendances".into()],
             ..EvaluationOptions::default()
         };
         accord_evaluation::evaluate(&histories, &risk, &options).unwrap()
@@ -611,6 +613,28 @@ async fn evaluation_page_and_report_show_the_estimates_and_their_checks() {
         }
     }
     assert_eq!(e.placebos.len(), 2);
+    // The negative control named is there with its ratio and whether it holds 1.
+    let outpatient = e
+        .outcomes
+        .iter()
+        .find(|o| o.name == "outpatient_attendances")
+        .and_then(|o| o.effect_ratio)
+        .unwrap();
+    assert!(html.contains("Outcomes the MDT cannot change (negative controls)"));
+    let held = if outpatient.covers(1.0) {
+        " (holds 1)"
+    } else {
+        "<strong> (does not hold 1)</strong>"
+    };
+    assert!(
+        html.contains(&format!(
+            "<li>outpatient attendances: {:.2} ({:.2} to {:.2}){held}</li>",
+            outpatient.estimate,
+            outpatient.lower.unwrap(),
+            outpatient.upper.unwrap()
+        )),
+        "{outpatient:?}"
+    );
     assert!(
         page("/frameworks/tht")
             .await
