@@ -516,14 +516,14 @@ fn print_evaluation(e: &Evaluation) {
         println!("  no negative-control outcomes named (--negative-controls)");
     }
     for o in e.outcomes.iter().filter(|o| negative.contains(&o.name)) {
-        let held = o.effect_ratio.is_some_and(|r| r.covers(1.0));
+        let missed = o.effect_ratio.is_some_and(|r| !r.covers(1.0));
         println!(
             "  negative control (the MDT cannot change it; its ratio should hold 1): {}: {}{}",
             o.label,
             o.effect_ratio
                 .as_ref()
                 .map_or("-".into(), |r| interval(r, 3)),
-            if held { "" } else { ": DOES NOT HOLD 1" }
+            if missed { ": DOES NOT HOLD 1" } else { "" }
         );
     }
     if e.placebos.is_empty() {

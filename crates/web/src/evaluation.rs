@@ -311,7 +311,7 @@ pub fn report(e: &Evaluation) -> Markup {
             p { "Named with --negative-controls: the MDT cannot change them, so with a comparison that works their ratios hold 1, since they use the same matched people and years as the estimates above. One that does not is a bias of the comparison the other estimates may share." }
             ul { @for o in e.outcomes.iter().filter(|o| negative.contains(&o.name)) {
                 li { (o.label) ": " (o.effect_ratio.as_ref().map_or("-".into(), |r| ci(r, 2)))
-                    @if o.effect_ratio.is_some_and(|r| r.covers(1.0)) { " (holds 1)" } @else { strong { " (does not hold 1)" } } }
+                    @match o.effect_ratio { Some(r) if r.covers(1.0) => { " (holds 1)" } Some(_) => { strong { " (does not hold 1)" } } None => {} } }
             } }
         }
         @if e.placebos.is_empty() { p { "Placebo runs skipped." } }
