@@ -19,6 +19,14 @@ fn text(output: &Output) -> (String, String) {
     )
 }
 
+/// Runs accord with `args`, which must fail with `message` in its error output.
+fn refused(args: &[&str], message: &str) {
+    let output = accord(args);
+    let stderr = text(&output).1;
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains(message), "{stderr}");
+}
+
 fn synth(dir: &Path, extra: &[&str]) -> Output {
     let out = dir.to_str().unwrap();
     let mut args = vec!["synth", "--persons", "3000", "--seed", "1", "--out", out];
@@ -235,21 +243,18 @@ fn the_mdt_demo_loads_and_its_discussions_export_back() {
     }
     assert_eq!(said[0], said[1]);
     // A second load into the same database is refused, and says why.
-    let again = accord(&[
-        "mdt",
-        "demo-load",
-        "--data",
-        data,
-        "--model",
-        model,
-        "--database",
-        &url,
-    ]);
-    assert!(!again.status.success());
-    assert!(
-        text(&again).1.contains("already has networks"),
-        "{}",
-        text(&again).1
+    refused(
+        &[
+            "mdt",
+            "demo-load",
+            "--data",
+            data,
+            "--model",
+            model,
+            "--database",
+            &url,
+        ],
+        "already has networks",
     );
 
     let out = tmp.path().join("with-mdt");
@@ -310,19 +315,16 @@ fn the_mdt_demo_loads_and_its_discussions_export_back() {
         "{}",
         text(&nothing).1
     );
-    let missing = accord(&[
-        "mdt",
-        "export",
-        "--database",
-        &url,
-        "--data",
+    refused(
+        &[
+            "mdt",
+            "export",
+            "--database",
+            &url,
+            "--data",
+            "/nonexistent/borough",
+        ],
         "/nonexistent/borough",
-    ]);
-    assert!(!missing.status.success());
-    assert!(
-        text(&missing).1.contains("/nonexistent/borough"),
-        "{}",
-        text(&missing).1
     );
 }
 
@@ -367,9 +369,9 @@ fn segment_risk_and_casefind_as_a_user_runs_them() {
 
     let bad = tmp.path().join("bad.toml");
     fs::write(&bad, "id = \"x\"\nname = \"X\"\nversion = 1\ndescription = \"\"\nsource = \"\"\n[[segment]]\nid = \"a\"\nlabel = \"A\"\nwhen = { age = { mn = 3 } }\n").unwrap();
-    let refused = accord(&["segment", "--data", data, "--model", bad.to_str().unwrap()]);
-    assert!(!refused.status.success());
-    let message = text(&refused).1;
+    let bad_model = accord(&["segment", "--data", data, "--model", bad.to_str().unwrap()]);
+    assert!(!bad_model.status.success());
+    let message = text(&bad_model).1;
     assert!(
         message.contains("bad.toml") && message.contains("line 9") && message.contains("mn"),
         "{message}"
@@ -407,39 +409,31 @@ fn segment_risk_and_casefind_as_a_user_runs_them() {
     assert_eq!(written.lines().count(), 26, "a header and 25 people");
     assert!(written.starts_with("rank,person_id,practice,network,age,sex,score"));
 
-    let unknown = accord(&[
-        "casefind",
-        "--data",
-        data,
-        "--model",
-        model_dir,
-        "--network",
-        "N99",
-    ]);
-    assert!(!unknown.status.success());
-    assert!(
-        text(&unknown)
-            .1
-            .contains("no network N99 in the dataset (known: N01"),
-        "{}",
-        text(&unknown).1
+    refused(
+        &[
+            "casefind",
+            "--data",
+            data,
+            "--model",
+            model_dir,
+            "--network",
+            "N99",
+        ],
+        "no network N99 in the dataset (known: N01",
     );
-    let bad_top = accord(&[
-        "casefind",
-        "--data",
-        data,
-        "--model",
-        model_dir,
-        "--network",
-        "N01",
-        "--top",
-        "2x",
-    ]);
-    assert!(!bad_top.status.success());
-    assert!(
-        text(&bad_top).1.contains("neither a percentage"),
-        "{}",
-        text(&bad_top).1
+    refused(
+        &[
+            "casefind",
+            "--data",
+            data,
+            "--model",
+            model_dir,
+            "--network",
+            "N01",
+            "--top",
+            "2x",
+        ],
+        "neither a percentage",
     );
     let no_model = accord(&[
         "casefind",
@@ -591,14 +585,9 @@ fn spc_charts_a_csv_series_and_names_bad_rows() {
     );
 
     fs::write(&path, "period,value\n2024-01,1\n2024-02,x\n").unwrap();
-    let bad = accord(&["spc", "--input", input]);
-    assert!(!bad.status.success());
-    assert!(
-        text(&bad)
-            .1
-            .contains("ae.csv: line 3, field `value`: \"x\" is not a number"),
-        "{}",
-        text(&bad).1
+    refused(
+        &["spc", "--input", input],
+        "ae.csv: line 3, field `value`: \"x\" is not a number",
     );
 }
 
@@ -659,28 +648,20 @@ fn evaluate_and_match_as_a_user_runs_them() {
         text(&bad).1
     );
 
-    let bad = accord(&[
-        "evaluate",
-        "--data",
-        data,
-        "--negative-controls",
-        "total_cost",
-    ]);
-    assert!(!bad.status.success());
-    assert!(
-        text(&bad)
-            .1
-            .contains("--negative-controls total_cost: not a count outcome of the evaluation; they are: ae_attendances,"),
-        "{}",
-        text(&bad).1
+    refused(
+        &[
+            "evaluate",
+            "--data",
+            data,
+            "--negative-controls",
+            "total_cost",
+        ],
+        "--negative-controls total_cost: not a count outcome of the evaluation; they are: ae_attendances,",
     );
 
-    let bad = accord(&["evaluate", "--data", data, "--exact", "shoe_size"]);
-    assert!(!bad.status.success());
-    assert!(
-        text(&bad).1.contains("--exact shoe_size"),
-        "{}",
-        text(&bad).1
+    refused(
+        &["evaluate", "--data", data, "--exact", "shoe_size"],
+        "--exact shoe_size",
     );
 
     let csv = tmp.path().join("cohort.csv");

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use accord_dataset::Dataset;
 use accord_model::{Condition, EthnicGroup, Setting, Sex, Table, Vocabulary, dates};
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, UInt8Type, UInt64Type};
-use arrow_array::{Array, RecordBatch};
+use arrow_array::types::{ArrowPrimitiveType, Date32Type, Float64Type, UInt8Type, UInt64Type};
+use arrow_array::{Array, PrimitiveArray, RecordBatch};
 use rayon::prelude::*;
 
 use crate::CohortError;
@@ -225,10 +225,10 @@ impl Histories {
 
         let mut registrations = Vec::new();
         for batch in read(Table::Registration)? {
-            let ids = column_u64(&batch, "person_id")?;
+            let ids = column::<UInt64Type>(&batch, "person_id")?;
             let codes = column_text(&batch, "practice_code")?;
-            let starts = column_date(&batch, "start_date")?;
-            let ends = column_date(&batch, "end_date")?;
+            let starts = column::<Date32Type>(&batch, "start_date")?;
+            let ends = column::<Date32Type>(&batch, "end_date")?;
             for row in 0..batch.num_rows() {
                 let practice = *practice_index
                     .get(codes.value(row))
@@ -249,10 +249,10 @@ impl Histories {
 
         let mut conditions = Vec::new();
         for batch in read(Table::Condition)? {
-            let ids = column_u64(&batch, "person_id")?;
+            let ids = column::<UInt64Type>(&batch, "person_id")?;
             let codes = column_text(&batch, "condition")?;
-            let onsets = column_date(&batch, "onset_date")?;
-            let resolved = column_date(&batch, "resolved_date")?;
+            let onsets = column::<Date32Type>(&batch, "onset_date")?;
+            let resolved = column::<Date32Type>(&batch, "resolved_date")?;
             for row in 0..batch.num_rows() {
                 conditions.push((
                     lookup("condition", ids.value(row))?,
@@ -272,14 +272,11 @@ impl Histories {
         // error in file order is the one reported.
         let activity = read(Table::Activity)?;
         let convert = |batch: &RecordBatch| -> Result<(Vec<(u32, Event)>, i32), CohortError> {
-            let ids = column_u64(batch, "person_id")?;
+            let ids = column::<UInt64Type>(batch, "person_id")?;
             let settings = column_text(batch, "setting")?;
-            let starts = column_date(batch, "start_date")?;
-            let ends = column_date(batch, "end_date")?;
-            let costs = batch
-                .column_by_name("cost_gbp")
-                .and_then(|c| c.as_primitive_opt::<Float64Type>())
-                .ok_or(CohortError::Column("cost_gbp"))?;
+            let starts = column::<Date32Type>(batch, "start_date")?;
+            let ends = column::<Date32Type>(batch, "end_date")?;
+            let costs = column::<Float64Type>(batch, "cost_gbp")?;
             let diagnoses = column_text(batch, "diagnosis")?;
             // Settings repeat: parse each distinct code once per batch.
             let mut parsed: HashMap<&str, Setting> = HashMap::new();
@@ -332,8 +329,8 @@ impl Histories {
         let mut mdt = Vec::new();
         if dataset.has_table(Table::MdtDiscussion) {
             for batch in read(Table::MdtDiscussion)? {
-                let ids = column_u64(&batch, "person_id")?;
-                let days = column_date(&batch, "meeting_date")?;
+                let ids = column::<UInt64Type>(&batch, "person_id")?;
+                let days = column::<Date32Type>(&batch, "meeting_date")?;
                 for row in 0..batch.num_rows() {
                     mdt.push((lookup("mdt_discussion", ids.value(row))?, days.value(row)));
                 }
@@ -476,23 +473,14 @@ fn optional_day(column: &arrow_array::Date32Array, row: usize) -> i32 {
     }
 }
 
-fn column_u64<'a>(
+/// A column of primitive values (ids, dates, costs, deciles), or the error naming it.
+fn column<'a, T: ArrowPrimitiveType>(
     batch: &'a RecordBatch,
     name: &'static str,
-) -> Result<&'a arrow_array::UInt64Array, CohortError> {
+) -> Result<&'a PrimitiveArray<T>, CohortError> {
     batch
         .column_by_name(name)
-        .and_then(|c| c.as_primitive_opt::<UInt64Type>())
-        .ok_or(CohortError::Column(name))
-}
-
-fn column_date<'a>(
-    batch: &'a RecordBatch,
-    name: &'static str,
-) -> Result<&'a arrow_array::Date32Array, CohortError> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_primitive_opt::<Date32Type>())
+        .and_then(|c| c.as_primitive_opt::<T>())
         .ok_or(CohortError::Column(name))
 }
 
@@ -509,15 +497,12 @@ fn column_text<'a>(
 fn people(batches: &[RecordBatch]) -> Result<Vec<Person>, CohortError> {
     let mut people = Vec::new();
     for batch in batches {
-        let ids = column_u64(batch, "person_id")?;
+        let ids = column::<UInt64Type>(batch, "person_id")?;
         let sexes = column_text(batch, "sex")?;
-        let births = column_date(batch, "birth_month")?;
-        let deaths = column_date(batch, "death_date")?;
+        let births = column::<Date32Type>(batch, "birth_month")?;
+        let deaths = column::<Date32Type>(batch, "death_date")?;
         let ethnic = column_text(batch, "ethnic_group")?;
-        let imd = batch
-            .column_by_name("imd_decile")
-            .and_then(|c| c.as_primitive_opt::<UInt8Type>())
-            .ok_or(CohortError::Column("imd_decile"))?;
+        let imd = column::<UInt8Type>(batch, "imd_decile")?;
         for row in 0..batch.num_rows() {
             people.push(Person {
                 id: ids.value(row),
