@@ -198,7 +198,7 @@ fn the_mdt_demo_loads_and_its_discussions_export_back() {
         "sqlite://{}?mode=rwc",
         tmp.path().join("mdt.sqlite").display()
     );
-    let load = accord(&[
+    let demo_load = [
         "mdt",
         "demo-load",
         "--data",
@@ -207,7 +207,8 @@ fn the_mdt_demo_loads_and_its_discussions_export_back() {
         model,
         "--database",
         &url,
-    ]);
+    ];
+    let load = accord(&demo_load);
     let (stdout, stderr) = text(&load);
     assert!(load.status.success(), "{stderr}");
     assert!(
@@ -243,19 +244,7 @@ fn the_mdt_demo_loads_and_its_discussions_export_back() {
     }
     assert_eq!(said[0], said[1]);
     // A second load into the same database is refused, and says why.
-    refused(
-        &[
-            "mdt",
-            "demo-load",
-            "--data",
-            data,
-            "--model",
-            model,
-            "--database",
-            &url,
-        ],
-        "already has networks",
-    );
+    refused(&demo_load, "already has networks");
 
     let out = tmp.path().join("with-mdt");
     let out = out.to_str().unwrap();
