@@ -16,6 +16,7 @@
 #        (default: the release build, 120000 people, seeds 1 to 20)
 #        YEARS=7 scripts/evaluation-null-spread.sh   (boroughs with seven years of history;
 #        the MDT programme is the last two years whatever the history)
+#        BOOTSTRAP=50 scripts/evaluation-null-spread.sh   (pair-bootstrap resamples; default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-${CARGO_TARGET_DIR:-target}/release/accord}"
@@ -27,20 +28,22 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for seed in $seeds; do
   data="$(scripts/null-borough.sh "$bin" "$persons" "$seed" "${YEARS:-3}")"
-  "$bin" evaluate --data "$data" --seed "$seed" --bootstrap 200 --no-placebo --json "$@" \
+  "$bin" evaluate --data "$data" --seed "$seed" --bootstrap "${BOOTSTRAP:-200}" --no-placebo --json "$@" \
     > "$work/e-$seed.json"
 done
 python3 - "$work" "$seeds" "${YEARS:-3}" <<'PY'
 import json, math, pathlib, statistics, sys
 work, seeds = pathlib.Path(sys.argv[1]), sys.argv[2].split()
 runs = [json.loads((work / f"e-{s}.json").read_text()) for s in seeds]
+def outcome(run, name):
+    return next(o for o in run["outcomes"] if o["name"] == name)
 def log_and_se(interval):
     return math.log(interval["estimate"]), (math.log(interval["upper"]) - math.log(interval["lower"])) / (2 * 1.959964)
 print(f"{len(runs)} null boroughs with {sys.argv[3]} years of history; follow-up {runs[0]['provenance']['options']['follow_up']}")
 print(f"{'outcome':<22} {'estimate':<18} {'geo mean':>8} {'SD':>6} {'mean SE':>7} {'SD/SE':>6} {'held 1':>7}")
 for name in ["ae_attendances", "emergency_admissions"]:
     for label, key in [("main", "effect_ratio"), ("intention to treat", "effect_ratio_intention_to_treat")]:
-        intervals = [next(o for o in e["outcomes"] if o["name"] == name).get(key) for e in runs]
+        intervals = [outcome(e, name).get(key) for e in runs]
         intervals = [i for i in intervals if i]
         if len(intervals) < 2:
             continue
@@ -50,8 +53,8 @@ for name in ["ae_attendances", "emergency_admissions"]:
         print(f"{name:<22} {label:<18} {math.exp(statistics.fmean(logs)):>8.3f} {sd:>6.3f} {se:>7.3f} {sd / se:>6.2f} {held:>3}/{len(intervals):<3}")
 print(f"{'outcome':<22} {'mean log gap, main - intention to treat':<40} {'SE':>6} {'t':>6}")
 for name in [o["name"] for o in runs[0]["outcomes"] if o.get("effect_ratio_intention_to_treat")]:
-    pairs = [(o.get("effect_ratio"), o.get("effect_ratio_intention_to_treat"))
-             for o in (next(o for o in e["outcomes"] if o["name"] == name) for e in runs)]
+    pairs = [(outcome(e, name).get("effect_ratio"), outcome(e, name).get("effect_ratio_intention_to_treat"))
+             for e in runs]
     gaps = [math.log(m["estimate"]) - math.log(i["estimate"]) for m, i in pairs if m and i]
     if len(gaps) > 1:
         mean, se = statistics.fmean(gaps), statistics.stdev(gaps) / math.sqrt(len(gaps))
