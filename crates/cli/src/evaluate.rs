@@ -55,6 +55,12 @@ pub struct EvaluateArgs {
     /// effect), or until their MDT without weights (`censored`: biased towards harm).
     #[arg(long, default_value = "weighted")]
     control_follow_up: String,
+    /// Fit the censoring model of `weighted` follow-up on the controls of a 1:N matching on
+    /// the same score, its weights still going to the matched controls (a sensitivity
+    /// analysis: every ratio moves towards benefit as N grows; docs/evaluation.md, "A wider
+    /// censoring model"). 1: on the matched controls alone.
+    #[arg(long, default_value_t = 1)]
+    censoring_fit_ratio: usize,
     /// Pair-bootstrap resamples.
     #[arg(long, default_value_t = 1000)]
     bootstrap: usize,
@@ -149,6 +155,9 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
     if args.ratio == 0 {
         bail!("--ratio 0: at least one control per treated person");
     }
+    if args.censoring_fit_ratio == 0 {
+        bail!("--censoring-fit-ratio 0: at least 1 (the matched controls alone)");
+    }
     if args.matchings == 0 {
         bail!("--matchings 0: at least one matching");
     }
@@ -173,6 +182,7 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
                 "--control-follow-up {other}: expected intention-to-treat, censored or weighted"
             ),
         },
+        censoring_fit_ratio: args.censoring_fit_ratio,
         bootstrap: args.bootstrap,
         matchings: args.matchings,
         seed: args.seed,
@@ -446,9 +456,8 @@ fn print_evaluation(e: &Evaluation) {
     );
     if let Some(c) = &e.censoring {
         println!(
-            "  censoring model: {} control-months, {} ending in a first MDT; weights mean {:.2}, largest {:.1}, {} capped{}",
-            c.control_months,
-            c.discussed,
+            "  censoring model: {}; weights mean {:.2}, largest {:.1}, {} capped{}",
+            c.fitted_on(e.provenance.options.censoring_fit_ratio),
             c.mean_weight,
             c.max_weight,
             c.capped,

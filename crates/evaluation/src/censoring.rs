@@ -46,6 +46,9 @@ impl FollowUpWeights {
 /// What the censoring model did, for the report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CensoringReport {
+    /// Controls the model was fitted on: the matched ones and those of the wider matching.
+    #[serde(default)]
+    pub controls: usize,
     /// Control-months the model was fitted on, and how many ended in a first discussion.
     pub control_months: usize,
     pub discussed: usize,
@@ -57,6 +60,22 @@ pub struct CensoringReport {
     pub capped: usize,
 }
 
+impl CensoringReport {
+    /// What the model was fitted on, in words, given the options' `censoring_fit_ratio`.
+    pub fn fitted_on(&self, fit_ratio: usize) -> String {
+        let controls = match (self.controls, fit_ratio) {
+            // Saved before the count was kept.
+            (0, _) => String::new(),
+            (n, 1) => format!(" of {n} matched controls"),
+            (n, k) => format!(" of {n} controls (those of a 1:{k} matching)"),
+        };
+        format!(
+            "{} control-months{controls}, {} ending in a first MDT",
+            self.control_months, self.discussed
+        )
+    }
+}
+
 /// One control in one month of follow-up.
 struct ControlMonth {
     control: usize,
@@ -64,13 +83,15 @@ struct ControlMonth {
     discussed: bool,
 }
 
-/// The weights of each matched control in `controls` (its row in `candidates` and its
-/// inherited index day), in that order, and what the censoring model did.
+/// The model is fitted on every control in `controls` (its row in `candidates` and its
+/// inherited index day); the weights returned are those of the first `weighted` (the
+/// matched controls), in that order, with what the model did.
 pub fn censoring_weights(
     histories: &Histories,
     risk: &RiskModel,
     candidates: &Candidates,
     controls: &[(usize, i32)],
+    weighted: usize,
 ) -> (Vec<FollowUpWeights>, CensoringReport) {
     let months: Vec<ControlMonth> = controls
         .iter()
@@ -125,6 +146,7 @@ pub fn censoring_weights(
         .map(|c| c.name.clone())
         .collect();
     let mut report = CensoringReport {
+        controls: controls.len(),
         control_months: alive.len(),
         discussed: outcome.iter().filter(|&&d| d).count(),
         ..CensoringReport::default()
@@ -154,11 +176,15 @@ pub fn censoring_weights(
             }
         }
     };
-    let mut weights = vec![FollowUpWeights::default(); controls.len()];
-    let mut survival = vec![1.0f64; controls.len()];
+    let weighted = weighted.min(controls.len());
+    let mut weights = vec![FollowUpWeights::default(); weighted];
+    let mut survival = vec![1.0f64; weighted];
     let (mut sum, mut n) = (0.0, 0usize);
     for (&i, p) in alive.iter().zip(hazard) {
         let m = &months[i];
+        if m.control >= weighted {
+            continue;
+        }
         survival[m.control] *= 1.0 - p;
         if m.discussed {
             continue;
@@ -180,6 +206,33 @@ pub fn censoring_weights(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_model_was_fitted_on_is_said_in_words() {
+        let report = CensoringReport {
+            controls: 2_400,
+            control_months: 26_000,
+            discussed: 240,
+            ..CensoringReport::default()
+        };
+        assert_eq!(
+            report.fitted_on(1),
+            "26000 control-months of 2400 matched controls, 240 ending in a first MDT"
+        );
+        assert_eq!(
+            report.fitted_on(5),
+            "26000 control-months of 2400 controls (those of a 1:5 matching), 240 ending in a \
+             first MDT"
+        );
+        let saved_before = CensoringReport {
+            controls: 0,
+            ..report
+        };
+        assert_eq!(
+            saved_before.fitted_on(1),
+            "26000 control-months, 240 ending in a first MDT"
+        );
+    }
 
     #[test]
     fn a_weight_holds_from_its_month_start_until_the_next() {

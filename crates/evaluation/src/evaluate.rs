@@ -4,7 +4,7 @@
 //! outcomes named as negative controls and placebo runs with every index moved 12 months
 //! earlier, or as many as asked). Every step is timed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -113,6 +113,13 @@ pub struct EvaluationOptions {
     /// The propensity model is fitted on every treated row and at most this many control
     /// rows drawn at random (seeded); every row is then scored and matched.
     pub fit_controls: usize,
+    /// The censoring model is fitted on the controls of a 1:this matching on the same
+    /// propensity score (without replacement, within the caliper), so that it has more
+    /// discussions for its covariates than the matched controls alone give; its weights go
+    /// to the matched controls. 1 fits it on the matched controls. Results saved before
+    /// there was a choice had 1.
+    #[serde(default = "one")]
+    pub censoring_fit_ratio: usize,
 }
 
 impl Default for EvaluationOptions {
@@ -130,6 +137,7 @@ impl Default for EvaluationOptions {
             placebo_months: vec![12],
             negative_controls: Vec::new(),
             fit_controls: 100_000,
+            censoring_fit_ratio: 1,
         }
     }
 }
@@ -503,7 +511,29 @@ fn matched_run(
         .collect();
     let (weights, censoring) = match options.follow_up {
         ControlFollowUp::Weighted => {
-            let (weights, report) = censoring_weights(histories, risk, &candidates, &followed);
+            // The censoring model's rows: the matched controls, then those of a wider
+            // matching that are not among them.
+            let mut fitted = followed.clone();
+            if options.censoring_fit_ratio > options.matching.ratio {
+                let wider = nearest_neighbour_by(
+                    &units,
+                    &MatchOptions {
+                        ratio: options.censoring_fit_ratio,
+                        ..options.matching
+                    },
+                    metric.as_ref().map(|f| f as &dyn Fn(usize, usize) -> f64),
+                );
+                let matched: HashSet<usize> = followed.iter().map(|&(r, _)| r).collect();
+                fitted.extend(wider.sets.iter().flat_map(|s| {
+                    let index = rows[s.treated].index_day;
+                    s.controls
+                        .iter()
+                        .filter(|c| !matched.contains(c))
+                        .map(move |&c| (c, index))
+                }));
+            }
+            let (weights, report) =
+                censoring_weights(histories, risk, &candidates, &fitted, followed.len());
             (weights, Some(report))
         }
         _ => (Vec::new(), None),

@@ -196,15 +196,17 @@ fn the_matched_estimate_recovers_the_planted_effect_and_the_naive_one_does_not()
 /// control's year before only as far as its year after was followed removes about half of
 /// that push, the part that is lasting need; the rest remains.) Every run but
 /// an intention-to-treat one reports the intention-to-treat ratio beside its own, and it is
-/// that run's estimate: the matching does not depend on how controls are followed.
+/// that run's estimate: the matching does not depend on how controls are followed, nor on
+/// what the censoring model is fitted on.
 #[test]
 fn censoring_controls_at_their_own_mdt_pushes_the_estimate_towards_harm() {
     let (_dir, histories, risk) = test_borough();
-    let ratio = |follow_up: ControlFollowUp| {
+    let ratio = |follow_up: ControlFollowUp, censoring_fit_ratio: usize| {
         let options = EvaluationOptions {
             bootstrap: 50,
             placebo_months: Vec::new(),
             follow_up,
+            censoring_fit_ratio,
             ..EvaluationOptions::default()
         };
         let e = evaluate(&histories, &risk, &options).unwrap();
@@ -212,6 +214,15 @@ fn censoring_controls_at_their_own_mdt_pushes_the_estimate_towards_harm() {
             e.censoring.is_some(),
             follow_up == ControlFollowUp::Weighted
         );
+        // The censoring model is fitted on the matched controls, or on those of a wider
+        // matching as well.
+        if let Some(c) = &e.censoring {
+            let matched = e.attrition.matched_controls;
+            match censoring_fit_ratio {
+                1 => assert_eq!(c.controls, matched, "{c:?}"),
+                _ => assert!(c.controls > 3 * matched, "{c:?}, {matched} matched"),
+            }
+        }
         let cost = e.outcomes.iter().find(|o| o.name == "social_care_cost");
         assert!(cost.unwrap().effect_ratio_intention_to_treat.is_none());
         let emergency = e
@@ -221,9 +232,10 @@ fn censoring_controls_at_their_own_mdt_pushes_the_estimate_towards_harm() {
             .unwrap();
         (emergency, e.warnings)
     };
-    let (censored, warnings) = ratio(ControlFollowUp::Censored);
-    let (itt, _) = ratio(ControlFollowUp::IntentionToTreat);
-    let (weighted, _) = ratio(ControlFollowUp::Weighted);
+    let (censored, warnings) = ratio(ControlFollowUp::Censored, 1);
+    let (itt, _) = ratio(ControlFollowUp::IntentionToTreat, 1);
+    let (weighted, _) = ratio(ControlFollowUp::Weighted, 1);
+    let (wider, _) = ratio(ControlFollowUp::Weighted, 5);
     let (censored_ratio, itt_ratio) = (
         censored.effect_ratio.unwrap().estimate,
         itt.effect_ratio.unwrap().estimate,
@@ -236,6 +248,9 @@ fn censoring_controls_at_their_own_mdt_pushes_the_estimate_towards_harm() {
     assert_eq!(censored.effect_ratio_intention_to_treat, itt.effect_ratio);
     assert_eq!(weighted.effect_ratio_intention_to_treat, itt.effect_ratio);
     assert_ne!(weighted.effect_ratio, itt.effect_ratio);
+    // A wider censoring model changes the weights, not who is matched.
+    assert_eq!(wider.effect_ratio_intention_to_treat, itt.effect_ratio);
+    assert_ne!(wider.effect_ratio, weighted.effect_ratio);
     assert!(
         warnings.iter().any(|w| w.contains("biased towards harm")),
         "{warnings:?}"
