@@ -57,8 +57,8 @@ pub struct EvaluateArgs {
     control_follow_up: String,
     /// Fit the censoring model of `weighted` follow-up on the controls of a 1:N matching on
     /// the same score, its weights still going to the matched controls (a sensitivity
-    /// analysis: every ratio moves towards benefit as N grows; docs/evaluation.md, "A wider
-    /// censoring model"). 1: on the matched controls alone.
+    /// analysis: on synthetic null boroughs every ratio moved towards benefit as N grew;
+    /// docs/evaluation.md, "A wider censoring model"). 1: on the matched controls alone.
     #[arg(long, default_value_t = 1)]
     censoring_fit_ratio: usize,
     /// Pair-bootstrap resamples.
