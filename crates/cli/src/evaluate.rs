@@ -457,7 +457,7 @@ fn print_evaluation(e: &Evaluation) {
     if let Some(c) = &e.censoring {
         println!(
             "  censoring model: {}; weights mean {:.2}, largest {:.1}, {} capped{}",
-            c.fitted_on(e.provenance.options.censoring_fit_ratio),
+            c.fitted_on(),
             c.mean_weight,
             c.max_weight,
             c.capped,

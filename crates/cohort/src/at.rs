@@ -2,11 +2,11 @@
 //! practice, open conditions, activity in the 12 months to the date, and frailty. Segment
 //! rules and risk features read only this.
 
-use accord_model::{Condition, Setting, Vocabulary, dates};
+use accord_model::{Condition, Setting, dates};
 use chrono::{Months, NaiveDate};
 use rayon::prelude::*;
 
-use crate::frailty::{Frailty, frailty_on};
+use crate::frailty::{Frailty, condition_deficit, event_deficits};
 use crate::history::{Histories, History};
 
 /// One person on one day.
@@ -25,6 +25,8 @@ pub struct PersonAt {
     pub in_year: [u16; 14],
     /// Cost of rows starting in the 12 months to the day.
     pub cost_in_year: f64,
+    /// A package of adult social care open on the day itself.
+    pub social_care_on_day: bool,
     pub frailty: Frailty,
 }
 
@@ -39,14 +41,11 @@ impl PersonAt {
 }
 
 pub(crate) fn condition_bit(condition: Condition) -> u32 {
-    1 << Condition::ALL
-        .iter()
-        .position(|c| *c == condition)
-        .unwrap_or(0)
+    1 << condition.index()
 }
 
 pub(crate) fn setting_index(setting: Setting) -> usize {
-    Setting::ALL.iter().position(|s| *s == setting).unwrap_or(0)
+    setting.index()
 }
 
 /// The first day of the 12 months that end on `day`: the day after the same date a year
@@ -78,21 +77,34 @@ pub fn person_at(history: &History<'_>, day: i32) -> Option<PersonAt> {
     Some(state_at(history, day, practice))
 }
 
-/// The state of a person known to be registered with `practice` and alive on `day`.
+/// The state of a person known to be registered with `practice` and alive on `day`: one
+/// pass over their condition spells and one over their events up to the day, since this
+/// runs for every person-month of an evaluation. The frailty deficits are those of
+/// [`crate::frailty::deficits_with_evidence`], found by the same rules.
 pub fn state_at(history: &History<'_>, day: i32, practice: u32) -> PersonAt {
     let from = year_from(day);
     let mut conditions = 0;
     let mut long_term_conditions = 0;
+    let mut deficits = 0;
     for spell in history.conditions_on(day) {
         let bit = condition_bit(spell.condition);
         if conditions & bit == 0 && spell.condition.is_long_term() {
             long_term_conditions += 1;
         }
         conditions |= bit;
+        if let Some(deficit) = condition_deficit(spell, day) {
+            deficits |= deficit.bit();
+        }
     }
     let mut in_year = [0u16; 14];
     let mut cost_in_year = 0.0;
-    for event in history.events_overlapping(from, day) {
+    let mut social_care_on_day = false;
+    for event in history.events_starting(i32::MIN, day) {
+        deficits |= event_deficits(event, from);
+        if event.end < from {
+            continue;
+        }
+        social_care_on_day |= event.end >= day && event.setting.is_social_care();
         let starts_in_year = event.start >= from;
         if starts_in_year {
             cost_in_year += event.cost;
@@ -110,7 +122,8 @@ pub fn state_at(history: &History<'_>, day: i32, practice: u32) -> PersonAt {
         long_term_conditions,
         in_year,
         cost_in_year,
-        frailty: frailty_on(history, day, from),
+        social_care_on_day,
+        frailty: Frailty { deficits },
     }
 }
 

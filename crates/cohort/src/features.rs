@@ -217,7 +217,12 @@ fn condition_words(condition: Condition) -> &'static str {
 impl Feature {
     /// The column's value (0 or 1) for a person on the date.
     pub fn value(&self, person: &PersonAt, histories: &Histories) -> f64 {
-        let yes = match self.value {
+        f64::from(u8::from(self.holds(person, histories)))
+    }
+
+    /// Whether the column is 1 for a person on the date.
+    pub fn holds(&self, person: &PersonAt, histories: &Histories) -> bool {
+        match self.value {
             Value::Intercept => true,
             Value::AgeBand(low, high) => (low..=high).contains(&person.age),
             Value::Male => histories.people[person.person].sex == Sex::Male,
@@ -233,8 +238,7 @@ impl Feature {
             }
             Value::SocialCare => SOCIAL_CARE.iter().any(|s| person.in_year(*s) > 0),
             Value::MentalHealthContact => MENTAL_HEALTH.iter().any(|s| person.in_year(*s) > 0),
-        };
-        f64::from(u8::from(yes))
+        }
     }
 }
 

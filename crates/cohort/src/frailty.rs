@@ -104,7 +104,7 @@ impl Deficit {
         }
     }
 
-    fn bit(self) -> u32 {
+    pub(crate) fn bit(self) -> u32 {
         1 << (self as u32)
     }
 
@@ -248,6 +248,36 @@ fn starts_with_ignoring_dots(code: &str, prefix: &str) -> bool {
         .all(|p| code.next() == Some(p))
 }
 
+/// The deficit an open condition spell shows on `day`, if any.
+pub(crate) fn condition_deficit(spell: &ConditionSpell, day: i32) -> Option<Deficit> {
+    (spell.onset <= day && day < spell.resolved)
+        .then(|| Deficit::of_condition(spell.condition))
+        .flatten()
+}
+
+/// The deficits (as bits of [`Frailty::deficits`]) that one event starting on or before the
+/// date shows, given the first day of the 12 months to the date.
+pub(crate) fn event_deficits(event: &Event, year_from: i32) -> u32 {
+    let mut mask = 0;
+    if let Some(code) = event.diagnosis.as_deref() {
+        if is_fall(code) {
+            mask |= Deficit::Falls.bit();
+        }
+        if is_fragility_fracture(code) {
+            mask |= Deficit::FragilityFracture.bit();
+        }
+    }
+    if event.end >= year_from {
+        if event.setting.is_social_care() {
+            mask |= Deficit::RequirementForCare.bit();
+        }
+        if event.setting == Setting::SafeguardingAlert && event.start >= year_from {
+            mask |= Deficit::SocialVulnerability.bit();
+        }
+    }
+    mask
+}
+
 /// Every deficit present on `day`, each with the first record found that triggers it.
 /// `year_from` is the first day of the 12 months to `day`.
 pub fn deficits_with_evidence<'a>(
@@ -265,54 +295,23 @@ pub fn deficits_with_evidence<'a>(
     };
     let conditions: &'a [ConditionSpell] = history.conditions;
     for spell in conditions {
-        if spell.onset <= day
-            && day < spell.resolved
-            && let Some(deficit) = Deficit::of_condition(spell.condition)
-        {
+        if let Some(deficit) = condition_deficit(spell, day) {
             add(deficit, Evidence::Condition(spell), &mut found);
         }
     }
     for event in history.events_starting(i32::MIN, day) {
-        if let Some(code) = event.diagnosis.as_deref() {
-            if is_fall(code) {
-                add(Deficit::Falls, Evidence::Event(event), &mut found);
-            }
-            if is_fragility_fracture(code) {
-                add(
-                    Deficit::FragilityFracture,
-                    Evidence::Event(event),
-                    &mut found,
-                );
-            }
+        let shown = event_deficits(event, year_from);
+        if shown == 0 {
+            continue;
         }
-        if event.end >= year_from {
-            if event.setting.is_social_care() {
-                add(
-                    Deficit::RequirementForCare,
-                    Evidence::Event(event),
-                    &mut found,
-                );
-            }
-            if event.setting == Setting::SafeguardingAlert && event.start >= year_from {
-                add(
-                    Deficit::SocialVulnerability,
-                    Evidence::Event(event),
-                    &mut found,
-                );
+        for deficit in Deficit::ALL {
+            if shown & deficit.bit() != 0 {
+                add(deficit, Evidence::Event(event), &mut found);
             }
         }
     }
     found.sort_by_key(|(d, _)| *d);
     found
-}
-
-/// The deficits present on `day`.
-pub fn frailty_on(history: &History<'_>, day: i32, year_from: i32) -> Frailty {
-    Frailty {
-        deficits: deficits_with_evidence(history, day, year_from)
-            .iter()
-            .fold(0, |mask, (d, _)| mask | d.bit()),
-    }
 }
 
 #[cfg(test)]

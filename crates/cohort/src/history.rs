@@ -180,17 +180,6 @@ impl<'a> History<'a> {
     pub fn events_starting(&self, from: i32, to: i32) -> &'a [Event] {
         starting_in(self.events, from, to)
     }
-
-    /// Events (packages of care included) open at any time in `from..=to`.
-    pub fn events_overlapping(
-        &self,
-        from: i32,
-        to: i32,
-    ) -> impl Iterator<Item = &'a Event> + use<'a> {
-        let events: &'a [Event] = self.events;
-        let last = events.partition_point(|e| e.start <= to);
-        events[..last].iter().filter(move |e| e.end >= from)
-    }
 }
 
 impl Histories {

@@ -103,7 +103,7 @@ impl RiskModel {
             .iter()
             .zip(&self.fit.coefficients)
             .skip(1)
-            .filter(|(f, b)| **b > 0.0 && f.value(person, histories) != 0.0)
+            .filter(|(f, b)| **b > 0.0 && f.holds(person, histories))
             .map(|(f, b)| (*b, f))
             .collect();
         contributions.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -116,7 +116,9 @@ impl RiskModel {
 }
 
 /// Scores people one at a time without a design matrix: the model's sum over its features,
-/// in the design's order, so the same as `predict` on the person's design row.
+/// in the design's order, so the same as `predict` on the person's design row. The columns
+/// are 0 or 1, so the sum adds the coefficients of those that are 1: leaving out a zero
+/// product leaves the sum as it was.
 pub struct Scorer<'a> {
     fit: &'a LogisticFit,
     features: Vec<Feature>,
@@ -129,7 +131,8 @@ impl Scorer<'_> {
             self.features
                 .iter()
                 .zip(&self.fit.coefficients)
-                .map(|(f, b)| f.value(person, histories) * b)
+                .filter(|(f, _)| f.holds(person, histories))
+                .map(|(_, b)| b)
                 .sum(),
         )
     }

@@ -295,6 +295,7 @@ mod tests {
             long_term_conditions,
             in_year: [0; 14],
             cost_in_year: 0.0,
+            social_care_on_day: false,
             frailty: Frailty::default(),
         }
     }

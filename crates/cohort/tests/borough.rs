@@ -2,7 +2,9 @@
 //! discrimination and calibration on the validation year, segments that cover everyone,
 //! and case lists that leave out people discussed recently.
 
-use accord_cohort::at::{months_before, population_on};
+use accord_cohort::at::{months_before, population_on, year_from};
+use accord_cohort::features::{design, features_named};
+use accord_cohort::frailty::deficits_with_evidence;
 use accord_cohort::{
     CaseFinding, Histories, Scope, Top, TrainOptions, find_cases, segment, segment_report, train,
 };
@@ -54,6 +56,13 @@ fn risk_model_segments_and_case_finding_on_a_generated_borough() {
         .expect("a prior-admission coefficient");
     assert!(prior.odds_ratio > 1.0);
     assert_eq!(card.coefficients.len(), model.fit.coefficients.len());
+    // Scoring one person at a time gives, to the last bit, the prediction on their row of
+    // the design.
+    let people = population_on(&histories, histories.extract_day).people;
+    let rows = design(&features_named(&model.fit.names), &people, &histories);
+    for (i, score) in model.score(&people, &histories).iter().enumerate() {
+        assert_eq!(score.to_bits(), model.fit.predict(rows.row(i)).to_bits());
+    }
     assert!(card.subgroups.iter().any(|s| s.by == "network"));
 
     // Segments put everyone registered in exactly one segment of each model.
@@ -67,6 +76,26 @@ fn risk_model_segments_and_case_finding_on_a_generated_borough() {
     let registered = population_on(&histories, histories.extract_day)
         .people
         .len();
+    // The frailty of each person's state (one pass over their history) is that of the rules
+    // with their evidence, as case finding shows it, and some of the deficits found there
+    // come from activity rather than conditions.
+    let mut from_activity = 0;
+    for day in [
+        months_before(histories.extract_day, 18),
+        histories.extract_day,
+    ] {
+        for person in population_on(&histories, day).people {
+            let evidence =
+                deficits_with_evidence(&histories.history(person.person), day, year_from(day));
+            let mask = evidence.iter().fold(0, |m, (d, _)| m | 1 << (*d as u32));
+            assert_eq!(person.frailty.deficits, mask, "person {}", person.person);
+            from_activity += evidence
+                .iter()
+                .filter(|(_, e)| matches!(e, accord_cohort::frailty::Evidence::Event(_)))
+                .count();
+        }
+    }
+    assert!(from_activity > 100, "{from_activity}");
     for model in segment::builtin() {
         let report = segment_report(&histories, &model, &days);
         let last: usize = report

@@ -254,11 +254,7 @@ fn imd_quintile_sql(decile: &str) -> String {
 
 /// The bit of a condition in `condition_mask`.
 pub fn condition_bit(condition: Condition) -> i64 {
-    let index = Condition::ALL
-        .iter()
-        .position(|c| *c == condition)
-        .unwrap_or(0);
-    1_i64 << index
+    1_i64 << condition.index()
 }
 
 fn mask(conditions: &[Condition]) -> i64 {

@@ -12,11 +12,10 @@ use accord_cohort::at::{months_before, state_at};
 use accord_cohort::features::imd_quintile;
 use accord_cohort::history::{Event, starting_in};
 use accord_cohort::{Histories, PersonAt, RiskModel};
-use accord_model::{Condition, Setting, Sex, Vocabulary, dates};
+use accord_model::{Condition, Setting, Sex, dates};
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A covariate of the propensity model and the balance table.
@@ -252,12 +251,7 @@ impl Covariate {
                 .count() as f64,
             Measure::InYear(settings) => count(settings),
             Measure::AnySocialCare => flag(count(SOCIAL_CARE) > 0.0),
-            Measure::SocialCareOn => flag(
-                histories
-                    .history(person.person)
-                    .events_overlapping(day, day)
-                    .any(|e| e.setting.is_social_care()),
-            ),
+            Measure::SocialCareOn => flag(person.social_care_on_day),
             // In thousands, so that the propensity fit is well conditioned.
             Measure::CostInYear => person.cost_in_year / 1000.0,
         }
@@ -429,7 +423,12 @@ pub fn candidates(
     let mut months: Vec<i32> = treated.iter().map(|&(_, d)| month_start(d)).collect();
     months.sort_unstable();
     months.dedup();
-    let index_of: HashMap<u32, i32> = treated.iter().copied().collect();
+    // Per person, the treated's index day with the first day of its month, looked up for
+    // every person in every month.
+    let mut index_of: Vec<Option<(i32, i32)>> = vec![None; histories.people.len()];
+    for &(i, d) in &treated {
+        index_of[i as usize] = Some((d, month_start(d)));
+    }
     // First, who is a candidate in each month (registered and alive on the covariate day,
     // with their practice then), so that the covariates of all months can be written in
     // place into one allocation: at 250,000 people they are hundreds of megabytes.
@@ -441,9 +440,7 @@ pub fn candidates(
             (0..histories.people.len())
                 .filter_map(|i| {
                     let history = histories.history(i);
-                    let treated_here = index_of
-                        .get(&(i as u32))
-                        .is_some_and(|&d| month_start(d) == start);
+                    let treated_here = index_of[i].is_some_and(|(_, month)| month == start);
                     let control = match (pool, history.mdt_meetings.first()) {
                         (_, None) => true,
                         (ControlPool::NotYetDiscussed, Some(&first)) => first > month_end,
@@ -544,10 +541,9 @@ pub fn candidates(
                             next - 1
                         }
                     };
-                    let index_day = index_of
-                        .get(&i)
-                        .copied()
-                        .filter(|&d| month_start(d) == start);
+                    let index_day = index_of[i as usize]
+                        .filter(|&(_, month)| month == start)
+                        .map(|(d, _)| d);
                     let row = Row {
                         person: i,
                         month: m as u16,
@@ -558,10 +554,7 @@ pub fn candidates(
                             None => history.mdt_meetings.first().copied(),
                         },
                         practice,
-                        sex: Sex::ALL
-                            .iter()
-                            .position(|s| *s == history.person.sex)
-                            .unwrap_or(0) as u8,
+                        sex: history.person.sex.index() as u8,
                     };
                     (row, at)
                 })

@@ -49,6 +49,10 @@ pub struct CensoringReport {
     /// Controls the model was fitted on: the matched ones and those of the wider matching.
     #[serde(default)]
     pub controls: usize,
+    /// The ratio of the wider matching whose controls joined the fit, when one ran (it runs
+    /// only when asked for a ratio above the matching's own).
+    #[serde(default)]
+    pub wider_ratio: Option<usize>,
     /// Control-months the model was fitted on, and how many ended in a first discussion.
     pub control_months: usize,
     pub discussed: usize,
@@ -61,13 +65,13 @@ pub struct CensoringReport {
 }
 
 impl CensoringReport {
-    /// What the model was fitted on, in words, given the options' `censoring_fit_ratio`.
-    pub fn fitted_on(&self, fit_ratio: usize) -> String {
-        let controls = match (self.controls, fit_ratio) {
+    /// What the model was fitted on, in words.
+    pub fn fitted_on(&self) -> String {
+        let controls = match (self.controls, self.wider_ratio) {
             // Saved before the count was kept.
             (0, _) => String::new(),
-            (n, 1) => format!(" of {n} matched controls"),
-            (n, k) => format!(" of {n} controls (those of a 1:{k} matching)"),
+            (n, None) => format!(" of {n} matched controls"),
+            (n, Some(k)) => format!(" of {n} controls (those of a 1:{k} matching)"),
         };
         format!(
             "{} control-months{controls}, {} ending in a first MDT",
@@ -216,11 +220,15 @@ mod tests {
             ..CensoringReport::default()
         };
         assert_eq!(
-            report.fitted_on(1),
+            report.fitted_on(),
             "26000 control-months of 2400 matched controls, 240 ending in a first MDT"
         );
+        let wider = CensoringReport {
+            wider_ratio: Some(5),
+            ..report.clone()
+        };
         assert_eq!(
-            report.fitted_on(5),
+            wider.fitted_on(),
             "26000 control-months of 2400 controls (those of a 1:5 matching), 240 ending in a \
              first MDT"
         );
@@ -229,7 +237,7 @@ mod tests {
             ..report
         };
         assert_eq!(
-            saved_before.fitted_on(1),
+            saved_before.fitted_on(),
             "26000 control-months, 240 ending in a first MDT"
         );
     }

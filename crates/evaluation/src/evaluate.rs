@@ -364,15 +364,20 @@ struct Run {
     censoring: Option<CensoringReport>,
 }
 
+/// One run: the candidates with index dates moved by `shift_days`, then [`matched_run`].
+/// Given the main run (for a placebo run), the covariates it measured are read from it and
+/// the propensity fit starts from its coefficients: the same covariates of people much
+/// like its own, so fewer iterations reach the same maximum.
 fn run(
     histories: &Histories,
     risk: &RiskModel,
     options: &EvaluationOptions,
     shift_days: i32,
-    measured: Option<&Candidates>,
+    main: Option<&Run>,
     clock: &mut Clock,
     prefix: &str,
 ) -> Result<Run, EvaluationError> {
+    let measured = main.map(|m| m.candidates.as_ref());
     let candidates = candidates(histories, risk, shift_days, options.controls, measured);
     clock.lap(&format!("{prefix}candidates and covariates"));
     let attrition = &candidates.attrition;
@@ -397,7 +402,7 @@ fn run(
         options,
         Arc::new(candidates),
         options.seed,
-        None,
+        main.map(|m| &m.model),
         clock,
         prefix,
     )
@@ -514,11 +519,13 @@ fn matched_run(
             // The censoring model's rows: the matched controls, then those of a wider
             // matching that are not among them.
             let mut fitted = followed.clone();
-            if options.censoring_fit_ratio > options.matching.ratio {
+            let wider_ratio = (options.censoring_fit_ratio > options.matching.ratio)
+                .then_some(options.censoring_fit_ratio);
+            if let Some(ratio) = wider_ratio {
                 let wider = nearest_neighbour_by(
                     &units,
                     &MatchOptions {
-                        ratio: options.censoring_fit_ratio,
+                        ratio,
                         ..options.matching
                     },
                     metric.as_ref().map(|f| f as &dyn Fn(usize, usize) -> f64),
@@ -534,7 +541,13 @@ fn matched_run(
             }
             let (weights, report) =
                 censoring_weights(histories, risk, &candidates, &fitted, followed.len());
-            (weights, Some(report))
+            (
+                weights,
+                Some(CensoringReport {
+                    wider_ratio,
+                    ..report
+                }),
+            )
         }
         _ => (Vec::new(), None),
     };
@@ -1109,7 +1122,7 @@ pub fn evaluate_with_rows(
                 risk,
                 options,
                 shift_days,
-                Some(&main.candidates),
+                Some(&main),
                 &mut clock,
                 &prefix,
             ) {

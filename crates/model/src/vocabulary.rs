@@ -68,6 +68,12 @@ macro_rules! vocabulary {
             pub fn as_str(self) -> &'static str {
                 Vocabulary::code(self)
             }
+
+            /// The member's position in `ALL`, without searching it: the variants are
+            /// declared in `ALL`'s order and carry no explicit discriminants.
+            pub fn index(self) -> usize {
+                self as usize
+            }
         }
 
         impl fmt::Display for $name {
@@ -260,6 +266,12 @@ mod tests {
         round_trips::<EthnicGroup>();
         round_trips::<ProviderKind>();
         assert_eq!(Setting::ALL.len(), 14);
+        for (i, s) in Setting::ALL.iter().enumerate() {
+            assert_eq!(s.index(), i);
+        }
+        for (i, c) in Condition::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i);
+        }
         assert_eq!(Condition::ALL.len(), 23);
     }
 

@@ -277,7 +277,7 @@ pub fn report(e: &Evaluation) -> Markup {
             dt { "Matched" } dd { (a.matched_treated) " treated with " (a.matched_controls) " controls (" (a.matched_control_people) " people) in " (a.clusters) " independent clusters; " (a.lost_to_caliper) " treated lost to the caliper" }
             dt { "Controls discussed later" } dd { (a.controls_discussed_within_year) " within their year; " (match e.provenance.options.follow_up {
                 ControlFollowUp::Weighted => match &e.censoring {
-                    Some(c) => format!("followed to the month of their MDT, with inverse probability of censoring weights from {}: mean weight {:.2}, largest {:.1}, {} capped at {}", c.fitted_on(e.provenance.options.censoring_fit_ratio), c.mean_weight, c.max_weight, c.capped, accord_evaluation::censoring::WEIGHT_CAP),
+                    Some(c) => format!("followed to the month of their MDT, with inverse probability of censoring weights from {}: mean weight {:.2}, largest {:.1}, {} capped at {}", c.fitted_on(), c.mean_weight, c.max_weight, c.capped, accord_evaluation::censoring::WEIGHT_CAP),
                     None => "followed to the month of their MDT with censoring weights".to_string(),
                 },
                 ControlFollowUp::IntentionToTreat => "followed through the year as controls (intention to treat: drawn towards no effect)".to_string(),
