@@ -99,8 +99,8 @@ pub fn state_at(history: &History<'_>, day: i32, practice: u32) -> PersonAt {
     let mut in_year = [0u16; 14];
     let mut cost_in_year = 0.0;
     let mut social_care_on_day = false;
-    for event in history.events_starting(i32::MIN, day) {
-        deficits |= event_deficits(event, from);
+    for (event, diagnosed) in history.events_to(day) {
+        deficits |= event_deficits(event, diagnosed, from);
         if event.end < from {
             continue;
         }

@@ -266,3 +266,170 @@ pub fn features_named(names: &[String]) -> Vec<Feature> {
         .filter_map(|n| all.iter().find(|f| &f.name == n).cloned())
         .collect()
 }
+
+/// Which of a list of features hold for a person, as bits (feature j at bit j), from tables
+/// built once for the list instead of testing each feature in turn: the risk score reads it
+/// for every person-month of an evaluation. Lists of more than 64 features have no table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Holding {
+    always: u64,
+    male: u64,
+    /// By IMD quintile (0 to 5).
+    imd_quintile: [u64; 6],
+    /// By condition position in `Condition::ALL`.
+    condition: [u64; 32],
+    /// By frailty category position, for people aged 65 and over.
+    frailty: [u64; 4],
+    age_bands: Vec<(i32, i32, u64)>,
+    long_term_conditions: Vec<(u32, u32, u64)>,
+    activity: Vec<(&'static [Setting], u32, u32, u64)>,
+    social_care: u64,
+    mental_health_contact: u64,
+}
+
+impl Holding {
+    pub(crate) fn of(features: &[Feature]) -> Option<Holding> {
+        if features.len() > 64 {
+            return None;
+        }
+        let mut holding = Holding {
+            always: 0,
+            male: 0,
+            imd_quintile: [0; 6],
+            condition: [0; 32],
+            frailty: [0; 4],
+            age_bands: Vec::new(),
+            long_term_conditions: Vec::new(),
+            activity: Vec::new(),
+            social_care: 0,
+            mental_health_contact: 0,
+        };
+        for (j, feature) in features.iter().enumerate() {
+            let bit = 1u64 << j;
+            match feature.value {
+                Value::Intercept => holding.always |= bit,
+                Value::AgeBand(low, high) => holding.age_bands.push((low, high, bit)),
+                Value::Male => holding.male |= bit,
+                Value::ImdQuintile(q) => {
+                    if let Some(slot) = holding.imd_quintile.get_mut(usize::from(q)) {
+                        *slot |= bit;
+                    }
+                }
+                Value::Condition(c) => holding.condition[c.index()] |= bit,
+                Value::LongTermConditions(low, high) => {
+                    holding.long_term_conditions.push((low, high, bit));
+                }
+                Value::Frailty(category) => holding.frailty[category as usize] |= bit,
+                Value::Activity(settings, low, high) => {
+                    holding.activity.push((settings, low, high, bit));
+                }
+                Value::SocialCare => holding.social_care |= bit,
+                Value::MentalHealthContact => holding.mental_health_contact |= bit,
+            }
+        }
+        Some(holding)
+    }
+
+    /// The bits of the features that hold for a person on the date: those of
+    /// [`Feature::holds`].
+    pub(crate) fn holding(&self, person: &PersonAt, histories: &Histories) -> u64 {
+        let fixed = &histories.people[person.person];
+        let mut bits = self.always | self.imd_quintile[usize::from(imd_quintile(fixed.imd_decile))];
+        if fixed.sex == Sex::Male {
+            bits |= self.male;
+        }
+        let mut conditions = person.conditions;
+        while conditions != 0 {
+            bits |= self.condition[conditions.trailing_zeros() as usize];
+            conditions &= conditions - 1;
+        }
+        if person.age >= 65 {
+            bits |= self.frailty[person.frailty.category() as usize];
+        }
+        for &(low, high, bit) in &self.age_bands {
+            if (low..=high).contains(&person.age) {
+                bits |= bit;
+            }
+        }
+        for &(low, high, bit) in &self.long_term_conditions {
+            if (low..=high).contains(&person.long_term_conditions) {
+                bits |= bit;
+            }
+        }
+        for &(settings, low, high, bit) in &self.activity {
+            let count: u32 = settings.iter().map(|s| person.in_year(*s)).sum();
+            if (low..=high).contains(&count) {
+                bits |= bit;
+            }
+        }
+        if SOCIAL_CARE.iter().any(|s| person.in_year(*s) > 0) {
+            bits |= self.social_care;
+        }
+        if MENTAL_HEALTH.iter().any(|s| person.in_year(*s) > 0) {
+            bits |= self.mental_health_contact;
+        }
+        bits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frailty::Frailty;
+    use crate::history::{Person, Practice, Records};
+    use accord_model::{EthnicGroup, Vocabulary};
+    use proptest::prelude::*;
+
+    fn histories(sex: Sex, imd_decile: u8) -> Histories {
+        Histories::from_records(Records {
+            people: vec![Person {
+                id: 1,
+                sex,
+                birth_day: 0,
+                death_day: None,
+                ethnic_group: EthnicGroup::ALL[0],
+                imd_decile,
+            }],
+            practices: vec![Practice {
+                code: "P1".into(),
+                network: None,
+                locality: "L".into(),
+            }],
+            ..Records::default()
+        })
+        .unwrap()
+    }
+
+    proptest! {
+        /// The table's bits are the features that hold, tested one by one.
+        #[test]
+        fn the_table_finds_the_features_that_hold(
+            male in any::<bool>(),
+            imd_decile in 0u8..=10,
+            age in -2i32..=110,
+            conditions in any::<u32>(),
+            long_term_conditions in 0u32..=8,
+            deficits in any::<u32>(),
+            in_year in proptest::array::uniform14(0u16..=7),
+        ) {
+            let histories = histories(if male { Sex::Male } else { Sex::Female }, imd_decile);
+            let person = PersonAt {
+                person: 0,
+                age,
+                practice: 0,
+                conditions,
+                long_term_conditions,
+                in_year,
+                cost_in_year: 0.0,
+                social_care_on_day: false,
+                frailty: Frailty { deficits },
+            };
+            let features = all_features();
+            let holding = Holding::of(&features).unwrap();
+            let bits = holding.holding(&person, &histories);
+            for (j, feature) in features.iter().enumerate() {
+                prop_assert_eq!(bits >> j & 1 == 1, feature.holds(&person, &histories), "{}", feature.name);
+            }
+        }
+    }
+}

@@ -239,7 +239,7 @@ fn is_fragility_fracture(code: &str) -> bool {
 }
 
 /// Does `code` start with `prefix`, dots left out of both ("S720" and "S72.0" alike)?
-/// Read in place: this runs for every coded event of every person-month evaluated.
+/// Read in place, without allocating: this runs for every coded event of a dataset.
 fn starts_with_ignoring_dots(code: &str, prefix: &str) -> bool {
     let mut code = code.chars().filter(|&c| c != '.');
     prefix
@@ -255,9 +255,9 @@ pub(crate) fn condition_deficit(spell: &ConditionSpell, day: i32) -> Option<Defi
         .flatten()
 }
 
-/// The deficits (as bits of [`Frailty::deficits`]) that one event starting on or before the
-/// date shows, given the first day of the 12 months to the date.
-pub(crate) fn event_deficits(event: &Event, year_from: i32) -> u32 {
+/// The deficits (as bits of [`Frailty::deficits`]) that an event's diagnosis shows, on
+/// any date after it started.
+pub(crate) fn diagnosis_deficits(event: &Event) -> u32 {
     let mut mask = 0;
     if let Some(code) = event.diagnosis.as_deref() {
         if is_fall(code) {
@@ -267,6 +267,14 @@ pub(crate) fn event_deficits(event: &Event, year_from: i32) -> u32 {
             mask |= Deficit::FragilityFracture.bit();
         }
     }
+    mask
+}
+
+/// The deficits (as bits of [`Frailty::deficits`]) that one event starting on or before the
+/// date shows, given those its diagnosis shows and the first day of the 12 months to the
+/// date.
+pub(crate) fn event_deficits(event: &Event, diagnosed: u32, year_from: i32) -> u32 {
+    let mut mask = diagnosed;
     if event.end >= year_from {
         if event.setting.is_social_care() {
             mask |= Deficit::RequirementForCare.bit();
@@ -299,8 +307,8 @@ pub fn deficits_with_evidence<'a>(
             add(deficit, Evidence::Condition(spell), &mut found);
         }
     }
-    for event in history.events_starting(i32::MIN, day) {
-        let shown = event_deficits(event, year_from);
+    for (event, diagnosed) in history.events_to(day) {
+        let shown = event_deficits(event, diagnosed, year_from);
         if shown == 0 {
             continue;
         }

@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use accord_dataset::Dataset;
 use accord_model::{Condition, EthnicGroup, Setting, Sex, Table, Vocabulary, dates};
 use arrow_array::cast::AsArray;
@@ -14,6 +16,7 @@ use arrow_array::{Array, PrimitiveArray, RecordBatch};
 use rayon::prelude::*;
 
 use crate::CohortError;
+use crate::frailty::diagnosis_deficits;
 
 /// The end of something that has not ended.
 pub const OPEN: i32 = i32::MAX;
@@ -106,7 +109,12 @@ impl<T> PerPerson<T> {
     }
 
     fn of(&self, person: usize) -> &[T] {
-        &self.items[self.offsets[person]..self.offsets[person + 1]]
+        &self.items[self.range(person)]
+    }
+
+    /// Where the person's items lie in `items`.
+    fn range(&self, person: usize) -> std::ops::Range<usize> {
+        self.offsets[person]..self.offsets[person + 1]
     }
 }
 
@@ -124,6 +132,8 @@ pub struct Histories {
     registrations: PerPerson<Registration>,
     conditions: PerPerson<ConditionSpell>,
     events: PerPerson<Event>,
+    /// Per event, in `events` order: the frailty deficits its diagnosis shows.
+    diagnosed: Vec<u32>,
     mdt: PerPerson<i32>,
 }
 
@@ -138,6 +148,10 @@ pub struct History<'a> {
     pub conditions: &'a [ConditionSpell],
     /// By start date.
     pub events: &'a [Event],
+    /// Per event, the frailty deficits its diagnosis shows (falls, fragility fractures),
+    /// read from the code once when the histories are built rather than in every
+    /// person-month that counts them.
+    pub diagnosed: &'a [u32],
     /// MDT meeting dates, earliest first.
     pub mdt_meetings: &'a [i32],
 }
@@ -180,6 +194,14 @@ impl<'a> History<'a> {
     pub fn events_starting(&self, from: i32, to: i32) -> &'a [Event] {
         starting_in(self.events, from, to)
     }
+
+    /// Events that started on or before `day`, each with the deficits its diagnosis shows.
+    pub fn events_to(&self, day: i32) -> impl Iterator<Item = (&'a Event, u32)> + use<'a> {
+        let until = self.events.partition_point(|e| e.start <= day);
+        self.events[..until]
+            .iter()
+            .zip(self.diagnosed[..until].iter().copied())
+    }
 }
 
 impl Histories {
@@ -194,7 +216,9 @@ impl Histories {
                 })
         };
         let people = people(&read(Table::Person)?)?;
-        let index: HashMap<u64, u32> = people
+        // Looked up for every row of every table: a fast fixed hash, not SipHash, whose
+        // defence against chosen keys buys nothing for a dataset's own ids.
+        let index: HashMap<u64, u32, FixedState> = people
             .iter()
             .enumerate()
             .map(|(i, p)| (p.id, i as u32))
@@ -268,7 +292,7 @@ impl Histories {
             let costs = column::<Float64Type>(batch, "cost_gbp")?;
             let diagnoses = column_text(batch, "diagnosis")?;
             // Settings repeat: parse each distinct code once per batch.
-            let mut parsed: HashMap<&str, Setting> = HashMap::new();
+            let mut parsed: HashMap<&str, Setting, FixedState> = HashMap::default();
             let mut events = Vec::with_capacity(batch.num_rows());
             let mut data_start = OPEN;
             for row in 0..batch.num_rows() {
@@ -314,6 +338,7 @@ impl Histories {
         }
         drop(activity);
         let events = PerPerson::group(people.len(), events, |a, b| a.start.cmp(&b.start));
+        let diagnosed = diagnosed(&events);
 
         let mut mdt = Vec::new();
         if dataset.has_table(Table::MdtDiscussion) {
@@ -340,6 +365,7 @@ impl Histories {
             registrations,
             conditions,
             events,
+            diagnosed,
             mdt,
         })
     }
@@ -381,6 +407,7 @@ impl Histories {
             .into_iter()
             .map(|(id, d)| Ok((keyed("mdt_discussion", id)?, d)))
             .collect::<Result<Vec<_>, CohortError>>()?;
+        let events = PerPerson::group(n, events, |a, b| a.start.cmp(&b.start));
         Ok(Histories {
             extract_day: records.extract_day,
             data_start: records.data_start,
@@ -389,7 +416,8 @@ impl Histories {
             practices: records.practices,
             registrations,
             conditions: PerPerson::group(n, conditions, |a, b| a.onset.cmp(&b.onset)),
-            events: PerPerson::group(n, events, |a, b| a.start.cmp(&b.start)),
+            diagnosed: diagnosed(&events),
+            events,
             mdt: PerPerson::group(n, mdt, |a, b| a.cmp(b)),
         })
     }
@@ -402,6 +430,7 @@ impl Histories {
             registrations: self.registrations.of(index),
             conditions: self.conditions.of(index),
             events: self.events.of(index),
+            diagnosed: &self.diagnosed[self.events.range(index)],
             mdt_meetings: self.mdt.of(index),
         }
     }
@@ -426,6 +455,11 @@ pub struct Records {
     pub conditions: Vec<(u64, ConditionSpell)>,
     pub events: Vec<(u64, Event)>,
     pub mdt: Vec<(u64, i32)>,
+}
+
+/// The deficits each event's diagnosis shows, in the events' order.
+fn diagnosed(events: &PerPerson<Event>) -> Vec<u32> {
+    events.items.par_iter().map(diagnosis_deficits).collect()
 }
 
 /// A registration that ends on the day the person's next one starts (a move, as extracts

@@ -14,7 +14,9 @@ use crate::at::{
     PersonAt, Population, day_text, emergency_admission_within_year, months_before, population_on,
     year_from,
 };
-use crate::features::{Feature, REFERENCES, all_features, design, features_named, imd_quintile};
+use crate::features::{
+    Feature, Holding, REFERENCES, all_features, design, features_named, imd_quintile,
+};
 use crate::frailty::{Deficit, NOT_EXPRESSIBLE};
 use crate::history::Histories;
 
@@ -90,9 +92,12 @@ impl RiskModel {
 
     /// A scorer of one person at a time.
     pub fn scorer(&self) -> Scorer<'_> {
+        let mut features = self.features();
+        features.truncate(self.fit.coefficients.len());
         Scorer {
             fit: &self.fit,
-            features: self.features(),
+            holding: Holding::of(&features),
+            features,
         }
     }
 
@@ -122,19 +127,36 @@ impl RiskModel {
 pub struct Scorer<'a> {
     fit: &'a LogisticFit,
     features: Vec<Feature>,
+    /// The features' table, where there is one: which hold, found at once.
+    holding: Option<Holding>,
 }
 
 impl Scorer<'_> {
     /// The predicted probability for a person on the date they were taken on.
     pub fn score(&self, person: &PersonAt, histories: &Histories) -> f64 {
-        accord_risk::logistic::logistic(
-            self.features
+        let coefficients = &self.fit.coefficients;
+        let log_odds = match &self.holding {
+            Some(holding) => {
+                // In ascending order of the set bits: the design's order.
+                let mut bits = holding.holding(person, histories);
+                std::iter::from_fn(|| {
+                    (bits != 0).then(|| {
+                        let j = bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        coefficients[j]
+                    })
+                })
+                .sum()
+            }
+            None => self
+                .features
                 .iter()
-                .zip(&self.fit.coefficients)
+                .zip(coefficients)
                 .filter(|(f, _)| f.holds(person, histories))
                 .map(|(_, b)| b)
                 .sum(),
-        )
+        };
+        accord_risk::logistic::logistic(log_odds)
     }
 }
 

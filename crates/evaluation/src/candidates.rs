@@ -10,7 +10,7 @@
 
 use accord_cohort::at::{months_before, state_at};
 use accord_cohort::features::imd_quintile;
-use accord_cohort::history::{Event, starting_in};
+use accord_cohort::history::{Event, History, starting_in};
 use accord_cohort::{Histories, PersonAt, RiskModel};
 use accord_model::{Condition, Setting, Sex, dates};
 use chrono::Datelike;
@@ -226,7 +226,7 @@ impl Covariate {
     fn measure(
         &self,
         person: &PersonAt,
-        histories: &Histories,
+        history: &History<'_>,
         recent: &[Event],
         day: i32,
         risk: f64,
@@ -237,10 +237,8 @@ impl Covariate {
         match self.value {
             Measure::Age => f64::from(person.age),
             Measure::AgeAtLeast(years) => flag(person.age >= years),
-            Measure::Male => flag(histories.people[person.person].sex == Sex::Male),
-            Measure::ImdQuintile(q) => {
-                flag(imd_quintile(histories.people[person.person].imd_decile) == q)
-            }
+            Measure::Male => flag(history.person.sex == Sex::Male),
+            Measure::ImdQuintile(q) => flag(imd_quintile(history.person.imd_decile) == q),
             Measure::Condition(c) => flag(person.has(c)),
             Measure::LongTermConditions => f64::from(person.long_term_conditions),
             Measure::FrailtyDeficits => f64::from(person.frailty.count()),
@@ -258,22 +256,20 @@ impl Covariate {
     }
 }
 
-/// Every covariate of one person on `day`, given their risk model probability (the risk
-/// covariate is its log-odds).
+/// Every covariate of one person (`person` is `history` on `day`), given their risk model
+/// probability (the risk covariate is its log-odds).
 pub(crate) fn measure_all<'a>(
     covariates: &'a [Covariate],
     person: &'a PersonAt,
-    histories: &'a Histories,
+    history: &'a History<'a>,
     day: i32,
     risk: f64,
 ) -> impl Iterator<Item = f32> + 'a {
     let logit = (risk / (1.0 - risk)).ln();
-    let recent = histories
-        .history(person.person)
-        .events_starting(day - LONGEST_WINDOW + 1, day);
+    let recent = history.events_starting(day - LONGEST_WINDOW + 1, day);
     covariates
         .iter()
-        .map(move |c| c.measure(person, histories, recent, day, logit) as f32)
+        .map(move |c| c.measure(person, history, recent, day, logit) as f32)
 }
 
 fn flag(yes: bool) -> f64 {
@@ -356,6 +352,9 @@ pub struct Row {
     pub sex: u8,
 }
 
+/// People per block of the search for each month's candidates.
+const ELIGIBILITY_BLOCK: usize = 4096;
+
 /// The bit of [`Candidates::at`] that says the entry is in the shared values.
 const SHARED: u32 = 1 << 31;
 
@@ -431,31 +430,53 @@ pub fn candidates(
     }
     // First, who is a candidate in each month (registered and alive on the covariate day,
     // with their practice then), so that the covariates of all months can be written in
-    // place into one allocation: at 250,000 people they are hundreds of megabytes.
-    let eligible: Vec<Vec<(u32, u32)>> = months
+    // place into one allocation: at 250,000 people they are hundreds of megabytes. Each
+    // person's history is looked up once for all months, in blocks of people side by side,
+    // whose lists are then joined in person order.
+    let bounds: Vec<(i32, i32)> = months
+        .iter()
+        .map(|&start| (start, month_start(start + 31) - 1))
+        .collect();
+    let blocks: Vec<usize> = (0..histories.people.len())
+        .step_by(ELIGIBILITY_BLOCK)
+        .collect();
+    let per_block: Vec<Vec<Vec<(u32, u32)>>> = blocks
         .par_iter()
-        .map(|&start| {
-            let day = start - 1;
-            let month_end = month_start(start + 31) - 1;
-            (0..histories.people.len())
-                .filter_map(|i| {
-                    let history = histories.history(i);
-                    let treated_here = index_of[i].is_some_and(|(_, month)| month == start);
-                    let control = match (pool, history.mdt_meetings.first()) {
+        .map(|&from| {
+            let mut per_month = vec![Vec::new(); months.len()];
+            let to = (from + ELIGIBILITY_BLOCK).min(histories.people.len());
+            for (i, treated) in (from..to).zip(&index_of[from..to]) {
+                let history = histories.history(i);
+                let first_mdt = history.mdt_meetings.first().copied();
+                for (list, &(start, month_end)) in per_month.iter_mut().zip(&bounds) {
+                    let day = start - 1;
+                    let treated_here = treated.is_some_and(|(_, month)| month == start);
+                    let control = match (pool, first_mdt) {
                         (_, None) => true,
-                        (ControlPool::NotYetDiscussed, Some(&first)) => first > month_end,
+                        (ControlPool::NotYetDiscussed, Some(first)) => first > month_end,
                         (ControlPool::NeverDiscussed, Some(_)) => false,
                     };
                     if !(treated_here || control) || !history.alive_on(day) {
-                        return None;
+                        continue;
                     }
-                    history
-                        .practice_on(day)
-                        .map(|practice| (i as u32, practice))
-                })
+                    if let Some(practice) = history.practice_on(day) {
+                        list.push((i as u32, practice));
+                    }
+                }
+            }
+            per_month
+        })
+        .collect();
+    let eligible: Vec<Vec<(u32, u32)>> = (0..months.len())
+        .into_par_iter()
+        .map(|m| {
+            per_block
+                .iter()
+                .flat_map(|block| block[m].iter().copied())
                 .collect()
         })
         .collect();
+    drop(per_block);
     let width = covariates.len();
     // Per month, each candidate's entry in `measured`'s own values where it has one (the
     // same person on the same day: the same covariates), found by walking both lists in
@@ -532,7 +553,7 @@ pub fn candidates(
                                 let person = state_at(&history, day, practice);
                                 let score = scorer.score(&person, histories);
                                 let values =
-                                    measure_all(&covariates, &person, histories, day, score);
+                                    measure_all(&covariates, &person, &history, day, score);
                                 for (slot, value) in out.iter_mut().zip(values) {
                                     *slot = value;
                                 }

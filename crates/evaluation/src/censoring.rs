@@ -139,8 +139,9 @@ pub fn censoring_weights(
     let mut values = Vec::with_capacity(alive.len() * columns);
     for ((&i, person), score) in alive.iter().zip(&people).zip(scores) {
         let day = months[i].start - 1;
+        let history = histories.history(person.person);
         values.extend(
-            measure_all(&candidates.covariates, person, histories, day, score).map(f64::from),
+            measure_all(&candidates.covariates, person, &history, day, score).map(f64::from),
         );
     }
     let outcome: Vec<bool> = alive.iter().map(|&i| months[i].discussed).collect();

@@ -4,7 +4,7 @@
 //! outcomes named as negative controls and placebo runs with every index moved 12 months
 //! earlier, or as many as asked). Every step is timed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,7 +17,6 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::EvaluationError;
 use crate::balance::{BalanceAccumulator, BalanceRow, smd_standard_error};
 use crate::candidates::{
     Candidates, ControlFollowUp, ControlPool, Row, TreatedAttrition, candidates, month_start,
@@ -28,6 +27,7 @@ use crate::mahalanobis::{Mahalanobis, MahalanobisReport};
 use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour_by};
 use crate::outcomes::{Kind, MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, days_after, windows};
 use crate::propensity::{Propensity, fit_propensity};
+use crate::{EvaluationError, IntMap, IntSet};
 
 /// Fields matched exactly, besides the index month (always exact: risk-set sampling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -530,7 +530,7 @@ fn matched_run(
                     },
                     metric.as_ref().map(|f| f as &dyn Fn(usize, usize) -> f64),
                 );
-                let matched: HashSet<usize> = followed.iter().map(|&(r, _)| r).collect();
+                let matched: IntSet<usize> = followed.iter().map(|&(r, _)| r).collect();
                 fitted.extend(wider.sets.iter().flat_map(|s| {
                     let index = rows[s.treated].index_day;
                     s.controls
@@ -551,7 +551,7 @@ fn matched_run(
         }
         _ => (Vec::new(), None),
     };
-    let weight_of: HashMap<usize, &FollowUpWeights> = followed
+    let weight_of: IntMap<usize, &FollowUpWeights> = followed
         .iter()
         .zip(&weights)
         .map(|(&(r, _), w)| (r, w))
@@ -589,7 +589,7 @@ fn matched_windows(
     sets: &[Vec<(usize, f64)>],
     follow_up: ControlFollowUp,
     include_index_day: bool,
-    weight_of: &HashMap<usize, &FollowUpWeights>,
+    weight_of: &IntMap<usize, &FollowUpWeights>,
 ) -> Vec<Vec<Windows>> {
     let unweighted = FollowUpWeights::default();
     sets.par_iter()
@@ -715,7 +715,7 @@ fn propensity_report(
 }
 
 fn off_support(units: &[Unit]) -> usize {
-    let mut range: HashMap<u64, (f64, f64)> = HashMap::new();
+    let mut range: IntMap<u64, (f64, f64)> = IntMap::default();
     for u in units.iter().filter(|u| !u.treated) {
         let e = range.entry(u.stratum).or_insert((f64::MAX, f64::MIN));
         e.0 = e.0.min(u.distance);
@@ -868,7 +868,7 @@ fn balance(
 /// the sets, are independent, and the sandwich and the pair bootstrap work on them.
 fn clusters_of(run: &Run, kept: &[usize]) -> (Vec<usize>, usize) {
     let mut parent: Vec<usize> = (0..kept.len()).collect();
-    let mut first_set_of: HashMap<u32, usize> = HashMap::new();
+    let mut first_set_of: IntMap<u32, usize> = IntMap::default();
     for (k, &s) in kept.iter().enumerate() {
         for &(r, _) in &run.sets[s] {
             let person = run.candidates.rows[r].person;
@@ -877,7 +877,7 @@ fn clusters_of(run: &Run, kept: &[usize]) -> (Vec<usize>, usize) {
             parent[a.max(b)] = a.min(b);
         }
     }
-    let mut label: HashMap<usize, usize> = HashMap::new();
+    let mut label: IntMap<usize, usize> = IntMap::default();
     let clusters = (0..kept.len())
         .map(|k| {
             let next = label.len();
@@ -941,7 +941,7 @@ fn matching_log_ratios(
             &run.sets,
             ControlFollowUp::IntentionToTreat,
             options.include_index_day,
-            &HashMap::new(),
+            &IntMap::default(),
         );
         let (people, _, _) = members_with(run, &through_the_year, |_| true);
         poisson_log_ratios(&people)

@@ -25,6 +25,13 @@ pub mod propensity;
 pub mod table;
 
 pub use candidates::{ControlFollowUp, ControlPool};
+
+/// Hash maps and sets keyed by the numbers of rows, people and strata, on paths that run for
+/// every candidate row: a fixed, fast hash rather than SipHash, whose defence against
+/// chosen keys buys nothing for numbers the evaluation makes itself. No result depends on
+/// a map's order.
+pub(crate) type IntMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+pub(crate) type IntSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
 pub use evaluate::{Evaluation, EvaluationOptions, ExactField, evaluate};
 pub use matching::{MatchOptions, Matching, Unit, nearest_neighbour};
 

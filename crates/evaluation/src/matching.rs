@@ -7,8 +7,7 @@
 //! within propensity score calipers, Rosenbaum and Rubin 1985; Rubin and Thomas 2000), so
 //! that key prognostic covariates stay close where the propensity model is misspecified.
 
-use std::collections::HashMap;
-
+use crate::IntMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -211,7 +210,7 @@ pub fn nearest_neighbour_by(
     // never be taken, nor can it change which control is taken (a nearest control beyond
     // the caliper leaves the treated unit unmatched whichever side it is on), so it is not
     // sorted at all: most controls are far below the treated on the logit.
-    let mut treated_range: HashMap<u64, (f64, f64)> = HashMap::new();
+    let mut treated_range: IntMap<u64, (f64, f64)> = IntMap::default();
     for unit in units.iter().filter(|u| u.treated) {
         let range = treated_range
             .entry(unit.stratum)
@@ -220,7 +219,7 @@ pub fn nearest_neighbour_by(
         range.1 = range.1.max(unit.distance);
     }
     let reach = caliper_width.map_or(f64::INFINITY, |w| 2.0 * w);
-    let mut members: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut members: IntMap<u64, Vec<usize>> = IntMap::default();
     for (i, unit) in units.iter().enumerate().filter(|(_, u)| !u.treated) {
         let Some(&(lowest, highest)) = treated_range.get(&unit.stratum) else {
             continue;
@@ -229,7 +228,7 @@ pub fn nearest_neighbour_by(
             members.entry(unit.stratum).or_default().push(i);
         }
     }
-    let mut strata: HashMap<u64, Stratum> = members
+    let mut strata: IntMap<u64, Stratum> = members
         .into_par_iter()
         .map(|(key, list)| (key, Stratum::new(list, units)))
         .collect();
