@@ -224,7 +224,7 @@ impl Histories {
             .map(|(i, p)| (p.id, i as u32))
             .collect();
         let practices = practices(&read(Table::Practice)?)?;
-        let practice_index: HashMap<&str, u32> = practices
+        let practice_index: HashMap<&str, u32, FixedState> = practices
             .iter()
             .enumerate()
             .map(|(i, p)| (p.code.as_str(), i as u32))
@@ -233,7 +233,7 @@ impl Histories {
             index
                 .get(&id)
                 .copied()
-                .ok_or(CohortError::UnknownPerson { table, id })
+                .ok_or_else(|| CohortError::UnknownPerson { table, id })
         };
 
         let mut registrations = Vec::new();
@@ -383,7 +383,7 @@ impl Histories {
             index
                 .get(&id)
                 .copied()
-                .ok_or(CohortError::UnknownPerson { table, id })
+                .ok_or_else(|| CohortError::UnknownPerson { table, id })
         };
         let registrations = records
             .registrations
