@@ -233,7 +233,7 @@ impl Histories {
             index
                 .get(&id)
                 .copied()
-                .ok_or_else(|| CohortError::UnknownPerson { table, id })
+                .ok_or(CohortError::UnknownPerson { table, id })
         };
 
         let mut registrations = Vec::new();
@@ -383,7 +383,7 @@ impl Histories {
             index
                 .get(&id)
                 .copied()
-                .ok_or_else(|| CohortError::UnknownPerson { table, id })
+                .ok_or(CohortError::UnknownPerson { table, id })
         };
         let registrations = records
             .registrations

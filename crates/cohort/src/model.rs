@@ -49,14 +49,35 @@ fn read_json<T: serde::de::DeserializeOwned>(
 /// Reads the model of a model folder.
 pub fn read_model(dir: &std::path::Path) -> Result<RiskModel, CohortError> {
     let model: RiskModel = read_json(dir, MODEL_FILE, "a risk model")?;
+    let refused = |message: String| CohortError::ModelFile {
+        path: dir.join(MODEL_FILE).display().to_string(),
+        message,
+    };
     if model.format != MODEL_FORMAT {
-        return Err(CohortError::ModelFile {
-            path: dir.join(MODEL_FILE).display().to_string(),
-            message: format!(
-                "format {} is not {MODEL_FORMAT}: fit the model again",
-                model.format
-            ),
-        });
+        return Err(refused(format!(
+            "format {} is not {MODEL_FORMAT}: fit the model again",
+            model.format
+        )));
+    }
+    // A score adds each column's coefficient where the column holds: a column this version
+    // cannot compute, or a coefficient without its column, would shift every score.
+    let fit = &model.fit;
+    if fit.coefficients.len() != fit.names.len() {
+        return Err(refused(format!(
+            "the numbers of columns ({}) and coefficients ({}) differ: fit the model again",
+            fit.names.len(),
+            fit.coefficients.len()
+        )));
+    }
+    let known = all_features();
+    if let Some(unknown) = fit
+        .names
+        .iter()
+        .find(|name| !known.iter().any(|f| &f.name == *name))
+    {
+        return Err(refused(format!(
+            "column `{unknown}` is not a risk feature this version computes: fit the model again"
+        )));
     }
     Ok(model)
 }
@@ -542,4 +563,49 @@ fn subgroups(histories: &Histories, cohort: &Cohort, predicted: &[f64]) -> Vec<S
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_model(names: &[&str], coefficients: Vec<f64>) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let model = RiskModel {
+            format: MODEL_FORMAT,
+            outcome: "emergency admission".into(),
+            development_date: "2025-03-31".into(),
+            dataset_fingerprint: "test".into(),
+            fit: LogisticFit {
+                names: names.iter().map(|n| n.to_string()).collect(),
+                standard_errors: vec![0.1; coefficients.len()],
+                coefficients,
+                log_likelihood: -1.0,
+                iterations: 3,
+            },
+            labels: Vec::new(),
+        };
+        std::fs::write(
+            dir.path().join(MODEL_FILE),
+            serde_json::to_string(&model).unwrap(),
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_model_whose_columns_cannot_be_computed_is_refused_by_name() {
+        let good = write_model(&["intercept", "male"], vec![-2.0, 0.3]);
+        assert!(read_model(good.path()).is_ok());
+        let unknown = write_model(&["intercept", "male", "shoe_size"], vec![-2.0, 0.3, 0.1]);
+        let message = read_model(unknown.path()).unwrap_err().to_string();
+        assert!(message.contains("`shoe_size`"), "{message}");
+        assert!(message.contains(MODEL_FILE), "{message}");
+        let short = write_model(&["intercept", "male"], vec![-2.0]);
+        let message = read_model(short.path()).unwrap_err().to_string();
+        assert!(
+            message.contains("columns (2) and coefficients (1)"),
+            "{message}"
+        );
+    }
 }
