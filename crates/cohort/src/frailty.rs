@@ -256,7 +256,7 @@ pub(crate) fn condition_deficit(spell: &ConditionSpell, day: i32) -> Option<Defi
 }
 
 /// The deficits (as bits of [`Frailty::deficits`]) that an event's diagnosis shows, on
-/// any date after it started.
+/// every date from its start on.
 pub(crate) fn diagnosis_deficits(event: &Event) -> u32 {
     let mut mask = 0;
     if let Some(code) = event.diagnosis.as_deref() {
