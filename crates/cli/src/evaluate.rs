@@ -35,7 +35,8 @@ pub struct EvaluateArgs {
     /// Caliper in SDs of the logit of the propensity score (0 for none).
     #[arg(long, default_value_t = 0.2)]
     caliper: f64,
-    /// Fields matched exactly besides the index month: `sex`, `network`,
+    /// Fields matched exactly besides the index month: `sex`, `network` (the network whose
+    /// MDT discussed the treated person first; a control's practice's network),
     /// `emergency_admissions` (0, 1, 2, 3+ in the 12 months), `age_band`, `frailty`, or `none`.
     #[arg(long, value_delimiter = ',', default_value = "sex")]
     exact: Vec<String>,
@@ -346,6 +347,7 @@ fn print_outcomes(outcomes: &[OutcomeResult]) {
                 o.cohort_total
                     .map_or(String::new(), |t| format!("; £{t:.0} for the cohort"))
             ),
+            Kind::Score => format!("{} percentage points", interval(&o.absolute, 2)),
         };
         let sensitivity =
             |ratio: Option<&Interval>| ratio.map_or_else(|| "-".into(), |e| interval(e, 3));
@@ -391,7 +393,7 @@ fn matchings_note(outcomes: &[OutcomeResult]) -> String {
         .collect();
     match outcomes.iter().find_map(|o| o.over_matchings) {
         Some(m) => format!(
-            "matched DiD ratios, p-values and intention-to-treat ratios: averaged over {} matchings (the propensity model fitted on another sample of controls each time), with the variance between them in the interval (Rubin's rules); {}; the bootstrap, negative binomial, per-network and placebo figures are the first matching's",
+            "matched DiD ratios, p-values and intention-to-treat ratios: averaged over {} matchings (the propensity model fitted on another sample of controls each time), with the variance between them in the interval (Rubin's rules); {}; per-network ratios are averaged the same way; the bootstrap, negative binomial, per-network balance and placebo figures are the first matching's",
             m.matchings,
             spread.join("; ")
         ),
@@ -580,7 +582,9 @@ fn print_evaluation(e: &Evaluation) {
         println!("    treated  {}", show(&series.treated));
         println!("    controls {}", show(&series.controls));
     }
-    println!("\nBy network (matched DiD ratio for A&E attendances and emergency admissions)");
+    println!(
+        "\nBy network (the network whose MDT discussed the person first; matched DiD ratio for A&E attendances and emergency admissions)"
+    );
     for n in &e.networks {
         let ratio = |name: &str| {
             n.outcomes

@@ -608,6 +608,8 @@ fn evaluate_and_match_as_a_user_runs_them() {
     for part in [
         "Attrition",
         "Balance",
+        "risk score (% chance of an emergency admission in the next 12 months)",
+        "percentage points",
         "Falsification",
         "By network",
         "Timings",

@@ -135,6 +135,11 @@ pub struct Histories {
     /// Per event, in `events` order: the frailty deficits its diagnosis shows.
     diagnosed: Vec<u32>,
     mdt: PerPerson<i32>,
+    /// Per discussion, in `mdt` order: the network that held it, as its position in
+    /// `mdt_network_ids`.
+    mdt_network: Vec<u16>,
+    /// The networks named in the MDT discussions, sorted.
+    pub mdt_network_ids: Vec<String>,
 }
 
 /// One person's whole history.
@@ -152,8 +157,11 @@ pub struct History<'a> {
     /// read from the code once when the histories are built rather than in every
     /// person-month that counts them.
     pub diagnosed: &'a [u32],
-    /// MDT meeting dates, earliest first.
+    /// MDT meeting dates, earliest first (on one day, by network).
     pub mdt_meetings: &'a [i32],
+    /// Per meeting of `mdt_meetings`, the network that held it: its position in
+    /// [`Histories::mdt_network_ids`].
+    pub mdt_networks: &'a [u16],
 }
 
 impl<'a> History<'a> {
@@ -340,17 +348,26 @@ impl Histories {
         let events = PerPerson::group(people.len(), events, |a, b| a.start.cmp(&b.start));
         let diagnosed = diagnosed(&events);
 
+        // Kept while the discussions borrow their network ids.
+        let discussion_batches = if dataset.has_table(Table::MdtDiscussion) {
+            read(Table::MdtDiscussion)?
+        } else {
+            Vec::new()
+        };
         let mut mdt = Vec::new();
-        if dataset.has_table(Table::MdtDiscussion) {
-            for batch in read(Table::MdtDiscussion)? {
-                let ids = column::<UInt64Type>(&batch, "person_id")?;
-                let days = column::<Date32Type>(&batch, "meeting_date")?;
-                for row in 0..batch.num_rows() {
-                    mdt.push((lookup("mdt_discussion", ids.value(row))?, days.value(row)));
-                }
+        for batch in &discussion_batches {
+            let ids = column::<UInt64Type>(batch, "person_id")?;
+            let days = column::<Date32Type>(batch, "meeting_date")?;
+            let networks = column_text(batch, "network_id")?;
+            for row in 0..batch.num_rows() {
+                mdt.push((
+                    lookup("mdt_discussion", ids.value(row))?,
+                    days.value(row),
+                    networks.value(row),
+                ));
             }
         }
-        let mdt = PerPerson::group(people.len(), mdt, |a, b| a.cmp(b));
+        let (mdt, mdt_network, mdt_network_ids) = discussions(people.len(), mdt);
         let extract_day = dates::to_days(dataset.manifest().extract_date);
         Ok(Histories {
             extract_day,
@@ -367,6 +384,8 @@ impl Histories {
             events,
             diagnosed,
             mdt,
+            mdt_network,
+            mdt_network_ids,
         })
     }
 
@@ -404,9 +423,10 @@ impl Histories {
             .collect::<Result<Vec<_>, CohortError>>()?;
         let mdt = records
             .mdt
-            .into_iter()
-            .map(|(id, d)| Ok((keyed("mdt_discussion", id)?, d)))
+            .iter()
+            .map(|(id, d, network)| Ok((keyed("mdt_discussion", *id)?, *d, network.as_str())))
             .collect::<Result<Vec<_>, CohortError>>()?;
+        let (mdt, mdt_network, mdt_network_ids) = discussions(n, mdt);
         let events = PerPerson::group(n, events, |a, b| a.start.cmp(&b.start));
         Ok(Histories {
             extract_day: records.extract_day,
@@ -418,7 +438,9 @@ impl Histories {
             conditions: PerPerson::group(n, conditions, |a, b| a.onset.cmp(&b.onset)),
             diagnosed: diagnosed(&events),
             events,
-            mdt: PerPerson::group(n, mdt, |a, b| a.cmp(b)),
+            mdt,
+            mdt_network,
+            mdt_network_ids,
         })
     }
 
@@ -432,6 +454,7 @@ impl Histories {
             events: self.events.of(index),
             diagnosed: &self.diagnosed[self.events.range(index)],
             mdt_meetings: self.mdt.of(index),
+            mdt_networks: &self.mdt_network[self.mdt.range(index)],
         }
     }
 
@@ -454,7 +477,36 @@ pub struct Records {
     pub registrations: Vec<(u64, Registration)>,
     pub conditions: Vec<(u64, ConditionSpell)>,
     pub events: Vec<(u64, Event)>,
-    pub mdt: Vec<(u64, i32)>,
+    /// Person id, meeting day and network id of each MDT discussion.
+    pub mdt: Vec<(u64, i32, String)>,
+}
+
+/// MDT discussions (person index, meeting day, network id) grouped by person, earliest
+/// first and on one day by network; each one's network as a position in the sorted list of
+/// networks named, which is returned last.
+fn discussions(
+    people: usize,
+    rows: Vec<(u32, i32, &str)>,
+) -> (PerPerson<i32>, Vec<u16>, Vec<String>) {
+    let mut ids: Vec<&str> = rows.iter().map(|&(_, _, network)| network).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let position = |network: &str| ids.binary_search(&network).map_or(0, |p| p as u16);
+    let pairs = rows
+        .iter()
+        .map(|&(person, day, network)| (person, (day, position(network))))
+        .collect();
+    let grouped = PerPerson::group(people, pairs, |a, b| a.cmp(b));
+    let networks = grouped.items.iter().map(|&(_, network)| network).collect();
+    let days = PerPerson {
+        offsets: grouped.offsets,
+        items: grouped.items.into_iter().map(|(day, _)| day).collect(),
+    };
+    (
+        days,
+        networks,
+        ids.into_iter().map(str::to_string).collect(),
+    )
 }
 
 /// The deficits each event's diagnosis shows, in the events' order.
@@ -555,4 +607,40 @@ fn practices(batches: &[RecordBatch]) -> Result<Vec<Practice>, CohortError> {
         }
     }
     Ok(practices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_discussion_keeps_the_network_that_held_it() {
+        let person = |id| Person {
+            id,
+            sex: Sex::Female,
+            birth_day: 0,
+            death_day: None,
+            ethnic_group: EthnicGroup::White,
+            imd_decile: 5,
+        };
+        let records = Records {
+            people: vec![person(7), person(8)],
+            mdt: vec![
+                (7, 300, "N3".into()),
+                (8, 250, "N1".into()),
+                (7, 200, "N2".into()),
+                (7, 200, "N1".into()),
+            ],
+            ..Records::default()
+        };
+        let histories = Histories::from_records(records).unwrap();
+        assert_eq!(histories.mdt_network_ids, ["N1", "N2", "N3"]);
+        let first = histories.history(0);
+        // Earliest first; on one day, by network.
+        assert_eq!(first.mdt_meetings, [200, 200, 300]);
+        assert_eq!(first.mdt_networks, [0, 1, 2]);
+        let second = histories.history(1);
+        assert_eq!(second.mdt_meetings, [250]);
+        assert_eq!(second.mdt_networks, [0]);
+    }
 }

@@ -18,7 +18,7 @@ pub mod segment;
 pub use at::{PersonAt, Population, population_on};
 pub use casefind::{CaseFinding, CaseList, Scope, Top, find_cases};
 pub use history::Histories;
-pub use model::{ModelCard, RiskModel, TrainOptions, TrainTimings, Trained, train};
+pub use model::{ModelCard, RiskModel, Scorer, TrainOptions, TrainTimings, Trained, train};
 pub use report::{SegmentReport, segment_report};
 pub use segment::{SegmentError, SegmentModel};
 

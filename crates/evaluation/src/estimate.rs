@@ -1,8 +1,8 @@
 //! Estimates for one set of matched people: per outcome, the rates in each arm and period,
 //! the naive before/after of the treated, the controls' before/after, the matched
 //! difference in differences (Poisson with cluster-robust CI and p-value, the pair bootstrap
-//! and the negative binomial sensitivity model) and the absolute change; for costs, the
-//! difference in mean differences.
+//! and the negative binomial sensitivity model) and the absolute change; for costs and the
+//! risk score, the difference in mean differences.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,8 @@ pub struct OutcomeResult {
     pub name: String,
     pub label: String,
     pub kind: Kind,
-    /// Per 1,000 person-years for counts, £ per person for costs.
+    /// Per 1,000 person-years for counts, £ per person for costs, the mean per cent for the
+    /// risk score.
     #[serde(deserialize_with = "crate::f64_or_nan")]
     pub treated_pre: f64,
     #[serde(deserialize_with = "crate::f64_or_nan")]
@@ -103,7 +104,8 @@ pub struct OutcomeResult {
     #[serde(default)]
     pub e_value: Option<EValue>,
     /// Counts: change per 1,000 person-years against the counterfactual; costs: the
-    /// difference in mean differences per person (£). Bootstrap interval.
+    /// difference in mean differences per person (£); the risk score: the difference in
+    /// mean differences in percentage points. Bootstrap interval.
     pub absolute: Interval,
     /// Costs: the difference per person times the treated people, £ added (+) or avoided
     /// (-) in their first year.
@@ -174,16 +176,18 @@ pub fn estimate(
     replicates: usize,
     seed: u64,
 ) -> Vec<OutcomeResult> {
-    // Cells per cluster per outcome: for counts, events and days; for costs, £ and people.
+    // Cells per cluster per outcome: for counts, events and days; for costs, £ and people;
+    // for the risk score, per cent and people scored, each at their score's weight.
     let mut cells = vec![vec![Cells::default(); OUTCOMES.len()]; clusters];
     for m in members {
         for (o, outcome) in OUTCOMES.iter().enumerate() {
             for (w, cell) in cells_of(m).into_iter().enumerate() {
-                let time = match outcome.kind {
-                    Kind::Count => m.windows.days[w],
-                    Kind::Cost => 1.0,
+                let (weight, time) = match outcome.kind {
+                    Kind::Count => (1.0, m.windows.days[w]),
+                    Kind::Cost => (1.0, 1.0),
+                    Kind::Score => (m.windows.score_weight, m.windows.score_weight),
                 };
-                cells[m.cluster][o].counts[cell] += m.weight * m.windows.values[o][w];
+                cells[m.cluster][o].counts[cell] += m.weight * weight * m.windows.values[o][w];
                 cells[m.cluster][o].times[cell] += m.weight * time;
             }
         }
@@ -204,7 +208,7 @@ pub fn estimate(
             let cells = totals[o];
             let scale = match outcome.kind {
                 Kind::Count => PER_THOUSAND_YEARS,
-                Kind::Cost => 1.0,
+                Kind::Cost | Kind::Score => 1.0,
             };
             let interval_of = |statistic: &dyn Fn(&Cells) -> f64| {
                 let mut values: Vec<f64> = replicates.iter().map(|r| statistic(&r[o])).collect();
@@ -243,7 +247,14 @@ pub fn estimate(
                         }
                     }
                 }
-                Kind::Cost => {
+                Kind::Cost | Kind::Score => {
+                    if outcome.kind == Kind::Score && cells.times[TREATED_POST] == 0.0 {
+                        note = Some(
+                            "no one discussed was followed to the last day of the year after \
+                             (the data end sooner, or they died or left): no score a year on"
+                                .into(),
+                        );
+                    }
                     let statistic = |c: &Cells| c.difference_in_differences();
                     let mut values: Vec<f64> =
                         replicates.iter().map(|r| statistic(&r[o])).collect();

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use accord_cohort::at::day_text;
-use accord_cohort::{Histories, RiskModel};
+use accord_cohort::at::{day_text, state_at};
+use accord_cohort::{Histories, RiskModel, Scorer};
 use accord_risk::auc_delong;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -34,7 +34,8 @@ use crate::{EvaluationError, IntMap, IntSet};
 #[serde(rename_all = "snake_case")]
 pub enum ExactField {
     Sex,
-    /// The network of the practice on the covariate day.
+    /// The row's network ([`Networks::of_row`]): for the treated, the network whose MDT
+    /// discussed them first; for a control, their practice's on the covariate day.
     Network,
     /// Emergency admissions in the 12 months before: 0, 1, 2, 3 or more.
     EmergencyAdmissions,
@@ -46,7 +47,7 @@ pub enum ExactField {
 
 impl ExactField {
     /// The field's stratum code for candidate row `r`.
-    fn code(self, c: &Candidates, r: usize, networks: &[u16]) -> u64 {
+    fn code(self, c: &Candidates, r: usize, networks: &Networks) -> u64 {
         let value = |name: &str| {
             c.covariates
                 .iter()
@@ -56,7 +57,7 @@ impl ExactField {
         let row = c.rows[r];
         match self {
             ExactField::Sex => u64::from(row.sex),
-            ExactField::Network => u64::from(networks[row.practice as usize]),
+            ExactField::Network => u64::from(networks.of_row(&row)),
             ExactField::EmergencyAdmissions => {
                 let n = value("emergency_admissions_0_3m") + value("emergency_admissions_3_12m");
                 n.min(3.0) as u64
@@ -93,8 +94,9 @@ pub struct EvaluationOptions {
     /// Pair-bootstrap resamples.
     pub bootstrap: usize,
     /// Matchings the count outcomes' ratios are averaged over (Rubin's rules), each with
-    /// the propensity model fitted on its own sample of controls; the bootstrap, the
-    /// negative binomial model, per-network results and the placebo runs use the first.
+    /// the propensity model fitted on its own sample of controls, overall and per network;
+    /// the bootstrap, the negative binomial model, the per-network balance and the placebo
+    /// runs use the first.
     /// Results saved before there was a choice had one.
     #[serde(default = "one")]
     pub matchings: usize,
@@ -563,6 +565,7 @@ fn matched_run(
         options.follow_up,
         options.include_index_day,
         &weight_of,
+        Some(&risk.scorer()),
     );
     clock.lap(&format!("{prefix}outcomes"));
     Ok(Run {
@@ -582,7 +585,8 @@ fn matched_run(
 /// Each matched person's windows (`sets` of candidate rows), with controls discussed
 /// later followed as `follow_up` says, their days and events weighted by `weight_of` (by
 /// candidate row; 1 where absent), and the year before of a control cut short or weighted
-/// counted as much as its year after was followed.
+/// counted as much as its year after was followed; with `scorer`, their risk scores on
+/// the covariate day and on the last day of the year after, where followed to it.
 fn matched_windows(
     histories: &Histories,
     rows: &[Row],
@@ -590,6 +594,7 @@ fn matched_windows(
     follow_up: ControlFollowUp,
     include_index_day: bool,
     weight_of: &IntMap<usize, &FollowUpWeights>,
+    scorer: Option<&Scorer<'_>>,
 ) -> Vec<Vec<Windows>> {
     let unweighted = FollowUpWeights::default();
     sets.par_iter()
@@ -634,6 +639,22 @@ fn matched_windows(
                             w.weigh_before(w.days[1] / uncensored);
                         }
                     }
+                    if let Some(scorer) = scorer {
+                        let score = |day: i32, practice: u32| {
+                            scorer.score(&state_at(&history, day, practice), histories)
+                        };
+                        let before = score(month_start(index) - 1, rows[r].practice);
+                        // The last day of the year after, as the windows bound it.
+                        let last = index + if include_index_day { 364 } else { 365 };
+                        let after = (last <= end && history.alive_on(last))
+                            .then(|| history.practice_on(last))
+                            .flatten()
+                            .map(|practice| {
+                                let weight = weights.map_or(1.0, |w| w.on(last));
+                                (score(last, practice), weight)
+                            });
+                        w.set_risk_scores(before, after);
+                    }
                     w
                 })
                 .collect()
@@ -641,20 +662,78 @@ fn matched_windows(
         .collect()
 }
 
-/// Each practice's network as a small code (0 = none).
-fn network_codes(histories: &Histories) -> Vec<u16> {
-    let mut codes: HashMap<&str, u16> = HashMap::new();
-    histories
-        .practices
-        .iter()
-        .map(|p| match p.network.as_deref() {
-            None => 0,
-            Some(n) => {
-                let next = codes.len() as u16 + 1;
-                *codes.entry(n).or_insert(next)
-            }
-        })
-        .collect()
+/// The networks an evaluation reports on, each as a small code (0 = none): first those of
+/// the practices, in practice order, then any other that held an MDT discussion.
+struct Networks {
+    /// By code; code 0 is "none".
+    names: Vec<String>,
+    /// Per practice, its network's code.
+    practice: Vec<u16>,
+    /// Per person, the code of the network whose MDT discussed them first (0 where never
+    /// discussed).
+    first_discussed_by: Vec<u16>,
+}
+
+impl Networks {
+    fn of<'h>(histories: &'h Histories) -> Networks {
+        let mut codes: HashMap<&'h str, u16> = HashMap::new();
+        let mut names = vec!["none".to_string()];
+        let mut code = |name: &'h str| -> u16 {
+            *codes.entry(name).or_insert_with(|| {
+                names.push(name.to_string());
+                (names.len() - 1) as u16
+            })
+        };
+        let practice = histories
+            .practices
+            .iter()
+            .map(|p| p.network.as_deref().map_or(0, &mut code))
+            .collect();
+        let discussed: Vec<u16> = histories.mdt_network_ids.iter().map(|n| code(n)).collect();
+        let first_discussed_by = (0..histories.people.len())
+            .map(|i| {
+                let network = histories.history(i).mdt_networks.first().copied();
+                network.map_or(0, |n| discussed[usize::from(n)])
+            })
+            .collect();
+        Networks {
+            names,
+            practice,
+            first_discussed_by,
+        }
+    }
+
+    /// A candidate row's network: for the treated, the network whose MDT discussed them
+    /// first (the one whose work is evaluated); for a control, their practice's on the
+    /// covariate day (the one whose MDT would have discussed them).
+    fn of_row(&self, row: &Row) -> u16 {
+        if row.treated {
+            self.first_discussed_by[row.person as usize]
+        } else {
+            self.practice[row.practice as usize]
+        }
+    }
+
+    /// The network of matched set `s` of `run`: its treated person's.
+    fn of_set(&self, run: &Run, s: usize) -> u16 {
+        self.of_row(&run.candidates.rows[run.sets[s][0].0])
+    }
+
+    /// Each network's count ratios in `run`'s matched sets (log ratio and standard error
+    /// per outcome; empty for a network with too few sets to estimate), by code.
+    fn log_ratios(&self, run: &Run) -> Vec<Vec<Option<(f64, f64)>>> {
+        (0..self.names.len())
+            .into_par_iter()
+            .map(|n| {
+                let (people, _, sets) = members(run, |s| usize::from(self.of_set(run, s)) == n);
+                if sets >= MINIMUM_MATCHED {
+                    poisson_log_ratios(&people)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect()
+    }
 }
 
 /// The units matched on: each candidate row's logit, arm and exact-matching stratum (the
@@ -665,7 +744,7 @@ fn units_of(
     candidates: &Candidates,
     logits: &[f64],
 ) -> Vec<Unit> {
-    let networks = network_codes(histories);
+    let networks = Networks::of(histories);
     let rows = &candidates.rows;
     let stratum = |r: usize| {
         let mut key = u64::from(rows[r].month);
@@ -778,14 +857,9 @@ fn overlap(units: &[Unit], sets: &[Vec<(usize, f64)>]) -> Vec<OverlapBin> {
 }
 
 /// Balance of every covariate and the logit of the propensity score, overall and in each
-/// network's matched sets (before matching: the network's treated against the controls
-/// registered in its practices).
-fn balance(
-    codes: &[u16],
-    run: &Run,
-    network_of_set: &[u16],
-    networks: usize,
-) -> (Vec<BalanceRow>, Vec<Vec<BalanceRow>>) {
+/// network's matched sets (before matching: the treated its MDT discussed against the
+/// controls registered in its practices), by network code.
+fn balance(networks: &Networks, run: &Run) -> (Vec<BalanceRow>, Vec<Vec<BalanceRow>>) {
     let c = &run.candidates;
     let columns = c.covariates.len() + 1;
     let value = |r: usize, k: usize| {
@@ -799,7 +873,7 @@ fn balance(
     // its own slot 1). The unmatched sample is read row by row (the values are stored so) in
     // chunks on all cores, the chunks then added in order; the matched sample is small.
     const CHUNK: usize = 65_536;
-    let empty = || vec![vec![BalanceAccumulator::default(); columns]; networks + 2];
+    let empty = || vec![vec![BalanceAccumulator::default(); columns]; networks.names.len() + 1];
     // Everyone's accumulators and those of the row's network, side by side.
     fn both(
         acc: &mut [Vec<BalanceAccumulator>],
@@ -819,8 +893,7 @@ fn balance(
             for (j, row) in rows.iter().enumerate() {
                 let r = chunk * CHUNK + j;
                 let values = c.row_values(r);
-                for (k, (all, network)) in both(&mut acc, codes[row.practice as usize]).enumerate()
-                {
+                for (k, (all, network)) in both(&mut acc, networks.of_row(row)).enumerate() {
                     let v = values.get(k).map_or(run.logits[r], |&v| f64::from(v));
                     all.add_before(v, row.treated);
                     network.add_before(v, row.treated);
@@ -840,7 +913,8 @@ fn balance(
     for (s, set) in run.sets.iter().enumerate() {
         for &(r, w) in set {
             let treated = c.rows[r].treated;
-            for (k, (all, network)) in both(&mut accumulators, network_of_set[s]).enumerate() {
+            for (k, (all, network)) in both(&mut accumulators, networks.of_set(run, s)).enumerate()
+            {
                 let v = value(r, k);
                 all.add_after(v, treated, w);
                 network.add_after(v, treated, w);
@@ -855,7 +929,7 @@ fn balance(
         accumulators[slot][k].finish(name, label, threshold)
     };
     let overall = (0..columns).map(|k| row(k, 0)).collect();
-    let per_network = (0..=networks)
+    let per_network = (0..networks.names.len())
         .map(|code| (0..columns).map(|k| row(k, code + 1)).collect())
         .collect();
     (overall, per_network)
@@ -942,6 +1016,7 @@ fn matching_log_ratios(
             ControlFollowUp::IntentionToTreat,
             options.include_index_day,
             &IntMap::default(),
+            None,
         );
         let (people, _, _) = members_with(run, &through_the_year, |_| true);
         poisson_log_ratios(&people)
@@ -962,6 +1037,28 @@ impl MatchingRatios {
             &self.main
         };
         ratios.get(o).copied().flatten()
+    }
+}
+
+/// Each count outcome's ratio averaged over `matchings` matchings, its interval by
+/// Rubin's rules, where every matching has one: `main(m, o)` is matching m's log ratio and
+/// standard error of outcome o, followed as the options say, and `intention_to_treat(m, o)`
+/// through the year. An outcome some matching could not estimate keeps the first
+/// matching's ratio.
+fn average_over_matchings(
+    outcomes: &mut [OutcomeResult],
+    matchings: usize,
+    main: impl Fn(usize, usize) -> Option<(f64, f64)>,
+    intention_to_treat: impl Fn(usize, usize) -> Option<(f64, f64)>,
+) {
+    for (o, outcome) in outcomes.iter_mut().enumerate() {
+        let over = |ratio: &dyn Fn(usize, usize) -> Option<(f64, f64)>| -> Vec<(f64, f64)> {
+            (0..matchings).filter_map(|m| ratio(m, o)).collect()
+        };
+        let main_ratios = over(&main);
+        if main_ratios.len() == matchings {
+            outcome.average_over_matchings(&main_ratios, &over(&intention_to_treat));
+        }
     }
 }
 
@@ -1012,26 +1109,8 @@ pub fn evaluate_with_rows(
     let propensity = propensity_report(histories, options, &main)?;
     clock.lap("propensity diagnostics (AUC, overlap)");
     let rows = &main.candidates.rows;
-    let codes = network_codes(histories);
-    let mut network_names: Vec<String> = vec!["none".into(); 1];
-    {
-        let mut named: Vec<(u16, &str)> = histories
-            .practices
-            .iter()
-            .zip(&codes)
-            .filter_map(|(p, &c)| p.network.as_deref().map(|n| (c, n)))
-            .collect();
-        named.sort_unstable();
-        named.dedup();
-        network_names.extend(named.into_iter().map(|(_, n)| n.to_string()));
-    }
-    let network_of_set: Vec<u16> = main
-        .sets
-        .iter()
-        .map(|set| codes[rows[set[0].0].practice as usize])
-        .collect();
-    let (balance_rows, network_balance) =
-        balance(&codes, &main, &network_of_set, network_names.len() - 1);
+    let networks = Networks::of(histories);
+    let (balance_rows, network_balance) = balance(&networks, &main);
     clock.lap("balance");
 
     let (all, clusters, matched) = members(&main, |_| true);
@@ -1046,6 +1125,9 @@ pub fn evaluate_with_rows(
     // score into other controls, and one matching's ratio varies with them as much as with
     // the people (docs/evaluation.md, "The matching's own variance"). The counts' ratios
     // are averaged over the matchings and their intervals carry the variance between them.
+    // Each network's ratios in every matching, the first's computed with the per-network
+    // step below.
+    let mut network_ratios = Vec::new();
     for m in 1..options.matchings {
         let prefix = format!("matching {} of {}: ", m + 1, options.matchings);
         let other = matched_run(
@@ -1059,30 +1141,27 @@ pub fn evaluate_with_rows(
             &prefix,
         )?;
         ratios.push(matching_log_ratios(histories, &other, options));
+        network_ratios.push(networks.log_ratios(&other));
         clock.lap(&format!("{prefix}estimates"));
     }
-    for (o, outcome) in outcomes.iter_mut().enumerate() {
-        let over = |intention_to_treat: bool| -> Vec<(f64, f64)> {
-            ratios
-                .iter()
-                .filter_map(|r| r.of(o, intention_to_treat))
-                .collect()
-        };
-        let main_ratios = over(false);
-        if main_ratios.len() == ratios.len() {
-            outcome.average_over_matchings(&main_ratios, &over(true));
-        }
-    }
+    average_over_matchings(
+        &mut outcomes,
+        ratios.len(),
+        |m, o| ratios[m].of(o, false),
+        |m, o| ratios[m].of(o, true),
+    );
 
-    let mut treated_by_network = vec![0usize; network_names.len()];
+    network_ratios.insert(0, networks.log_ratios(&main));
+    let mut treated_by_network = vec![0usize; networks.names.len()];
     for row in rows.iter().filter(|r| r.treated) {
-        treated_by_network[usize::from(codes[row.practice as usize])] += 1;
+        treated_by_network[usize::from(networks.of_row(row))] += 1;
     }
-    let networks: Vec<NetworkResult> = (0..network_names.len())
+    let network_results: Vec<NetworkResult> = (0..networks.names.len())
         .into_par_iter()
         .filter(|&n| treated_by_network[n] > 0)
         .map(|n| {
-            let (people, clusters, sets) = members(&main, |s| usize::from(network_of_set[s]) == n);
+            let (people, clusters, sets) =
+                members(&main, |s| usize::from(networks.of_set(&main, s)) == n);
             let balance = network_balance[n].clone();
             let over = balance.iter().filter(|b| !b.balanced).count();
             let max_abs_smd = balance
@@ -1090,18 +1169,21 @@ pub fn evaluate_with_rows(
                 .map(|b| b.after.smd.abs())
                 .filter(|v| v.is_finite())
                 .fold(0.0, f64::max);
+            let mut outcomes = if sets >= MINIMUM_MATCHED {
+                estimate(&people, clusters, sets, options.bootstrap, options.seed)
+            } else {
+                Vec::new()
+            };
+            let of = |m: usize, o: usize| network_ratios[m][n].get(o).copied().flatten();
+            average_over_matchings(&mut outcomes, network_ratios.len(), of, |_, _| None);
             NetworkResult {
-                network: network_names[n].clone(),
+                network: networks.names[n].clone(),
                 treated: treated_by_network[n],
                 matched: sets,
                 max_abs_smd,
                 covariates_over_threshold: over,
                 smd_standard_error: smd_standard_error(sets, sets),
-                outcomes: if sets >= MINIMUM_MATCHED {
-                    estimate(&people, clusters, sets, options.bootstrap, options.seed)
-                } else {
-                    Vec::new()
-                },
+                outcomes,
                 balance,
             }
         })
@@ -1186,7 +1268,7 @@ pub fn evaluate_with_rows(
     warnings.extend(warnings_of(
         &attrition,
         &balance_rows,
-        &networks,
+        &network_results,
         &mortality,
         &outcomes,
     ));
@@ -1214,7 +1296,7 @@ pub fn evaluate_with_rows(
         propensity,
         balance: balance_rows,
         outcomes,
-        networks,
+        networks: network_results,
         mortality,
         monthly,
         placebos,

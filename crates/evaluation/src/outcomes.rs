@@ -1,7 +1,9 @@
 //! Outcomes around an index date: counts and costs in the 365 days before (-365..-1) and
 //! after (+1..+365, or 0..+364 with the index day) the index, counted only while the person
 //! is registered and alive; the days at risk are the person-time. Follow-up ends at death,
-//! de-registration or the extract date. Also events and days at risk by month from -24 to +12.
+//! de-registration or the extract date. Also events and days at risk by month from -24 to
+//! +12, and the change in the risk score from the covariate day to the last day of the year
+//! after (set by the caller, which holds the risk model: [`Windows::set_risk_scores`]).
 
 use accord_cohort::history::History;
 use accord_model::Setting;
@@ -17,6 +19,10 @@ pub enum Kind {
     Count,
     /// £ per person: difference in mean differences.
     Cost,
+    /// The risk model's predicted chance of an emergency admission in the next 12 months,
+    /// in per cent, on the covariate day and on the last day of the year after: difference
+    /// in mean differences, in percentage points, among people scored on both days.
+    Score,
 }
 
 /// One outcome of the evaluation.
@@ -36,7 +42,7 @@ const SOCIAL_CARE: &[Setting] = &[
 ];
 
 /// The outcomes the issue lists, in report order.
-pub const OUTCOMES: [Outcome; 9] = [
+pub const OUTCOMES: [Outcome; 10] = [
     Outcome {
         name: "ae_attendances",
         label: "A&E attendances",
@@ -91,11 +97,20 @@ pub const OUTCOMES: [Outcome; 9] = [
         kind: Kind::Cost,
         settings: &[],
     },
+    Outcome {
+        name: "risk_score",
+        label: "risk score (% chance of an emergency admission in the next 12 months)",
+        kind: Kind::Score,
+        settings: &[],
+    },
 ];
+
+/// The position of the risk score in [`OUTCOMES`].
+pub const RISK_SCORE: usize = OUTCOMES.len() - 1;
 
 impl Outcome {
     fn counts(&self, setting: Setting) -> bool {
-        self.settings.is_empty() || self.settings.contains(&setting)
+        self.kind != Kind::Score && (self.settings.is_empty() || self.settings.contains(&setting))
     }
 }
 
@@ -111,8 +126,12 @@ const MONTH_DAYS: f64 = 365.25 / 12.0;
 pub struct Windows {
     /// Days at risk before and after.
     pub days: [f64; 2],
-    /// Per outcome: value before and after (events, or £).
+    /// Per outcome: value before and after (events, £, or the risk score in per cent).
     pub values: Vec<[f64; 2]>,
+    /// What the risk score's change counts for: 0 where the person has no score on the last
+    /// day of the year after (dead, not registered, beyond the data, or a control's
+    /// follow-up ended by their own MDT), else the follow-up weight of that day.
+    pub score_weight: f64,
     /// Died within 365 days after the index: the weight of the day of death (0 if alive).
     pub death_within_year: f64,
     /// Per month from -24 to +11 (36 months): days at risk and events of the `MONTHLY`
@@ -164,12 +183,31 @@ pub fn days_after(
 }
 
 impl Windows {
+    /// The risk score (probabilities) on the covariate day and on the last day of the year
+    /// after, where the person was scored then, with that day's follow-up weight.
+    pub fn set_risk_scores(&mut self, before: f64, after: Option<(f64, f64)>) {
+        match after {
+            Some((after, weight)) => {
+                self.values[RISK_SCORE] = [100.0 * before, 100.0 * after];
+                self.score_weight = weight;
+            }
+            None => {
+                self.values[RISK_SCORE] = [0.0; 2];
+                self.score_weight = 0.0;
+            }
+        }
+    }
+
     /// Counts everything before the index `factor` times: the days, values and monthly
     /// series of the window before.
     pub fn weigh_before(&mut self, factor: f64) {
         self.days[0] *= factor;
-        for value in &mut self.values {
-            value[0] *= factor;
+        // A score is a level, not a count over the days followed: both of its days count
+        // at `score_weight`.
+        for (value, outcome) in self.values.iter_mut().zip(&OUTCOMES) {
+            if outcome.kind != Kind::Score {
+                value[0] *= factor;
+            }
         }
         let before = MONTHS_BEFORE as usize;
         for days in &mut self.monthly_days[..before] {
@@ -211,6 +249,7 @@ pub fn windows(
                             * match outcome.kind {
                                 Kind::Count => 1.0,
                                 Kind::Cost => event.cost,
+                                Kind::Score => 0.0,
                             };
                     }
                 }
@@ -257,6 +296,7 @@ pub fn windows(
     Windows {
         days,
         values,
+        score_weight: 0.0,
         death_within_year: history
             .person
             .death_day
@@ -277,13 +317,22 @@ mod tests {
         let mut w = Windows {
             days: [365.0, 200.0],
             values: vec![[4.0, 2.0]; OUTCOMES.len()],
+            score_weight: 1.0,
             death_within_year: 0.0,
             monthly_days: vec![30.0; months],
             monthly_events: vec![[1.0, 2.0]; months],
         };
         w.weigh_before(0.5);
         assert_eq!(w.days, [182.5, 200.0]);
-        assert!(w.values.iter().all(|v| *v == [2.0, 2.0]));
+        for (o, value) in w.values.iter().enumerate() {
+            // The risk score is a level, not a count over the days: it is not weighed.
+            let expected = if o == RISK_SCORE {
+                [4.0, 2.0]
+            } else {
+                [2.0, 2.0]
+            };
+            assert_eq!(*value, expected, "{}", OUTCOMES[o].name);
+        }
         let before = MONTHS_BEFORE as usize;
         assert!(w.monthly_days[..before].iter().all(|&d| d == 15.0));
         assert!(w.monthly_days[before..].iter().all(|&d| d == 30.0));

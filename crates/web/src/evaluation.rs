@@ -56,7 +56,7 @@ fn forest(e: &Evaluation, outcome: &str, id: &str) -> Chart {
             id: id.into(),
             title: format!("Matched difference in differences: {label}"),
             description: format!(
-                "Ratio of rate ratios of {label} (treated post/pre over controls post/pre) with cluster-robust 95% confidence intervals, overall and by network; 1 means no effect, below 1 fewer than expected."
+                "Ratio of rate ratios of {label} (treated post/pre over controls post/pre) with 95% confidence intervals (cluster-robust; by Rubin's rules where averaged over several matchings), overall and by network; 1 means no effect, below 1 fewer than expected."
             ),
             x: "Ratio of rate ratios".into(),
             y: "Network".into(),
@@ -237,6 +237,7 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
                     Kind::Count => { (ci(&o.absolute, 1)) " per 1,000 person-years" }
                     Kind::Cost => { "£" (ci(&o.absolute, 0)) " per person"
                         @if let Some(t) = o.cohort_total { "; £" (number(t, 1.0)) " for the cohort" } }
+                    Kind::Score => { (ci(&o.absolute, 2)) " percentage points" }
                 } }
             } } }
         } }
@@ -248,7 +249,7 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
 fn matchings_text(e: &Evaluation) -> String {
     match e.provenance.options.matchings {
         0 | 1 => "The ratio is from one matching: its interval, the smallest detectable fall and the E-value of the interval leave out the variance of the matching itself, which on synthetic boroughs is as large as the rest (docs/evaluation.md, \"The matching's own variance\"); --matchings 3 carries it.".into(),
-        m => format!("The matched ratios, their p-values and the intention-to-treat ratios are averaged over {m} matchings, each with the propensity model fitted on its own sample of controls, and their intervals carry the variance between matchings (Rubin's rules: a t interval); the first matching alone is shown beside them. The bootstrap, negative binomial, per-network and placebo figures are the first matching's (docs/evaluation.md, \"The matching's own variance\")."),
+        m => format!("The matched ratios, their p-values and the intention-to-treat ratios are averaged over {m} matchings, each with the propensity model fitted on its own sample of controls, and their intervals carry the variance between matchings (Rubin's rules: a t interval); the first matching alone is shown beside them. Each network's ratios are averaged the same way over its own matched sets; with a few hundred people a network's matchings can differ a lot, and its interval then widens accordingly. The bootstrap, negative binomial, per-network balance and placebo figures are the first matching's (docs/evaluation.md, \"The matching's own variance\")."),
     }
 }
 
@@ -332,6 +333,7 @@ pub fn report(e: &Evaluation) -> Markup {
             }
         }
         h2 { "By network" }
+        p { "A person discussed counts for the network whose MDT discussed them first; their controls come from anywhere unless matched exactly on network (a control's network is their practice's). Each network's ratios are averaged over the matchings." }
         div.table-scroll { table {
             thead { tr { th scope="col" { "Network" } th scope="col" { "Eligible" } th scope="col" { "Matched" } th scope="col" { "Max |SMD| after" } th scope="col" { "Covariates over threshold" } th scope="col" { "SMD SE at this size" } th scope="col" { "A&E ratio" } th scope="col" { "Emergency admissions ratio" } } }
             tbody { @for n in &e.networks { tr {

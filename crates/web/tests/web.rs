@@ -587,6 +587,15 @@ async fn evaluation_page_and_report_show_the_estimates_and_their_checks() {
         "{:.2} ({:.2})",
         e_value.estimate, e_value.confidence_limit
     )));
+    // The risk score's change a year on, in percentage points.
+    let score = e.outcomes.iter().find(|o| o.name == "risk_score").unwrap();
+    let change = score.absolute;
+    assert!(html.contains(&format!(
+        "{:.2} ({:.2} to {:.2}) percentage points",
+        change.estimate,
+        change.lower.unwrap(),
+        change.upper.unwrap()
+    )));
     for id in [
         "forest-ae-title",
         "prepost-ae-title",
