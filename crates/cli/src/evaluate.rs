@@ -393,7 +393,7 @@ fn matchings_note(outcomes: &[OutcomeResult]) -> String {
         .collect();
     match outcomes.iter().find_map(|o| o.over_matchings) {
         Some(m) => format!(
-            "matched DiD ratios, p-values and intention-to-treat ratios: averaged over {} matchings (the propensity model fitted on another sample of controls each time), with the variance between them in the interval (Rubin's rules); {}; per-network ratios are averaged the same way; the bootstrap, negative binomial, per-network balance and placebo figures are the first matching's",
+            "matched DiD ratios, the costs' and the risk score's differences, their p-values and the intention-to-treat ratios: averaged over {} matchings (the propensity model fitted on another sample of controls each time), with the variance between them in the interval (Rubin's rules); {}; each network's are averaged the same way; the counts' bootstrap intervals, the negative binomial, balance and placebo figures are the first matching's",
             m.matchings,
             spread.join("; ")
         ),

@@ -176,22 +176,7 @@ pub fn estimate(
     replicates: usize,
     seed: u64,
 ) -> Vec<OutcomeResult> {
-    // Cells per cluster per outcome: for counts, events and days; for costs, £ and people;
-    // for the risk score, per cent and people scored, each at their score's weight.
-    let mut cells = vec![vec![Cells::default(); OUTCOMES.len()]; clusters];
-    for m in members {
-        for (o, outcome) in OUTCOMES.iter().enumerate() {
-            for (w, cell) in cells_of(m).into_iter().enumerate() {
-                let (weight, time) = match outcome.kind {
-                    Kind::Count => (1.0, m.windows.days[w]),
-                    Kind::Cost => (1.0, 1.0),
-                    Kind::Score => (m.windows.score_weight, m.windows.score_weight),
-                };
-                cells[m.cluster][o].counts[cell] += m.weight * weight * m.windows.values[o][w];
-                cells[m.cluster][o].times[cell] += m.weight * time;
-            }
-        }
-    }
+    let cells = cells_by_cluster(members, clusters);
     let observations = observations(members);
     let mut totals = vec![Cells::default(); OUTCOMES.len()];
     for cluster in &cells {
@@ -293,6 +278,65 @@ pub fn estimate(
         .collect()
 }
 
+/// Cells per cluster per outcome: for counts, events and days; for costs, £ and people;
+/// for the risk score, per cent and people scored, each at their score's weight.
+fn cells_by_cluster(members: &[Member<'_>], clusters: usize) -> Vec<Vec<Cells>> {
+    let mut cells = vec![vec![Cells::default(); OUTCOMES.len()]; clusters];
+    for m in members {
+        for (o, outcome) in OUTCOMES.iter().enumerate() {
+            for (w, cell) in cells_of(m).into_iter().enumerate() {
+                let (weight, time) = match outcome.kind {
+                    Kind::Count => (1.0, m.windows.days[w]),
+                    Kind::Cost => (1.0, 1.0),
+                    Kind::Score => (m.windows.score_weight, m.windows.score_weight),
+                };
+                cells[m.cluster][o].counts[cell] += m.weight * weight * m.windows.values[o][w];
+                cells[m.cluster][o].times[cell] += m.weight * time;
+            }
+        }
+    }
+    cells
+}
+
+/// Each outcome's estimate in one matching, with its standard error, for averaging over
+/// matchings: for counts the log of the Poisson ratio of rate ratios with its
+/// cluster-robust SE (None where the model cannot be fitted), for costs and the risk score
+/// the difference in mean differences with the SD of its pair bootstrap (`replicates`
+/// resamples of the `clusters` clusters, seeded; None with fewer than 20 finite).
+pub fn matching_estimates(
+    members: &[Member<'_>],
+    clusters: usize,
+    replicates: usize,
+    seed: u64,
+) -> Vec<Option<(f64, f64)>> {
+    let ratios = poisson_log_ratios(members);
+    let cells = cells_by_cluster(members, clusters);
+    let mut totals = vec![Cells::default(); OUTCOMES.len()];
+    for cluster in &cells {
+        for (t, c) in totals.iter_mut().zip(cluster) {
+            t.add(c);
+        }
+    }
+    let replicates = bootstrap(&cells, replicates, seed);
+    OUTCOMES
+        .iter()
+        .enumerate()
+        .map(|(o, outcome)| match outcome.kind {
+            Kind::Count => ratios[o],
+            Kind::Cost | Kind::Score => {
+                let values: Vec<f64> = replicates
+                    .iter()
+                    .map(|r| r[o].difference_in_differences())
+                    .collect();
+                let difference = totals[o].difference_in_differences();
+                bootstrap_sd(&values)
+                    .filter(|_| difference.is_finite())
+                    .map(|sd| (difference, sd))
+            }
+        })
+        .collect()
+}
+
 /// The ratio below 1 that a two-sided test at 5% detects with 80% power, given the
 /// standard error `se` of the log ratio: exp(−(z₀.₉₇₅ + z₀.₈₀)·se) (Bloom 1995, "Minimum
 /// detectable effects").
@@ -355,12 +399,13 @@ pub struct OverMatchings {
     /// Matchings averaged, each with the propensity model fitted on its own sample of
     /// controls.
     pub matchings: usize,
-    /// SD of the log ratio between them.
+    /// SD between them of the log ratio (counts) or of the difference (costs, the score).
     pub between_sd: f64,
     /// Rubin's degrees of freedom of the interval; None where the matchings agree exactly
     /// (the normal interval).
     pub degrees_of_freedom: Option<f64>,
-    /// The first matching's ratio with its cluster-robust interval, alone.
+    /// The first matching's estimate with its interval, alone: a count's ratio (cluster-
+    /// robust interval), or a cost's or the risk score's difference (bootstrap interval).
     pub first_matching: Interval,
 }
 
@@ -372,7 +417,8 @@ pub struct OverMatchings {
 /// for a t interval (None where B is 0: the normal one).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Combined {
-    pub log_ratio: f64,
+    /// The mean of the estimates: log ratios, or differences.
+    pub mean: f64,
     pub standard_error: f64,
     pub degrees_of_freedom: Option<f64>,
     pub between_sd: f64,
@@ -401,7 +447,7 @@ impl Combined {
         };
         let added = (1.0 + 1.0 / m) * between;
         Some(Combined {
-            log_ratio: mean,
+            mean,
             standard_error: (within + added).sqrt(),
             degrees_of_freedom: (added > 0.0).then(|| (m - 1.0) * (1.0 + within / added).powi(2)),
             between_sd: between.sqrt(),
@@ -424,9 +470,15 @@ impl Combined {
         self.t().map_or(Z_975, |t| t.inverse_cdf(0.975).max(Z_975))
     }
 
+    /// The difference (the estimates averaged were differences) with its 95% interval.
+    pub fn difference_interval(&self) -> Interval {
+        let (d, half) = (self.mean, self.quantile() * self.standard_error);
+        Interval::of(d, Some((d - half, d + half)))
+    }
+
     /// The ratio with its 95% interval.
     pub fn interval(&self) -> Interval {
-        let (b, half) = (self.log_ratio, self.quantile() * self.standard_error);
+        let (b, half) = (self.mean, self.quantile() * self.standard_error);
         Interval {
             estimate: b.exp(),
             lower: Some((b - half).exp()),
@@ -434,9 +486,10 @@ impl Combined {
         }
     }
 
-    /// The two-sided p-value of a ratio of 1.
+    /// The two-sided p-value of a ratio of 1 (of a difference of 0, where the estimates
+    /// averaged were differences).
     pub fn p_value(&self) -> f64 {
-        let t = self.log_ratio / self.standard_error;
+        let t = self.mean / self.standard_error;
         match self.t() {
             Some(dist) => (2.0 * (1.0 - dist.cdf(t.abs()))).clamp(0.0, 1.0),
             None => two_sided_p(t),
@@ -445,43 +498,70 @@ impl Combined {
 }
 
 impl OutcomeResult {
-    /// Replaces a count's ratio, interval, p-value, detectable fall and E-value with those
-    /// of its average over matchings (`log_ratios[0]` is this result's own matching), and
-    /// its intention-to-treat ratio likewise where there is one: None where some matching
-    /// has none, rather than an average over fewer matchings than the ratio beside it.
+    /// Replaces the estimate with its average over matchings, `estimates[0]` being this
+    /// result's own matching's ([`matching_estimates`]). For a count: its ratio, interval,
+    /// p-value, detectable fall and E-value, and its intention-to-treat ratio likewise where
+    /// there is one (None where some matching has none, rather than an average over fewer
+    /// matchings than the ratio beside it). For a cost or the risk score: the difference in
+    /// mean differences, its interval and p-value, and a cost's total for the
+    /// `treated_people`.
     pub fn average_over_matchings(
         &mut self,
-        log_ratios: &[(f64, f64)],
+        estimates: &[(f64, f64)],
         intention_to_treat: &[(f64, f64)],
+        treated_people: usize,
     ) {
-        if log_ratios.len() < 2 {
+        if estimates.len() < 2 {
             return;
         }
-        let (Some(first), Some(combined)) = (self.effect_ratio, Combined::of(log_ratios)) else {
+        let Some(combined) = Combined::of(estimates) else {
             return;
         };
-        let ratio = combined.interval();
-        self.effect_ratio = Some(ratio);
+        let first = match self.kind {
+            Kind::Count => {
+                let Some(first) = self.effect_ratio else {
+                    return;
+                };
+                let ratio = combined.interval();
+                self.effect_ratio = Some(ratio);
+                self.minimum_detectable_ratio =
+                    Some(minimum_detectable_ratio(combined.standard_error));
+                self.e_value = EValue::of(&ratio);
+                if self.effect_ratio_intention_to_treat.is_some() {
+                    self.effect_ratio_intention_to_treat = (intention_to_treat.len()
+                        == estimates.len())
+                    .then(|| Combined::of(intention_to_treat))
+                    .flatten()
+                    .map(|c| c.interval());
+                }
+                first
+            }
+            Kind::Cost | Kind::Score => {
+                let first = self.absolute;
+                self.absolute = combined.difference_interval();
+                if self.kind == Kind::Cost {
+                    self.cohort_total = Some(self.absolute.estimate * treated_people as f64);
+                }
+                first
+            }
+        };
         self.p_value = Some(combined.p_value());
-        self.minimum_detectable_ratio = Some(minimum_detectable_ratio(combined.standard_error));
-        self.e_value = EValue::of(&ratio);
         self.over_matchings = Some(OverMatchings {
-            matchings: log_ratios.len(),
+            matchings: estimates.len(),
             between_sd: combined.between_sd,
             degrees_of_freedom: combined.degrees_of_freedom,
             first_matching: first,
         });
-        if self.effect_ratio_intention_to_treat.is_some() {
-            self.effect_ratio_intention_to_treat = (intention_to_treat.len() == log_ratios.len())
-                .then(|| Combined::of(intention_to_treat))
-                .flatten()
-                .map(|c| c.interval());
-        }
     }
 }
 
 /// A two-sided p-value from the bootstrap's standard error (normal approximation).
 fn bootstrap_p(estimate: f64, values: &[f64]) -> Option<f64> {
+    bootstrap_sd(values).map(|sd| two_sided_p(estimate / sd))
+}
+
+/// The SD of the finite bootstrap values: None with fewer than 20 of them, or none apart.
+fn bootstrap_sd(values: &[f64]) -> Option<f64> {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     if finite.len() < 20 {
         return None;
@@ -489,7 +569,7 @@ fn bootstrap_p(estimate: f64, values: &[f64]) -> Option<f64> {
     let mean = finite.iter().sum::<f64>() / finite.len() as f64;
     let sd =
         (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (finite.len() - 1) as f64).sqrt();
-    (sd > 0.0).then(|| two_sided_p(estimate / sd))
+    (sd > 0.0).then_some(sd)
 }
 
 #[cfg(test)]
@@ -544,7 +624,7 @@ mod tests {
         // B = 0.01, T = W + (4/3)B, ν = 2(1 + W/((4/3)B))² = 6.2658; the t quantile, the
         // interval and the p-value as scipy.stats.t gives them (t.ppf(0.975, ν) = 2.421969).
         let c = Combined::of(&[(0.1, 0.1), (0.2, 0.12), (0.3, 0.08)]).unwrap();
-        assert!((c.log_ratio - 0.2).abs() < 1e-12);
+        assert!((c.mean - 0.2).abs() < 1e-12);
         assert!((c.standard_error - 0.153_622_914_957_372).abs() < 1e-12);
         assert!((c.degrees_of_freedom.unwrap() - 6.2658).abs() < 1e-9);
         assert!((c.between_sd - 0.1).abs() < 1e-12);
@@ -583,6 +663,34 @@ mod tests {
             prop_assert!(combined.upper.unwrap() >= alone.upper.unwrap() - 1e-12);
             prop_assert!(c.standard_error >= se);
         }
+    }
+
+    #[test]
+    fn a_cost_difference_is_averaged_over_matchings_on_its_own_scale() {
+        // The log-ratio example above times 1,000: differences of £100, £200 and £300 with
+        // bootstrap SEs of £100, £120 and £80. The same degrees of freedom and p-value; the
+        // interval 200 ± 2.421969 × 153.62, not exponentiated.
+        let first = serde_json::json!({"estimate": 100.0, "lower": 80.0, "upper": 120.0});
+        let mut cost: OutcomeResult = serde_json::from_value(serde_json::json!({
+            "name": "social_care_cost", "label": "adult social care cost", "kind": "cost",
+            "treated_pre": 1.0, "treated_post": 1.0, "control_pre": 1.0, "control_post": 1.0,
+            "naive_ratio": first, "control_ratio": first, "effect_ratio": null,
+            "effect_ratio_bootstrap": null, "p_value": 0.001, "absolute": first,
+            "cohort_total": 5000.0, "note": null
+        }))
+        .unwrap();
+        cost.average_over_matchings(&[(100.0, 100.0), (200.0, 120.0), (300.0, 80.0)], &[], 50);
+        let a = cost.absolute;
+        assert!((a.estimate - 200.0).abs() < 1e-9, "{a:?}");
+        let half = 1000.0 * (0.2 - 0.841_920_239_128_066_6_f64.ln());
+        assert!((a.lower.unwrap() - (200.0 - half)).abs() < 1e-6, "{a:?}");
+        assert!((a.upper.unwrap() - (200.0 + half)).abs() < 1e-6, "{a:?}");
+        assert!((cost.p_value.unwrap() - 0.238_765_976_687_845_35).abs() < 1e-9);
+        assert_eq!(cost.cohort_total, Some(200.0 * 50.0));
+        let over = cost.over_matchings.unwrap();
+        assert_eq!((over.matchings, over.first_matching.estimate), (3, 100.0));
+        assert!((over.between_sd - 100.0).abs() < 1e-9);
+        assert_eq!(cost.effect_ratio, None);
     }
 
     #[test]

@@ -22,7 +22,9 @@ use crate::candidates::{
     Candidates, ControlFollowUp, ControlPool, Row, TreatedAttrition, candidates, month_start,
 };
 use crate::censoring::{CensoringReport, FollowUpWeights, censoring_weights};
-use crate::estimate::{Interval, Member, OutcomeResult, estimate, poisson_log_ratios};
+use crate::estimate::{
+    Interval, Member, OutcomeResult, estimate, matching_estimates, poisson_log_ratios,
+};
 use crate::mahalanobis::{Mahalanobis, MahalanobisReport};
 use crate::matching::{MatchOptions, Matching, Unit, nearest_neighbour_by};
 use crate::outcomes::{Kind, MONTHLY, MONTHS_BEFORE, OUTCOMES, Windows, days_after, windows};
@@ -93,10 +95,10 @@ pub struct EvaluationOptions {
     pub follow_up: ControlFollowUp,
     /// Pair-bootstrap resamples.
     pub bootstrap: usize,
-    /// Matchings the count outcomes' ratios are averaged over (Rubin's rules), each with
+    /// Matchings the outcomes' estimates are averaged over (Rubin's rules), each with
     /// the propensity model fitted on its own sample of controls, overall and per network;
-    /// the bootstrap, the negative binomial model, the per-network balance and the placebo
-    /// runs use the first.
+    /// the counts' bootstrap intervals, the negative binomial model, the balance and the
+    /// placebo runs use the first.
     /// Results saved before there was a choice had one.
     #[serde(default = "one")]
     pub matchings: usize,
@@ -719,15 +721,17 @@ impl Networks {
         self.of_row(&run.candidates.rows[run.sets[s][0].0])
     }
 
-    /// Each network's count ratios in `run`'s matched sets (log ratio and standard error
-    /// per outcome; empty for a network with too few sets to estimate), by code.
-    fn log_ratios(&self, run: &Run) -> Vec<Vec<Option<(f64, f64)>>> {
+    /// Each network's estimates in `run`'s matched sets ([`matching_estimates`], its pair
+    /// bootstrap as the options say; empty for a network with too few sets to estimate), by
+    /// code.
+    fn estimates(&self, run: &Run, options: &EvaluationOptions) -> Vec<Vec<Option<(f64, f64)>>> {
         (0..self.names.len())
             .into_par_iter()
             .map(|n| {
-                let (people, _, sets) = members(run, |s| usize::from(self.of_set(run, s)) == n);
+                let (people, clusters, sets) =
+                    members(run, |s| usize::from(self.of_set(run, s)) == n);
                 if sets >= MINIMUM_MATCHED {
-                    poisson_log_ratios(&people)
+                    matching_estimates(&people, clusters, options.bootstrap, options.seed)
                 } else {
                     Vec::new()
                 }
@@ -989,21 +993,22 @@ fn members_with<'a>(
     (members, clusters, kept.len())
 }
 
-/// One matching's log ratios and standard errors of each outcome (None for costs), with
-/// controls discussed later followed as the options say and, where that is not intention
-/// to treat, through their year (empty otherwise).
-struct MatchingRatios {
+/// One matching's estimates and standard errors of each outcome ([`matching_estimates`]),
+/// with controls discussed later followed as the options say and, where that is not
+/// intention to treat, the counts' log ratios with those controls followed through their
+/// year (empty otherwise).
+struct MatchingEstimates {
     main: Vec<Option<(f64, f64)>>,
     intention_to_treat: Vec<Option<(f64, f64)>>,
 }
 
-/// The [`MatchingRatios`] of one run's matched sets.
-fn matching_log_ratios(
+/// The [`MatchingEstimates`] of one run's matched sets.
+fn estimates_of_matching(
     histories: &Histories,
     run: &Run,
     options: &EvaluationOptions,
-) -> MatchingRatios {
-    let (people, _, _) = members(run, |_| true);
+) -> MatchingEstimates {
+    let (people, clusters, _) = members(run, |_| true);
     let intention_to_treat = if options.follow_up == ControlFollowUp::IntentionToTreat {
         Vec::new()
     } else {
@@ -1021,15 +1026,15 @@ fn matching_log_ratios(
         let (people, _, _) = members_with(run, &through_the_year, |_| true);
         poisson_log_ratios(&people)
     };
-    MatchingRatios {
-        main: poisson_log_ratios(&people),
+    MatchingEstimates {
+        main: matching_estimates(&people, clusters, options.bootstrap, options.seed),
         intention_to_treat,
     }
 }
 
-impl MatchingRatios {
-    /// Outcome `o`'s log ratio and standard error, followed as the options say or through
-    /// the year.
+impl MatchingEstimates {
+    /// Outcome `o`'s estimate and standard error, followed as the options say or (counts
+    /// only) through the year.
     fn of(&self, o: usize, intention_to_treat: bool) -> Option<(f64, f64)> {
         let ratios = if intention_to_treat {
             &self.intention_to_treat
@@ -1040,14 +1045,15 @@ impl MatchingRatios {
     }
 }
 
-/// Each count outcome's ratio averaged over `matchings` matchings, its interval by
-/// Rubin's rules, where every matching has one: `main(m, o)` is matching m's log ratio and
-/// standard error of outcome o, followed as the options say, and `intention_to_treat(m, o)`
-/// through the year. An outcome some matching could not estimate keeps the first
-/// matching's ratio.
+/// Each outcome's estimate averaged over `matchings` matchings, its interval by Rubin's
+/// rules, where every matching has one: `main(m, o)` is matching m's estimate and standard
+/// error of outcome o ([`matching_estimates`]), followed as the options say, and
+/// `intention_to_treat(m, o)` a count's through the year. An outcome some matching could
+/// not estimate keeps the first matching's; a cost's total is for `treated_people`.
 fn average_over_matchings(
     outcomes: &mut [OutcomeResult],
     matchings: usize,
+    treated_people: usize,
     main: impl Fn(usize, usize) -> Option<(f64, f64)>,
     intention_to_treat: impl Fn(usize, usize) -> Option<(f64, f64)>,
 ) {
@@ -1057,7 +1063,11 @@ fn average_over_matchings(
         };
         let main_ratios = over(&main);
         if main_ratios.len() == matchings {
-            outcome.average_over_matchings(&main_ratios, &over(&intention_to_treat));
+            outcome.average_over_matchings(
+                &main_ratios,
+                &over(&intention_to_treat),
+                treated_people,
+            );
         }
     }
 }
@@ -1115,19 +1125,19 @@ pub fn evaluate_with_rows(
 
     let (all, clusters, matched) = members(&main, |_| true);
     let mut outcomes = estimate(&all, clusters, matched, options.bootstrap, options.seed);
-    let mut ratios = vec![matching_log_ratios(histories, &main, options)];
-    for (outcome, ratio) in outcomes.iter_mut().zip(&ratios[0].intention_to_treat) {
+    let mut per_matching = vec![estimates_of_matching(histories, &main, options)];
+    for (outcome, ratio) in outcomes.iter_mut().zip(&per_matching[0].intention_to_treat) {
         outcome.effect_ratio_intention_to_treat = ratio.map(|(b, se)| Interval::from_log(b, se));
     }
     clock.lap("estimates (with the pair bootstrap)");
     // The same candidates matched again, each time with the propensity model fitted on
     // another sample of controls: nearest-neighbour matching turns small changes in the
     // score into other controls, and one matching's ratio varies with them as much as with
-    // the people (docs/evaluation.md, "The matching's own variance"). The counts' ratios
-    // are averaged over the matchings and their intervals carry the variance between them.
-    // Each network's ratios in every matching, the first's computed with the per-network
-    // step below.
-    let mut network_ratios = Vec::new();
+    // the people (docs/evaluation.md, "The matching's own variance"). The estimates (the
+    // counts' ratios, the costs' and the risk score's differences) are averaged over the
+    // matchings and their intervals carry the variance between them. Each network's
+    // estimates in every matching, the first's computed with the per-network step below.
+    let mut network_estimates = Vec::new();
     for m in 1..options.matchings {
         let prefix = format!("matching {} of {}: ", m + 1, options.matchings);
         let other = matched_run(
@@ -1140,18 +1150,19 @@ pub fn evaluate_with_rows(
             &mut clock,
             &prefix,
         )?;
-        ratios.push(matching_log_ratios(histories, &other, options));
-        network_ratios.push(networks.log_ratios(&other));
+        per_matching.push(estimates_of_matching(histories, &other, options));
+        network_estimates.push(networks.estimates(&other, options));
         clock.lap(&format!("{prefix}estimates"));
     }
     average_over_matchings(
         &mut outcomes,
-        ratios.len(),
-        |m, o| ratios[m].of(o, false),
-        |m, o| ratios[m].of(o, true),
+        per_matching.len(),
+        matched,
+        |m, o| per_matching[m].of(o, false),
+        |m, o| per_matching[m].of(o, true),
     );
 
-    network_ratios.insert(0, networks.log_ratios(&main));
+    network_estimates.insert(0, networks.estimates(&main, options));
     let mut treated_by_network = vec![0usize; networks.names.len()];
     for row in rows.iter().filter(|r| r.treated) {
         treated_by_network[usize::from(networks.of_row(row))] += 1;
@@ -1174,8 +1185,10 @@ pub fn evaluate_with_rows(
             } else {
                 Vec::new()
             };
-            let of = |m: usize, o: usize| network_ratios[m][n].get(o).copied().flatten();
-            average_over_matchings(&mut outcomes, network_ratios.len(), of, |_, _| None);
+            let of = |m: usize, o: usize| network_estimates[m][n].get(o).copied().flatten();
+            average_over_matchings(&mut outcomes, network_estimates.len(), sets, of, |_, _| {
+                None
+            });
             NetworkResult {
                 network: networks.names[n].clone(),
                 treated: treated_by_network[n],

@@ -214,7 +214,7 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
                 th scope="col" { "Controls before" } th scope="col" { "Controls after" }
                 th scope="col" { "Naive before/after (MDT)" } th scope="col" { "Controls' before/after" }
                 th scope="col" { "Matched DiD ratio (95% CI)" } th scope="col" { "p" }
-                th scope="col" { "First matching alone (95% CI); SD of the log ratio between matchings" }
+                th scope="col" { "First matching alone (95% CI); SD between matchings (of the log ratio; of the difference for costs and the score)" }
                 th scope="col" { "Smallest fall detectable (80% power)" }
                 th scope="col" { abbr title="How strong a confounder the matching missed would have to be, with both the MDT and the outcome, to explain the ratio away (and, in brackets, to move its interval to hold 1): VanderWeele and Ding 2017" { "E-value" } }
                 th scope="col" { "Negative binomial ratio (95% CI)" }
@@ -228,7 +228,10 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
                 td { (ci(&o.naive_ratio, 3)) } td { (ci(&o.control_ratio, 3)) }
                 td { (o.effect_ratio.as_ref().map_or_else(|| o.note.clone().unwrap_or_else(|| "-".into()), |r| ci(r, 3))) }
                 td { (o.p_value.map_or("-".into(), |p| format!("{p:.4}"))) }
-                td { (o.over_matchings.map_or("-".into(), |m| format!("{}; SD {:.3}", ci(&m.first_matching, 3), m.between_sd))) }
+                td { (o.over_matchings.map_or("-".into(), |m| {
+                    let digits = match o.kind { Kind::Count => 3, Kind::Cost => 0, Kind::Score => 2 };
+                    format!("{}; SD {:.digits$}", ci(&m.first_matching, digits), m.between_sd)
+                })) }
                 td { (o.minimum_detectable_ratio.map_or("-".into(), |r| format!("{:.0}% fewer", 100.0 * (1.0 - r)))) }
                 td { (o.e_value.map_or("-".into(), |e| format!("{:.2} ({:.2})", e.estimate, e.confidence_limit))) }
                 td { (o.effect_ratio_negative_binomial.as_ref().map_or("-".into(), |r| ci(r, 3))) }
@@ -249,7 +252,7 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
 fn matchings_text(e: &Evaluation) -> String {
     match e.provenance.options.matchings {
         0 | 1 => "The ratio is from one matching: its interval, the smallest detectable fall and the E-value of the interval leave out the variance of the matching itself, which on synthetic boroughs is as large as the rest (docs/evaluation.md, \"The matching's own variance\"); --matchings 3 carries it.".into(),
-        m => format!("The matched ratios, their p-values and the intention-to-treat ratios are averaged over {m} matchings, each with the propensity model fitted on its own sample of controls, and their intervals carry the variance between matchings (Rubin's rules: a t interval); the first matching alone is shown beside them. Each network's ratios are averaged the same way over its own matched sets; with a few hundred people a network's matchings can differ a lot, and its interval then widens accordingly. The bootstrap, negative binomial, per-network balance and placebo figures are the first matching's (docs/evaluation.md, \"The matching's own variance\")."),
+        m => format!("The matched ratios, the costs' and the risk score's differences, their p-values and the intention-to-treat ratios are averaged over {m} matchings, each with the propensity model fitted on its own sample of controls, and their intervals carry the variance between matchings (Rubin's rules: a t interval); the first matching alone is shown beside them. Each network's are averaged the same way over its own matched sets; with a few hundred people a network's matchings can differ a lot, and its interval then widens accordingly. The counts' bootstrap intervals, the negative binomial, balance and placebo figures are the first matching's (docs/evaluation.md, \"The matching's own variance\")."),
     }
 }
 
@@ -333,7 +336,7 @@ pub fn report(e: &Evaluation) -> Markup {
             }
         }
         h2 { "By network" }
-        p { "A person discussed counts for the network whose MDT discussed them first; their controls come from anywhere unless matched exactly on network (a control's network is their practice's). Each network's ratios are averaged over the matchings." }
+        p { "A person discussed counts for the network whose MDT discussed them first; their controls come from anywhere unless matched exactly on network (a control's network is their practice's). Each network's estimates are averaged over the matchings." }
         div.table-scroll { table {
             thead { tr { th scope="col" { "Network" } th scope="col" { "Eligible" } th scope="col" { "Matched" } th scope="col" { "Max |SMD| after" } th scope="col" { "Covariates over threshold" } th scope="col" { "SMD SE at this size" } th scope="col" { "A&E ratio" } th scope="col" { "Emergency admissions ratio" } } }
             tbody { @for n in &e.networks { tr {
