@@ -176,14 +176,8 @@ pub fn estimate(
     replicates: usize,
     seed: u64,
 ) -> Vec<OutcomeResult> {
-    let cells = cells_by_cluster(members, clusters);
+    let (cells, totals) = cells_by_cluster(members, clusters);
     let observations = observations(members);
-    let mut totals = vec![Cells::default(); OUTCOMES.len()];
-    for cluster in &cells {
-        for (t, c) in totals.iter_mut().zip(cluster) {
-            t.add(c);
-        }
-    }
     let replicates = bootstrap(&cells, replicates, seed);
     // Each outcome's fits (the negative binomial's profile likelihood above all) side by side.
     OUTCOMES
@@ -278,9 +272,10 @@ pub fn estimate(
         .collect()
 }
 
-/// Cells per cluster per outcome: for counts, events and days; for costs, £ and people;
-/// for the risk score, per cent and people scored, each at their score's weight.
-fn cells_by_cluster(members: &[Member<'_>], clusters: usize) -> Vec<Vec<Cells>> {
+/// Cells per cluster per outcome, and their totals per outcome: for counts, events and
+/// days; for costs, £ and people; for the risk score, per cent and people scored, each at
+/// their score's weight.
+fn cells_by_cluster(members: &[Member<'_>], clusters: usize) -> (Vec<Vec<Cells>>, Vec<Cells>) {
     let mut cells = vec![vec![Cells::default(); OUTCOMES.len()]; clusters];
     for m in members {
         for (o, outcome) in OUTCOMES.iter().enumerate() {
@@ -295,7 +290,13 @@ fn cells_by_cluster(members: &[Member<'_>], clusters: usize) -> Vec<Vec<Cells>> 
             }
         }
     }
-    cells
+    let mut totals = vec![Cells::default(); OUTCOMES.len()];
+    for cluster in &cells {
+        for (t, c) in totals.iter_mut().zip(cluster) {
+            t.add(c);
+        }
+    }
+    (cells, totals)
 }
 
 /// Each outcome's estimate in one matching, with its standard error, for averaging over
@@ -310,13 +311,7 @@ pub fn matching_estimates(
     seed: u64,
 ) -> Vec<Option<(f64, f64)>> {
     let ratios = poisson_log_ratios(members);
-    let cells = cells_by_cluster(members, clusters);
-    let mut totals = vec![Cells::default(); OUTCOMES.len()];
-    for cluster in &cells {
-        for (t, c) in totals.iter_mut().zip(cluster) {
-            t.add(c);
-        }
-    }
+    let (cells, totals) = cells_by_cluster(members, clusters);
     let replicates = bootstrap(&cells, replicates, seed);
     OUTCOMES
         .iter()
