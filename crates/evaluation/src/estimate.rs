@@ -105,7 +105,9 @@ pub struct OutcomeResult {
     pub e_value: Option<EValue>,
     /// Counts: change per 1,000 person-years against the counterfactual; costs: the
     /// difference in mean differences per person (£); the risk score: the difference in
-    /// mean differences in percentage points. Bootstrap interval.
+    /// mean differences in percentage points. Bootstrap interval; for costs and the score
+    /// averaged over several matchings, a t interval by Rubin's rules (the first matching's
+    /// bootstrap interval is then in `over_matchings`).
     pub absolute: Interval,
     /// Costs: the difference per person times the treated people, £ added (+) or avoided
     /// (-) in their first year.
