@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use accord_dataset::{
-    Dataset, Provenance, WriteOptions, check_contents, seal, thousands, write_dataset,
+    DATASET_OUTPUT, Dataset, Destination, Provenance, WriteOptions, seal,
+    thousands, write_dataset,
 };
 use accord_synth::{PlantedEffect, Stage, SynthParams, generate};
 use anyhow::{Context, Result};
@@ -166,12 +167,15 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Dataset(DatasetCommand::Check { dir, json }) => {
-            let dataset = Dataset::open(&dir)?;
-            let rows: u64 = dataset.manifest().files.iter().map(|f| f.rows).sum();
+            let rows: u64 = accord_dataset::Manifest::read(&dir)?
+                .files
+                .iter()
+                .map(|f| f.rows)
+                .sum();
             let progress = bar(rows, "checking rows", json);
-            let report = check_contents(&dir, dataset.manifest(), &|n| progress.inc(n))?;
+            let dataset = Dataset::open_with_progress(&dir, &|n| progress.inc(n))?;
             progress.finish_and_clear();
-            print_report(&report, json)
+            print_report(dataset.report(), json)
         }
         Command::Dataset(DatasetCommand::Seal {
             dir,
@@ -249,12 +253,14 @@ fn synthesise(
     force: bool,
     quiet: bool,
 ) -> Result<accord_dataset::CheckReport> {
-    if out.exists() && !force {
-        anyhow::bail!(
-            "{} already exists; pass --force to replace it",
-            out.display()
-        );
+    // Refused before the work: a dataset replaces only an earlier dataset, with --force.
+    Destination {
+        path: out,
+        kind: &DATASET_OUTPUT,
+        replace: force,
+        inputs: &[],
     }
+    .check()?;
     let started = Instant::now();
     let persons = params.persons as u64;
     let people = bar(persons, "people", quiet);
@@ -296,9 +302,10 @@ fn synthesise(
     })?;
     writing.finish_and_clear();
     let written = started.elapsed();
-    let dataset = Dataset::open(out)?;
     let checking = bar(rows, "checking rows", quiet);
-    let report = check_contents(out, dataset.manifest(), &|n| checking.inc(n))?;
+    let report = Dataset::open_with_progress(out, &|n| checking.inc(n))?
+        .report()
+        .clone();
     checking.finish_and_clear();
     if !quiet {
         let truth = &borough.truth.planted_effect;
@@ -328,8 +335,7 @@ fn synthesise(
 fn demo(args: &DemoArgs) -> Result<()> {
     let report = if args.data.join(accord_dataset::MANIFEST_FILE).exists() {
         eprintln!("using the borough already at {}", args.data.display());
-        let dataset = Dataset::open(&args.data)?;
-        check_contents(&args.data, dataset.manifest(), &|_| {})?
+        Dataset::open(&args.data)?.report().clone()
     } else {
         eprintln!(
             "generating a synthetic borough of {} people into {}",

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use accord_cohort::model::read_model;
 use accord_cohort::{RiskModel, TrainOptions, train};
-use accord_dataset::{write_file_atomically, write_folder_atomically};
+use accord_dataset::{
+    Destination, write_file_atomically, write_folder_atomically, write_output_file,
+};
 use accord_evaluation::estimate::{Interval, OutcomeResult};
 use accord_evaluation::evaluate::{RowsFile, evaluate_with_rows};
 use accord_evaluation::outcomes::Kind;
@@ -17,6 +19,7 @@ use accord_evaluation::{
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::outputs::{EVALUATION_HTML, EVALUATION_JSON, EVALUATION_ROWS, destination};
 use crate::people::{load, print_json};
 use crate::progress::spinner;
 
@@ -198,6 +201,23 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
         },
         ..EvaluationOptions::default()
     };
+    let mut inputs = vec![args.data.as_path()];
+    inputs.extend(args.risk_model.as_deref());
+    let destinations = [
+        args.export
+            .as_deref()
+            .map(|dir| destination(dir, &EVALUATION_ROWS, &inputs)),
+        args.out
+            .as_deref()
+            .map(|file| destination(file, &EVALUATION_JSON, &inputs)),
+        args.html
+            .as_deref()
+            .map(|file| destination(file, &EVALUATION_HTML, &inputs)),
+    ];
+    for destination in destinations.iter().flatten() {
+        destination.check()?;
+    }
+    let [export_to, json_to, html_to] = destinations;
     let started = std::time::Instant::now();
     let histories = load(&args.data, args.json)?;
     let read_seconds = started.elapsed().as_secs_f64();
@@ -213,19 +233,17 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
             seconds: read_seconds,
         },
     );
-    if let Some(dir) = &args.export {
+    if let Some(dir) = &export_to {
         export(&rows, dir)?;
     }
-    if let Some(file) = &args.out {
-        write_file_atomically(file, serde_json::to_string_pretty(&evaluation)?.as_bytes())
-            .with_context(|| format!("writing {}", file.display()))?;
+    if let Some(file) = &json_to {
+        write_output_file(file, serde_json::to_string_pretty(&evaluation)?.as_bytes())?;
     }
-    if let Some(file) = &args.html {
-        write_file_atomically(
+    if let Some(file) = &html_to {
+        write_output_file(
             file,
             accord_web::evaluation::standalone(&evaluation).as_bytes(),
-        )
-        .with_context(|| format!("writing {}", file.display()))?;
+        )?;
     }
     if args.json {
         return print_json(&evaluation);
@@ -240,6 +258,12 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
 /// Evaluates `data` with the risk model in `model` into `json` and the HTML report beside
 /// it, without printing the report (for `accord demo`); says in a line what it found.
 pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String> {
+    let inputs = [data, model];
+    let html = json.with_extension("html");
+    let json_to = destination(json, &EVALUATION_JSON, &inputs);
+    let html_to = destination(&html, &EVALUATION_HTML, &inputs);
+    json_to.check()?;
+    html_to.check()?;
     let histories = load(data, false)?;
     let risk = read_model(model)?;
     let progress = spinner("evaluating the MDT programme", false);
@@ -254,9 +278,9 @@ pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String
     };
     let evaluation = accord_evaluation::evaluate(&histories, &risk, &options)?;
     progress.finish_and_clear();
-    write_file_atomically(json, serde_json::to_string_pretty(&evaluation)?.as_bytes())?;
-    write_file_atomically(
-        &json.with_extension("html"),
+    write_output_file(&json_to, serde_json::to_string_pretty(&evaluation)?.as_bytes())?;
+    write_output_file(
+        &html_to,
         accord_web::evaluation::standalone(&evaluation).as_bytes(),
     )?;
     let ratio = |name: &str| {
@@ -617,8 +641,8 @@ fn print_evaluation(e: &Evaluation) {
 }
 
 /// Person-level rows for the oracle checks, written atomically as one folder.
-fn export(files: &[RowsFile], dir: &Path) -> Result<()> {
-    write_folder_atomically(dir, true, |staging| -> Result<()> {
+fn export(files: &[RowsFile], dir: &Destination) -> Result<()> {
+    write_folder_atomically(dir, |staging| -> Result<()> {
         for (name, text) in files {
             write_file_atomically(&staging.join(name), text.as_bytes())?;
         }
@@ -651,6 +675,9 @@ pub struct MatchArgs {
     #[arg(long)]
     json: bool,
 }
+
+/// The largest magnitude of a cell of a numeric CSV.
+const MAX_CELL: f64 = 1e15;
 
 /// Reads a numeric CSV; errors name the file, line and column.
 pub fn read_numeric_csv(path: &Path) -> Result<Table> {
@@ -693,9 +720,9 @@ pub fn read_numeric_csv(path: &Path) -> Result<Table> {
                     )
                 })?,
             };
-            if !value.is_finite() {
+            if !(value.abs() <= MAX_CELL) {
                 bail!(
-                    "{}: line {}, column {column}: {cell:?} is not finite",
+                    "{}: line {}, column {column}: {cell} is not a finite number within ±{MAX_CELL:e} (sums of squares of larger values overflow)",
                     path.display(),
                     number + 1
                 );
@@ -708,6 +735,9 @@ pub fn read_numeric_csv(path: &Path) -> Result<Table> {
 }
 
 pub fn run_match(args: &MatchArgs) -> Result<()> {
+    if args.ratio == 0 {
+        bail!("--ratio 0: at least one control per treated person");
+    }
     let table = read_numeric_csv(&args.csv)?;
     let column = |name: &str| -> Result<usize> {
         table
@@ -750,7 +780,7 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
             .collect::<Result<_>>()?,
         outcome: args.outcome.as_deref().map(column).transpose()?,
         options: MatchOptions {
-            ratio: args.ratio.max(1),
+            ratio: args.ratio,
             caliper_sd: caliper(args.caliper)?,
         },
     };
@@ -786,5 +816,8 @@ fn print_table_match(m: &TableMatch) {
             "ATT {:.3} (SE {:.3}, 95% CI {:.3} to {:.3}, p {:.4})",
             att.estimate, att.standard_error, att.lower, att.upper, att.p_value
         );
+    }
+    for warning in &m.warnings {
+        println!("warning: {warning}");
     }
 }

@@ -5,6 +5,7 @@ mod commands;
 mod evaluate;
 mod mdt;
 mod outcomes;
+mod outputs;
 mod people;
 mod progress;
 mod serve;

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use accord_cohort::{CaseFinding, Histories, Scope, Top, find_cases};
-use accord_dataset::{Dataset, Provenance, TableBatches, WriteOptions, write_dataset};
+use accord_dataset::{
+    DATASET_OUTPUT, Dataset, Destination, Provenance, TableBatches, WriteOptions, write_dataset,
+};
 use accord_mdt::Store;
 use accord_mdt::demo::{
     DEMO_PASSWORD, DemoBorough, DemoPerson, DemoPractice, DemoSummary, load_demo,
@@ -85,9 +87,10 @@ pub struct ExportArgs {
     /// The dataset to take every other table from.
     #[arg(long)]
     data: PathBuf,
-    /// Where to write the dataset with the new mdt_discussion table (default: replace --data, atomically).
+    /// Where to write the dataset with the new mdt_discussion table (a new folder, or an
+    /// earlier dataset written there; never --data itself).
     #[arg(long)]
-    out: Option<PathBuf>,
+    out: PathBuf,
 }
 
 pub fn run(command: &MdtCommand) -> Result<()> {
@@ -394,6 +397,18 @@ fn serve(args: &MdtServeArgs) -> Result<()> {
 }
 
 fn export(args: &ExportArgs) -> Result<()> {
+    let options = WriteOptions {
+        replace: true,
+        inputs: vec![args.data.clone()],
+        ..WriteOptions::default()
+    };
+    Destination {
+        path: &args.out,
+        kind: &DATASET_OUTPUT,
+        replace: true,
+        inputs: &[&args.data],
+    }
+    .check()?;
     let dataset =
         Dataset::open(&args.data).with_context(|| format!("opening {}", args.data.display()))?;
     let rows = runtime()?.block_on(async {
@@ -424,12 +439,8 @@ fn export(args: &ExportArgs) -> Result<()> {
         ),
         generator: manifest.generator.clone(),
     };
-    let out = args.out.clone().unwrap_or_else(|| args.data.clone());
-    let options = WriteOptions {
-        replace: true,
-        ..WriteOptions::default()
-    };
-    write_dataset(&out, &tables, &provenance, &options, &|_| {})?;
+    let out = &args.out;
+    write_dataset(out, &tables, &provenance, &options, &|_| {})?;
     progress.finish_and_clear();
     let people: std::collections::HashSet<u64> = rows.iter().map(|r| r.person_id).collect();
     println!(

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use accord_dataset::{Destination, write_output_file};
 use accord_engine::{RefreshOptions, refresh};
 use accord_framework::{Framework, builtin};
 use accord_snapshot::{ResultRow, Snapshot, write_csv};
@@ -93,6 +94,19 @@ pub fn frameworks(names: &[String]) -> Result<Vec<Framework>> {
 /// Refreshes and writes the snapshot; returns it.
 pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
     let frameworks = frameworks(&args.frameworks)?;
+    let inputs = [args.data.as_path()];
+    let destination = Snapshot::destination(&args.out, &inputs);
+    // Refused before the work, not after it.
+    destination.check()?;
+    let sql_destination = args.emit_sql.as_deref().map(|path| Destination {
+        path,
+        kind: &accord_engine::SQL_OUTPUT,
+        replace: true,
+        inputs: &inputs,
+    });
+    if let Some(sql) = &sql_destination {
+        sql.check()?;
+    }
     let count: usize = frameworks.iter().map(|f| f.indicators.len()).sum();
     let progress = bar(count as u64, "indicators", args.json);
     let mut options = RefreshOptions::default();
@@ -104,13 +118,12 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
         .with_context(|| format!("refreshing {}", args.data.display()))?;
     progress.finish_and_clear();
     let mut snapshot = done.snapshot;
-    if let Some(path) = &args.emit_sql {
-        std::fs::write(path, done.program.script())
-            .with_context(|| format!("writing {}", path.display()))?;
+    if let Some(sql) = &sql_destination {
+        write_output_file(sql, done.program.script().as_bytes())?;
     }
     snapshot.summary.provenance.seconds = started.elapsed().as_secs_f64();
     snapshot
-        .write(&args.out, true)
+        .write(&destination)
         .with_context(|| format!("writing the snapshot {}", args.out.display()))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&snapshot.summary)?);
@@ -312,7 +325,7 @@ pub fn run_export(args: &ExportArgs) -> Result<()> {
         .into_iter()
         .filter(|r| args.framework.as_ref().is_none_or(|f| &r.framework == f))
         .collect();
-    write_csv(&args.out, &rows, args.public)?;
+    write_csv(&args.out, &[&args.snapshot], &rows, args.public)?;
     eprintln!(
         "wrote {} rows to {}{}",
         rows.len(),

@@ -12,13 +12,15 @@ use accord_cohort::{
     CaseFinding, CaseList, Histories, RiskModel, Scope, SegmentReport, Top, TrainOptions, card,
     segment, segment_report, train,
 };
-use accord_dataset::{Dataset, write_file_atomically, write_folder_atomically};
+use accord_cohort::model::MODEL_OUTPUT;
+use accord_dataset::{Dataset, Destination, write_file_atomically, write_folder_atomically};
 use accord_model::dates;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use crate::outputs::{CASE_LIST, CASE_LIST_HEADER, RISK_MATRICES, destination, write_file};
 use crate::progress::spinner;
 
 pub const DEFAULT_DATA: &str = "accord-data/borough";
@@ -263,13 +265,23 @@ fn fit(args: &FitArgs) -> Result<()> {
     if let Some(date) = args.validation_date {
         options.validation_day = day_of(date);
     }
+    let inputs = [args.data.as_path()];
+    let model_destination = destination(&args.out, &MODEL_OUTPUT, &inputs);
+    model_destination.check()?;
+    let export_destination = args
+        .export
+        .as_deref()
+        .map(|dir| destination(dir, &RISK_MATRICES, &inputs));
+    if let Some(export) = &export_destination {
+        export.check()?;
+    }
     let progress = spinner("fitting and validating", args.json);
     let trained = train(&histories, options)?;
     let (model, model_card) = (trained.model, trained.card);
     progress.finish_and_clear();
-    write_model(&args.out, &model, &model_card)?;
-    if let Some(dir) = &args.export {
-        export_matrices(&histories, &model, options, dir)?;
+    write_model(&model_destination, &model, &model_card)?;
+    if let Some(export) = &export_destination {
+        export_matrices(&histories, &model, options, export)?;
     }
     let timings = FitTimings {
         load_seconds,
@@ -298,13 +310,16 @@ fn fit(args: &FitArgs) -> Result<()> {
 /// Fits the model on `data` into `out` without printing the card (for `accord demo`), and
 /// says in a line how it did.
 pub fn fit_quietly(data: &Path, out: &Path) -> Result<String> {
+    let inputs = [data];
+    let model_destination = destination(out, &MODEL_OUTPUT, &inputs);
+    model_destination.check()?;
     let histories = load(data, false)?;
     let options = TrainOptions::latest(&histories, 42);
     let progress = spinner("fitting the risk model", false);
     let trained = train(&histories, options)?;
     let (model, model_card) = (trained.model, trained.card);
     progress.finish_and_clear();
-    write_model(out, &model, &model_card)?;
+    write_model(&model_destination, &model, &model_card)?;
     let p = model_card.temporal.as_ref().unwrap_or(&model_card.split);
     Ok(format!(
         "validation AUC {:.3} ({:.3} to {:.3}), calibration-in-the-large {:+.3}",
@@ -312,8 +327,12 @@ pub fn fit_quietly(data: &Path, out: &Path) -> Result<String> {
     ))
 }
 
-fn write_model(out: &Path, model: &RiskModel, model_card: &accord_cohort::ModelCard) -> Result<()> {
-    write_folder_atomically(out, true, |staging| -> Result<()> {
+fn write_model(
+    out: &Destination,
+    model: &RiskModel,
+    model_card: &accord_cohort::ModelCard,
+) -> Result<()> {
+    write_folder_atomically(out, |staging| -> Result<()> {
         write_file_atomically(
             &staging.join(MODEL_FILE),
             serde_json::to_string_pretty(model)?.as_bytes(),
@@ -336,9 +355,19 @@ fn export_matrices(
     histories: &Histories,
     model: &RiskModel,
     options: TrainOptions,
+    out: &Destination,
+) -> Result<()> {
+    write_folder_atomically(out, |dir| -> Result<()> {
+        write_matrices(histories, model, options, dir)
+    })
+}
+
+fn write_matrices(
+    histories: &Histories,
+    model: &RiskModel,
+    options: TrainOptions,
     dir: &Path,
 ) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let development_day = accord_cohort::at::months_before(options.validation_day, 12);
     for (file, day) in [
         ("development.csv", development_day),
@@ -379,7 +408,12 @@ pub fn run_casefind(args: &CasefindArgs) -> Result<()> {
         },
     )?;
     if let Some(file) = &args.csv {
-        write_file_atomically(file, case_list_csv(&list).as_bytes())?;
+        write_file(
+            file,
+            &CASE_LIST,
+            &[&args.data, &args.model],
+            case_list_csv(&list).as_bytes(),
+        )?;
     }
     if args.json {
         return print_json(&list);
@@ -403,9 +437,7 @@ fn csv_field(text: &str) -> String {
 }
 
 fn case_list_csv(list: &CaseList) -> String {
-    let mut out = String::from(
-        "rank,person_id,practice,network,age,sex,score,practice_percentile,network_percentile,last_mdt,reasons,frailty_deficits\n",
-    );
+    let mut out = String::from(CASE_LIST_HEADER);
     for c in &list.candidates {
         out.push_str(&format!(
             "{},{},{},{},{},{},{:.6},{:.1},{:.1},{},{},{}\n",

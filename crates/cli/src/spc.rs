@@ -137,7 +137,21 @@ pub fn parse_series(text: &str, path: &Path) -> Result<Series, SeriesError> {
                     .parse::<f64>()
                     .ok()
                     .filter(|v| v.is_finite())
-                    .ok_or_else(|| fail(number, "value", format!("{value:?} is not a number")))?,
+                    .ok_or_else(|| fail(number, "value", format!("{value:?} is not a number")))
+                    .and_then(|v| {
+                        if v.abs() <= accord_spc::MAX_MAGNITUDE {
+                            Ok(v)
+                        } else {
+                            Err(fail(
+                                number,
+                                "value",
+                                format!(
+                                    "{value} is beyond ±{:e}: limits from it would overflow",
+                                    accord_spc::MAX_MAGNITUDE
+                                ),
+                            ))
+                        }
+                    })?,
             )
         };
         series.periods.push(period);
@@ -180,6 +194,9 @@ pub fn run(args: &SpcArgs) -> Result<()> {
                 )
             })
     };
+    if let Some(target) = args.target.filter(|t| !t.is_finite()) {
+        bail!("--target {target}: not a finite number");
+    }
     let mut options = SpcOptions::new(rules, direction);
     options.target = args.target;
     options.baseline_points = args.baseline;
@@ -299,6 +316,8 @@ mod tests {
                 .contains("line 3, field `period`: 2025-01 does not come after 2025-02"),
             "{err}"
         );
+        let err = parse("period,value\n2025-01,3\n2025-02,-1.7e308\n").unwrap_err();
+        assert_eq!((err.line, err.field), (3, "value"), "{err}");
         let err = parse("month,count\n").unwrap_err();
         assert_eq!(err.field, "header");
         let err = parse("period,value\n2025-13,4\n").unwrap_err();

@@ -17,6 +17,8 @@ use crate::at::{
 use crate::features::{
     Feature, Holding, REFERENCES, all_features, design, features_named, imd_quintile,
 };
+use accord_dataset::{OutputKind, Shape};
+
 use crate::frailty::{Deficit, NOT_EXPRESSIBLE};
 use crate::history::Histories;
 
@@ -30,6 +32,19 @@ pub const MIN_PER_CLASS: usize = 10;
 pub const MODEL_FILE: &str = "model.json";
 pub const CARD_JSON: &str = "model_card.json";
 pub const CARD_MARKDOWN: &str = "model_card.md";
+
+/// A model folder as an output: `model.json` marks it, beside its card.
+pub const MODEL_OUTPUT: OutputKind = OutputKind {
+    name: "risk model",
+    shape: Shape::Folder {
+        marker: MODEL_FILE,
+        recognise: |bytes| {
+            let text = String::from_utf8_lossy(bytes);
+            text.starts_with('{') && text.contains("\"format\"") && text.contains("\"fit\"")
+        },
+        owns: |path| [MODEL_FILE, CARD_JSON, CARD_MARKDOWN].contains(&path),
+    },
+};
 
 fn read_json<T: serde::de::DeserializeOwned>(
     dir: &std::path::Path,

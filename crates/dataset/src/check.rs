@@ -3,7 +3,7 @@
 //! summary of what the dataset holds. `accord dataset check` and `accord dataset seal`
 //! both end here.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -92,10 +92,23 @@ impl Hasher for KeyHasher {
 
 type U64Set = HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
+/// The most days an extract date may lie after the latest dated row: a year with no data at
+/// all is a wrong extract date (it would describe empty years, or years without end).
+pub const MAX_DAYS_WITHOUT_DATA: i32 = 366;
+
+/// A person's birth month and death, as day numbers.
+#[derive(Debug, Clone, Copy)]
+struct Life {
+    birth: i32,
+    death: Option<i32>,
+}
+
+type Lives = HashMap<u64, Life, BuildHasherDefault<KeyHasher>>;
+
 /// The keys of the tables read so far, for resolving references.
 #[derive(Default)]
 struct Keys {
-    persons: Option<U64Set>,
+    persons: Option<Lives>,
     practices: Option<HashSet<String>>,
     networks: Option<HashSet<String>>,
     localities: Option<HashSet<String>>,
@@ -118,6 +131,9 @@ impl Keys {
 #[derive(Default)]
 struct FileTally {
     u64_keys: Vec<u64>,
+    lives: Vec<(u64, Life)>,
+    /// The latest day of a row's event (an `InLife` date), and its column.
+    latest_event: Option<(i32, &'static str)>,
     text_keys: Vec<String>,
     deaths: u64,
     registered: Vec<u64>,
@@ -135,6 +151,7 @@ pub fn check_contents(
 ) -> Result<CheckReport> {
     let extract_day = accord_model::dates::to_days(manifest.extract_date);
     let mut keys = Keys::default();
+    let mut latest_event: Option<(i32, &'static str)> = None;
     let mut report = CheckReport {
         dir: dir.to_path_buf(),
         schema_version: manifest.schema_version,
@@ -164,6 +181,13 @@ pub fn check_contents(
                 let mut tally = FileTally::default();
                 for_each_batch(path, table, &mut |batch, first_row| {
                     check_references(table, &batch, &keys, path, first_row)?;
+                    let dates = DatesInBatch {
+                        table,
+                        batch: &batch,
+                        path,
+                        first_row,
+                    };
+                    dates.check(&keys, extract_day, &mut tally)?;
                     tally_batch(table, &batch, extract_day, &mut tally);
                     progress(batch.num_rows() as u64);
                     Ok(())
@@ -182,12 +206,141 @@ pub fn check_contents(
         if files.is_empty() {
             continue;
         }
+        for tally in &tallies {
+            if let Some((day, column)) = tally.latest_event
+                && latest_event.is_none_or(|(l, _)| day > l)
+            {
+                latest_event = Some((day, column));
+            }
+        }
         absorb(table, tallies, &files, &mut keys, &mut report)?;
+    }
+    if let Some((latest, column)) = latest_event
+        && extract_day - latest > MAX_DAYS_WITHOUT_DATA
+    {
+        let text = manifest.to_toml();
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("extract_date"))
+            .map_or(1, |i| i + 1);
+        return Err(DatasetError::ManifestInvalid {
+            path: dir.join(crate::MANIFEST_FILE),
+            line,
+            message: format!(
+                "the extract date {} is {} days after the latest dated row ({}, {column}); an extract date more than {MAX_DAYS_WITHOUT_DATA} days after all its data is refused",
+                manifest.extract_date,
+                thousands(u64::try_from(extract_day - latest).unwrap_or_default()),
+                show_day(latest),
+            ),
+        });
     }
     report
         .tables
         .sort_by_key(|t| Table::ALL.iter().position(|a| a.name() == t.table));
     Ok(report)
+}
+
+fn show_day(day: i32) -> String {
+    accord_model::dates::from_days(day).map_or_else(|| format!("day {day}"), |d| d.to_string())
+}
+
+/// One batch's dates, checked against the extract date and each person's life.
+struct DatesInBatch<'a> {
+    table: Table,
+    batch: &'a RecordBatch,
+    path: &'a Path,
+    first_row: u64,
+}
+
+impl DatesInBatch<'_> {
+    fn check(&self, keys: &Keys, extract_day: i32, tally: &mut FileTally) -> Result<()> {
+        let person_ids = self
+            .batch
+            .column_by_name("person_id")
+            .and_then(|c| c.as_primitive_opt::<UInt64Type>());
+        for column in self.table.columns() {
+            if !column.rule.by_extract_date() {
+                continue;
+            }
+            let Some(days) = self
+                .batch
+                .column_by_name(column.name)
+                .and_then(|c| c.as_primitive_opt::<Date32Type>())
+            else {
+                continue;
+            };
+            let lives = keys
+                .persons
+                .as_ref()
+                .filter(|_| column.rule == ColumnRule::InLife)
+                .zip(person_ids);
+            let fail = |i: usize, problem: String| DatasetError::BadValue {
+                path: self.path.to_path_buf(),
+                row: self.first_row + i as u64,
+                column: column.name,
+                problem,
+            };
+            let mut latest: Option<i32> = None;
+            let mut cached: Option<(u64, Life)> = None;
+            for (i, day) in days.iter().enumerate() {
+                let Some(day) = day else { continue };
+                if day > extract_day {
+                    return Err(fail(
+                        i,
+                        format!(
+                            "{} is after the extract date {}",
+                            show_day(day),
+                            show_day(extract_day)
+                        ),
+                    ));
+                }
+                latest = Some(latest.map_or(day, |l| l.max(day)));
+                let Some((lives, ids)) = lives else { continue };
+                if ids.is_null(i) {
+                    continue;
+                }
+                let id = ids.value(i);
+                let life = match cached {
+                    Some((cached_id, life)) if cached_id == id => life,
+                    _ => match lives.get(&id) {
+                        Some(&life) => {
+                            cached = Some((id, life));
+                            life
+                        }
+                        // A dangling reference: check_references reports it.
+                        None => continue,
+                    },
+                };
+                if day < life.birth {
+                    return Err(fail(
+                        i,
+                        format!(
+                            "{} is before person {id}'s birth month {}",
+                            show_day(day),
+                            show_day(life.birth)
+                        ),
+                    ));
+                }
+                if let Some(death) = life.death.filter(|&death| day > death) {
+                    return Err(fail(
+                        i,
+                        format!(
+                            "{} is after person {id}'s death on {}",
+                            show_day(day),
+                            show_day(death)
+                        ),
+                    ));
+                }
+            }
+            if column.rule == ColumnRule::InLife
+                && let Some(latest) = latest
+                && tally.latest_event.is_none_or(|(l, _)| latest > l)
+            {
+                tally.latest_event = Some((latest, column.name));
+            }
+        }
+        Ok(())
+    }
 }
 
 fn tally_batch(table: Table, batch: &RecordBatch, extract_day: i32, tally: &mut FileTally) {
@@ -218,8 +371,20 @@ fn tally_batch(table: Table, batch: &RecordBatch, extract_day: i32, tally: &mut 
     };
     match table {
         Table::Person => {
-            if let Some(deaths) = dates("death_date") {
+            if let (Some(ids), Some(births), Some(deaths)) = (
+                batch.column_by_name("person_id"),
+                dates("birth_month"),
+                dates("death_date"),
+            ) {
                 tally.deaths += (deaths.len() - deaths.null_count()) as u64;
+                let ids = ids.as_primitive::<UInt64Type>();
+                tally.lives.extend((0..ids.len()).map(|i| {
+                    let life = Life {
+                        birth: births.value(i),
+                        death: deaths.is_valid(i).then(|| deaths.value(i)),
+                    };
+                    (ids.value(i), life)
+                }));
             }
         }
         Table::Registration => {
@@ -276,8 +441,10 @@ fn absorb(
     let mut u64_keys = Vec::new();
     let mut text_keys: HashSet<String> = HashSet::new();
     let mut registered = U64Set::default();
+    let mut lives = Lives::default();
     for tally in tallies {
         u64_keys.extend(tally.u64_keys);
+        lives.extend(tally.lives);
         for key in tally.text_keys {
             if text_keys.contains(&key) {
                 return Err(duplicate_error(table, files, &DuplicateKey::Text(key)));
@@ -303,7 +470,7 @@ fn absorb(
     match table {
         Table::Person => {
             report.people = u64_keys.len() as u64;
-            keys.persons = Some(u64_keys.into_iter().collect());
+            keys.persons = Some(lives);
         }
         Table::Practice => {
             report.practices = text_keys.len() as u64;
@@ -428,7 +595,7 @@ fn check_references(
                     if last_good == Some(id) {
                         continue;
                     }
-                    if !persons.contains(&id) {
+                    if !persons.contains_key(&id) {
                         return Err(dangling(i, format!("{} {id}", column.name)));
                     }
                     last_good = Some(id);

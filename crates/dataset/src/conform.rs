@@ -124,7 +124,7 @@ pub(crate) fn conform_batch(
     }
     // Checks between columns of one row.
     for (index, column) in table.columns().iter().enumerate() {
-        if let ColumnRule::NotBefore(other) = column.rule {
+        if let Some(other) = column.rule.not_before() {
             let Some(other_index) = table.columns().iter().position(|c| c.name == other) else {
                 continue;
             };
@@ -236,20 +236,36 @@ fn check_values(
                 .find_map(|(i, v)| v.filter(|v| !(min..=max).contains(v)).map(|v| (i, v)));
             range_error(found, min, max, column, at)
         }
-        (ColumnRule::NonNegative, ColumnType::Float64) => {
+        (ColumnRule::Amount { max }, ColumnType::Float64) => {
+            let max = max as f64;
             let values = array.as_primitive::<Float64Type>();
             match values
                 .iter()
                 .enumerate()
-                .find(|(_, v)| v.is_some_and(|v| !(v >= 0.0 && v.is_finite())))
+                .find(|(_, v)| v.is_some_and(|v| !(0.0..=max).contains(&v)))
             {
                 Some((i, v)) => Err(at(
                     i,
                     column.name,
                     format!(
-                        "{} is not a finite amount of zero or more",
+                        "{} is not a finite amount from 0 to {max}",
                         v.unwrap_or_default()
                     ),
+                )),
+                None => Ok(()),
+            }
+        }
+        (_, ColumnType::Float64) => {
+            let values = array.as_primitive::<Float64Type>();
+            match values
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.is_some_and(|v| !v.is_finite()))
+            {
+                Some((i, v)) => Err(at(
+                    i,
+                    column.name,
+                    format!("{} is not a finite number", v.unwrap_or_default()),
                 )),
                 None => Ok(()),
             }

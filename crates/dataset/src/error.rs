@@ -17,6 +17,16 @@ pub enum DatasetError {
     },
 
     #[error(
+        "{path}: changed after Accord wrote it (content_sha256 does not match its content): check the folder again with `accord dataset seal`, or regenerate it"
+    )]
+    ManifestEdited { path: PathBuf },
+
+    #[error(
+        "{path}: no content_sha256 (written by an earlier version of Accord): seal the folder again with `accord dataset seal`, or regenerate it"
+    )]
+    ManifestUnsealed { path: PathBuf },
+
+    #[error(
         "{path}: schema version {found} is not supported (this build reads version {supported})"
     )]
     UnsupportedSchemaVersion {
@@ -97,6 +107,25 @@ pub enum DatasetError {
 
     #[error("{dir}: `{name}` already exists; pass --force to replace it")]
     AlreadyExists { dir: PathBuf, name: String },
+
+    #[error(
+        "{path} is not an earlier {kind} of Accord's ({reason}): nothing was written; choose another output, or move it away first"
+    )]
+    NotOurs {
+        path: PathBuf,
+        kind: &'static str,
+        reason: String,
+    },
+
+    #[error(
+        "{path}: would be written over or inside {input}, which this command reads: nothing was written; choose another output"
+    )]
+    OverInput { path: PathBuf, input: PathBuf },
+
+    #[error(
+        "{path}: another Accord process (pid {pid}) is writing it: nothing was written; wait for it to finish"
+    )]
+    Busy { path: PathBuf, pid: u32 },
 
     #[error("table `{table}`: batch has schema {found}, expected the canonical schema {expected}")]
     NotCanonical {

@@ -28,15 +28,18 @@ mod check;
 mod conform;
 mod error;
 mod manifest;
+mod output;
 mod read;
 mod seal;
 mod write;
 
 pub use check::{CheckReport, TableReport, check_contents, thousands};
 pub use error::{DatasetError, Result};
-pub use manifest::{MANIFEST_FILE, Manifest, ManifestFile, Provenance, hash_file};
+pub use manifest::{DATASET_OUTPUT, MANIFEST_FILE, Manifest, ManifestFile, Provenance, hash_file};
+pub use output::{Destination, OutputKind, Shape};
 pub use read::Dataset;
 pub use seal::seal;
 pub use write::{
     TableBatches, WriteOptions, write_dataset, write_file_atomically, write_folder_atomically,
+    write_output_file,
 };

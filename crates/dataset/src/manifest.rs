@@ -12,9 +12,32 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{DatasetError, Result};
+use crate::output::{OutputKind, Shape};
 
 /// The manifest's file name inside a dataset folder.
 pub const MANIFEST_FILE: &str = "dataset.toml";
+
+/// A dataset folder as an output: its manifest, table folders and their Parquet files.
+pub const DATASET_OUTPUT: OutputKind = OutputKind {
+    name: "dataset",
+    shape: Shape::Folder {
+        marker: MANIFEST_FILE,
+        recognise: |bytes| {
+            std::str::from_utf8(bytes)
+                .ok()
+                .and_then(|text| text.parse::<toml::Table>().ok())
+                .is_some_and(|t| t.contains_key("schema_version") && t.contains_key("written_by"))
+        },
+        owns: |path| match path.split_once('/') {
+            None => path == MANIFEST_FILE || accord_model::Table::from_name(path).is_some(),
+            Some((table, file)) => {
+                accord_model::Table::from_name(table).is_some()
+                    && file.ends_with(".parquet")
+                    && !file.contains('/')
+            }
+        },
+    },
+};
 
 /// Where a dataset came from: what the writer records beside the files.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +59,12 @@ pub struct Manifest {
     pub source: String,
     /// The Accord version that wrote or sealed the dataset.
     pub written_by: String,
+    /// SHA-256 of the manifest's text without its `content_sha256` line, so that an edited
+    /// manifest (an extract date changed by hand, a file listed twice) is refused. It
+    /// catches edits and corruption, not a forger who recomputes it. Written by
+    /// [`Manifest::to_toml`] for what the manifest holds; as read, for information.
+    #[serde(default)]
+    pub content_sha256: String,
     #[serde(default, rename = "file")]
     pub files: Vec<ManifestFile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,6 +92,7 @@ impl Manifest {
             extract_date: provenance.extract_date,
             source: provenance.source.clone(),
             written_by: format!("accord {}", env!("CARGO_PKG_VERSION")),
+            content_sha256: String::new(),
             files,
             generator: provenance.generator.clone(),
         }
@@ -100,13 +130,48 @@ impl Manifest {
                 supported: accord_model::SCHEMA_VERSION,
             });
         }
+        let mut seen = std::collections::HashSet::new();
+        for file in &manifest.files {
+            if !seen.insert(file.path.as_str()) {
+                let quoted = format!("{:?}", file.path);
+                let second = text
+                    .match_indices(&quoted)
+                    .nth(1)
+                    .map_or(1, |(offset, _)| line_of(text, offset));
+                return Err(DatasetError::ManifestInvalid {
+                    path: path.to_path_buf(),
+                    line: second,
+                    message: format!("file {} is listed twice", file.path),
+                });
+            }
+        }
+        if manifest.content_sha256.is_empty() {
+            return Err(DatasetError::ManifestUnsealed {
+                path: path.to_path_buf(),
+            });
+        }
+        if manifest.content_sha256 != content_hash(text) {
+            return Err(DatasetError::ManifestEdited {
+                path: path.to_path_buf(),
+            });
+        }
         Ok(manifest)
     }
 
-    /// The manifest as TOML text.
+    /// The manifest as TOML text, with its `content_sha256` computed for what it holds.
     pub fn to_toml(&self) -> String {
+        let blank = Manifest {
+            content_sha256: String::new(),
+            ..self.clone()
+        };
         // Serialising plain structs, strings, numbers and dates into TOML cannot fail.
-        toml::to_string(self).unwrap_or_default()
+        let text = toml::to_string(&blank).unwrap_or_default();
+        let hash = content_hash(&text);
+        text.replacen(
+            &format!("{CONTENT_LINE}\"\""),
+            &format!("{CONTENT_LINE}\"{hash}\""),
+            1,
+        )
     }
 
     /// Writes `dataset.toml` into `dir` atomically (temporary file, then rename).
@@ -139,6 +204,21 @@ impl ManifestFile {
             .split('/')
             .fold(dir.to_path_buf(), |acc, part| acc.join(part))
     }
+}
+
+/// How the manifest's own hash starts its line.
+const CONTENT_LINE: &str = "content_sha256 = ";
+
+/// SHA-256 of manifest text without its `content_sha256` line (what any script can
+/// recompute: the file's bytes, less that one line).
+fn content_hash(text: &str) -> String {
+    let mut hasher = Sha256::new();
+    for line in text.split_inclusive('\n') {
+        if !line.starts_with(CONTENT_LINE) {
+            hasher.update(line.as_bytes());
+        }
+    }
+    hex::encode(hasher.finalize())
 }
 
 /// The 1-based line of a byte offset.
@@ -194,7 +274,15 @@ mod tests {
     fn round_trips_through_toml() {
         let manifest = sample();
         let parsed = Manifest::parse(&manifest.to_toml(), Path::new("dataset.toml")).unwrap();
-        assert_eq!(parsed, manifest);
+        assert_eq!(parsed.content_sha256.len(), 64);
+        assert_eq!(parsed.to_toml(), manifest.to_toml());
+        assert_eq!(
+            Manifest {
+                content_sha256: String::new(),
+                ..parsed
+            },
+            manifest
+        );
     }
 
     #[test]
@@ -220,6 +308,37 @@ mod tests {
     }
 
     #[test]
+    fn an_edited_manifest_is_refused() {
+        let text = sample().to_toml().replace("2026-03-31", "2036-03-31");
+        let err = Manifest::parse(&text, Path::new("dataset.toml")).unwrap_err();
+        assert!(matches!(err, DatasetError::ManifestEdited { .. }), "{err}");
+        let text = sample().to_toml();
+        let unsealed: String = text
+            .lines()
+            .filter(|l| !l.starts_with("content_sha256"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let err = Manifest::parse(&unsealed, Path::new("dataset.toml")).unwrap_err();
+        assert!(matches!(err, DatasetError::ManifestUnsealed { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_file_listed_twice_is_refused_at_its_second_line() {
+        let mut manifest = sample();
+        manifest.files.push(manifest.files[0].clone());
+        let text = manifest.to_toml();
+        let err = Manifest::parse(&text, Path::new("dataset.toml")).unwrap_err();
+        let DatasetError::ManifestInvalid { line, message, .. } = err else {
+            panic!("{err}");
+        };
+        assert!(message.contains("listed twice"), "{message}");
+        assert_eq!(
+            text.lines().nth(line - 1).map(str::trim),
+            Some("path = \"person/part-00000.parquet\"")
+        );
+    }
+
+    #[test]
     fn other_schema_versions_are_refused() {
         let text = sample()
             .to_toml()
@@ -242,7 +361,7 @@ mod tests {
             let mut manifest = sample();
             manifest.source = source;
             let parsed = Manifest::parse(&manifest.to_toml(), Path::new("dataset.toml")).unwrap();
-            prop_assert_eq!(parsed, manifest);
+            prop_assert_eq!(parsed.to_toml(), manifest.to_toml());
         }
     }
 }

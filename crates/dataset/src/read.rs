@@ -11,28 +11,44 @@ use arrow_array::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rayon::prelude::*;
 
+use crate::check::{CheckReport, check_contents};
 use crate::conform::{check_schema, conform_batch};
 use crate::error::{DatasetError, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest, ManifestFile, hash_file};
 
-/// A verified dataset folder.
+/// A verified dataset folder: every command that reads a dataset opens it through here, so
+/// none reads one that `accord dataset check` would refuse.
 #[derive(Debug, Clone)]
 pub struct Dataset {
     dir: PathBuf,
     manifest: Manifest,
+    report: CheckReport,
 }
 
 impl Dataset {
-    /// Opens the dataset in `dir`, verifying the manifest, that every listed file is
-    /// there with its size, hash, row count and a usable schema, that no Parquet file is
-    /// unlisted, and that the required tables are present.
+    /// Opens the dataset in `dir` and verifies all of it: the manifest (its own hash, each
+    /// file listed once), that every listed file is there with its size, hash, row count
+    /// and a usable schema, that no Parquet file is unlisted, that the required tables are
+    /// present, and then every row ([`check_contents`]: values, dates, keys, references).
     pub fn open(dir: &Path) -> Result<Dataset> {
+        Dataset::open_with_progress(dir, &|_| {})
+    }
+
+    /// [`Dataset::open`], calling `progress` with the number of rows just checked.
+    pub fn open_with_progress(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<Dataset> {
         let manifest = Manifest::read(dir)?;
         verify_files(dir, &manifest)?;
+        let report = check_contents(dir, &manifest, progress)?;
         Ok(Dataset {
             dir: dir.to_path_buf(),
             manifest,
+            report,
         })
+    }
+
+    /// What the check found: the summary `accord dataset check` prints.
+    pub fn report(&self) -> &CheckReport {
+        &self.report
     }
 
     /// The dataset's folder.

@@ -17,6 +17,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{DatasetError, Result};
 use crate::manifest::{Manifest, ManifestFile, Provenance};
+use crate::manifest::DATASET_OUTPUT;
+use crate::output::{Destination, WriteLock, split_destination, working_name};
 
 /// The tables of a dataset in memory: each table's batches, in order, in its canonical
 /// schema. A table that is not a key is absent from the dataset.
@@ -27,6 +29,8 @@ pub type TableBatches = BTreeMap<Table, Vec<RecordBatch>>;
 pub struct WriteOptions {
     /// Replace an existing dataset at the destination (atomically) instead of refusing.
     pub replace: bool,
+    /// What the writer read: the dataset may not be written over or inside any of them.
+    pub inputs: Vec<PathBuf>,
     /// Start a new file in a table's folder after this many rows, so that large tables
     /// are written and read in parallel.
     pub max_rows_per_file: usize,
@@ -36,6 +40,7 @@ impl Default for WriteOptions {
     fn default() -> Self {
         WriteOptions {
             replace: false,
+            inputs: Vec::new(),
             max_rows_per_file: 2_000_000,
         }
     }
@@ -63,29 +68,35 @@ pub fn write_dataset(
             });
         }
     }
-    write_folder_atomically(out, options.replace, |staging| {
+    let inputs: Vec<&Path> = options.inputs.iter().map(PathBuf::as_path).collect();
+    let destination = Destination {
+        path: out,
+        kind: &DATASET_OUTPUT,
+        replace: options.replace,
+        inputs: &inputs,
+    };
+    write_folder_atomically(&destination, |staging| {
         write_into(staging, tables, provenance, options, progress)
     })
 }
 
-/// Fills a new folder at `out` through `fill`, which writes into a staging folder beside
-/// it; the staging folder is then renamed into place, replacing `out` only if `replace`.
-/// A reader sees the old folder or the new one, never a mixture; on failure the staging
-/// folder is removed and `out` is untouched. Used for datasets and results snapshots.
+/// Fills a new folder at `destination` through `fill`, which writes into a staging folder
+/// beside it; the staging folder is then renamed into place. The destination is checked
+/// first ([`Destination::check`]) and locked while it is written. A reader sees the old
+/// folder or the new one, never a mixture; on failure the staging folder is removed and the
+/// destination is untouched. Used for datasets, results snapshots and models.
 pub fn write_folder_atomically<T, E: From<DatasetError>>(
-    out: &Path,
-    replace: bool,
+    destination: &Destination,
     fill: impl FnOnce(&Path) -> std::result::Result<T, E>,
 ) -> std::result::Result<T, E> {
+    let out = destination.path;
     let (parent, name) = split_destination(out)?;
-    if out.exists() && !replace {
-        return Err(DatasetError::AlreadyExists { dir: parent, name }.into());
-    }
+    destination.check()?;
     fs::create_dir_all(&parent).map_err(DatasetError::io(&parent))?;
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(DatasetError::io(&staging))?;
-    }
+    let _lock = WriteLock::take(&parent, &name)?;
+    // The lock may have put back an output a killed writer had moved aside.
+    destination.check()?;
+    let staging = parent.join(working_name(&name, "tmp"));
     fs::create_dir_all(&staging).map_err(DatasetError::io(&staging))?;
     let outcome = fill(&staging).and_then(|value| {
         swap_into_place(&staging, out, &parent, &name)?;
@@ -98,14 +109,27 @@ pub fn write_folder_atomically<T, E: From<DatasetError>>(
     outcome
 }
 
+/// Writes one output file at `destination` atomically, after checking it
+/// ([`Destination::check`]) and under its lock.
+pub fn write_output_file(destination: &Destination, bytes: &[u8]) -> Result<()> {
+    let (parent, name) = split_destination(destination.path)?;
+    destination.check()?;
+    if !parent.as_os_str().is_empty() {
+        fs::create_dir_all(&parent).map_err(DatasetError::io(&parent))?;
+    }
+    let _lock = WriteLock::take(&parent, &name)?;
+    write_file_atomically(destination.path, bytes)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file beside it, synced, then renamed
-/// over it. A reader sees the old file or the new one, never a part.
+/// over it. A reader sees the old file or the new one, never a part. For files inside a
+/// staging folder; outputs a user names go through [`write_output_file`].
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
+    let temporary = path.with_file_name(working_name(&file_name, "tmp"));
     let written = fs::File::create(&temporary).and_then(|mut f| {
         std::io::Write::write_all(&mut f, bytes)?;
         f.sync_all()
@@ -118,22 +142,6 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         });
     }
     Ok(())
-}
-
-fn split_destination(out: &Path) -> Result<(PathBuf, String)> {
-    let name = out
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| DatasetError::Io {
-            path: out.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a folder name"),
-        })?
-        .to_string();
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    Ok((parent, name))
 }
 
 fn write_into(
@@ -257,7 +265,7 @@ fn write_parquet(
 /// Moves the finished staging folder to `out`, replacing what was there.
 fn swap_into_place(staging: &Path, out: &Path, parent: &Path, name: &str) -> Result<()> {
     if out.exists() {
-        let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let retired = parent.join(working_name(name, "old"));
         fs::rename(out, &retired).map_err(DatasetError::io(out))?;
         if let Err(err) = fs::rename(staging, out) {
             // Put the old dataset back before reporting.

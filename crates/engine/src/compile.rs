@@ -14,6 +14,7 @@ use accord_framework::{
 use accord_model::{Condition, Setting, Vocabulary};
 use std::collections::BTreeMap;
 
+use accord_dataset::{OutputKind, Shape};
 use accord_snapshot::SharedTable;
 
 use crate::periods::{Period, periods};
@@ -58,11 +59,23 @@ pub const PERSON_SEGMENTS: &str = "person_segments";
 /// who were no longer registered (or alive) on the period's last day.
 pub const NOT_REGISTERED_AT_END: &str = "not_registered_at_end";
 
+/// The first line of the SQL script, by which an earlier one is recognised.
+const SCRIPT_HEADER: &str = "-- Accord refresh: the SQL of every shared table, indicator and profile query\n";
+
+/// The SQL script (`accord refresh --emit-sql`) as an output.
+pub const SQL_OUTPUT: OutputKind = OutputKind {
+    name: "SQL script of a refresh",
+    shape: Shape::File {
+        recognise: |bytes| bytes.starts_with(SCRIPT_HEADER.as_bytes()),
+    },
+};
+
 impl Program {
     /// The whole program as one SQL script (statements separated by `;` and a blank line),
     /// as the benchmark hands it to DuckDB.
     pub fn script(&self) -> String {
-        let mut out = String::new();
+        let mut out = String::from(SCRIPT_HEADER);
+        out.push('\n');
         if !self.segment_days.is_empty() {
             out.push_str(&format!(
                 "-- {PERSON_SEGMENTS} (period_end, person_id, {}) is computed by Accord from the segment model files, not by SQL\n\n",

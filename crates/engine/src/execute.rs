@@ -75,11 +75,14 @@ impl Engine {
         if dataset.has_table(table) && dataset.table_rows(table) > 0 {
             let folder = dataset.dir().join(name);
             let location = format!("{}/", folder.display());
+            // The canonical schema, not the files': exports from other warehouses mark
+            // columns nullable and keys signed, and every value was checked on opening.
+            let schema = table.schema();
             self.runtime
                 .block_on(self.context.register_parquet(
                     name,
                     &location,
-                    ParquetReadOptions::default(),
+                    ParquetReadOptions::default().schema(&schema),
                 ))
                 .map_err(failed)?;
         } else {

@@ -22,7 +22,7 @@ use accord_snapshot::{
     FrameworkEntry, IndicatorEntry, Provenance, SNAPSHOT_FORMAT, Snapshot, Summary,
 };
 
-pub use compile::{DataSpan, Program, Query, compile};
+pub use compile::{DataSpan, Program, Query, SQL_OUTPUT, compile};
 pub use execute::Engine;
 
 /// The engine named in provenance.
@@ -74,6 +74,22 @@ pub struct Refresh {
 /// Settings whose first row marks the start of complete data (packages of care may have
 /// begun before the extract's window).
 const CONTACT_SETTINGS: &str = "'gp', 'ae', 'apc_nel', 'apc_el', 'op', 'community'";
+
+/// Why an indicator has no figure at all, for the reader of its tile and page.
+fn why_no_figure(measure: &accord_framework::Measure, span: DataSpan) -> String {
+    match measure {
+        accord_framework::Measure::SurveyAgreement { survey, items } => format!(
+            "The dataset holds no answers to {} of the survey {survey} from {} to {}.",
+            items.join(", "),
+            span.start,
+            span.end
+        ),
+        _ => format!(
+            "No complete period with people in the population from {} to {}.",
+            span.start, span.end
+        ),
+    }
+}
 
 /// Opens the dataset, finds its span and compiles `frameworks` for it, without running any
 /// indicator: what `accord explain` and the benchmark need.
@@ -159,6 +175,9 @@ pub fn refresh(
             .filter(|r| r.breakdown == "all")
             .max_by_key(|r| r.period_end)
             .cloned();
+        let no_figure = latest
+            .is_none()
+            .then(|| why_no_figure(&indicator.measure, span));
         let domain = framework
             .outcomes
             .iter()
@@ -178,6 +197,7 @@ pub fn refresh(
             sql: query.sql.clone(),
             reads: query.reads.clone(),
             latest,
+            no_figure,
             rows: rows.len(),
             query_seconds: seconds,
         });

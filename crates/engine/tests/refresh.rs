@@ -339,7 +339,9 @@ fn refreshed() -> Snapshot {
     let done = refresh(&data, &[framework], &options, &|_, _| {}).unwrap();
     // Round trip through the folder, as the views read it.
     let out = dir.path().join("snapshot");
-    done.snapshot.write(&out, false).unwrap();
+    done.snapshot
+        .write(&Snapshot::destination(&out, &[&data]))
+        .unwrap();
     let read = Snapshot::read(&out).unwrap();
     assert_eq!(read.summary, done.snapshot.summary);
     assert_eq!(read.inequality, done.snapshot.inequality);

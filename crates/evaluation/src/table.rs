@@ -51,7 +51,14 @@ pub struct TableMatch {
     pub weights: Vec<f64>,
     pub balance: Vec<BalanceRow>,
     pub att: Option<Att>,
+    /// What makes the result doubtful: separation, covariates whose balance cannot be
+    /// measured. Empty when there is nothing to say.
+    pub warnings: Vec<String>,
 }
+
+/// A fitted propensity closer than this to 0 or 1 counts as separated (R's `glm` warns of
+/// "fitted probabilities numerically 0 or 1" at about the same place).
+const SEPARATED_LOGIT: f64 = 23.0;
 
 /// Matches the table.
 pub fn match_table(table: &Table, spec: &TableSpec) -> Result<TableMatch, EvaluationError> {
@@ -122,6 +129,24 @@ pub fn match_table(table: &Table, spec: &TableSpec) -> Result<TableMatch, Evalua
     let att = spec
         .outcome
         .and_then(|o| att(table, o, &treated, &weights, &matching));
+    let mut warnings = Vec::new();
+    let separated = distance
+        .iter()
+        .filter(|d| !(d.abs() < SEPARATED_LOGIT))
+        .count();
+    if separated > 0 {
+        warnings.push(format!(
+            "{separated} rows have a propensity score of 0 or 1 to ten decimal places: the covariates (nearly) separate treated from controls, so matched pairs are not comparable and the ATT cannot be trusted"
+        ));
+    }
+    for b in &balance {
+        if !b.before.smd.is_finite() || !b.after.smd.is_finite() {
+            warnings.push(format!(
+                "{}: the standardised mean difference cannot be computed (the covariate does not vary)",
+                b.name
+            ));
+        }
+    }
     Ok(TableMatch {
         propensity,
         distance,
@@ -129,6 +154,7 @@ pub fn match_table(table: &Table, spec: &TableSpec) -> Result<TableMatch, Evalua
         weights,
         balance,
         att,
+        warnings,
     })
 }
 

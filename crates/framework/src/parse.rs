@@ -64,13 +64,13 @@ struct RawIndicator {
     measure: Spanned<String>,
     period: Spanned<String>,
     polarity: Spanned<String>,
-    target: Option<Spanned<f64>>,
-    target_range: Option<Spanned<Vec<f64>>>,
+    target: Option<Spanned<Finite>>,
+    target_range: Option<Spanned<Vec<Finite>>>,
     benchmark: Option<RawBenchmark>,
     national: Option<RawNational>,
     owner: Option<String>,
     breakdowns: Option<Vec<Spanned<String>>>,
-    per: Option<Spanned<f64>>,
+    per: Option<Spanned<Finite>>,
     #[serde(default)]
     population: RawPopulation,
     numerator: Option<RawNumerator>,
@@ -82,7 +82,7 @@ struct RawIndicator {
 #[serde(deny_unknown_fields)]
 struct RawBenchmark {
     label: String,
-    value: f64,
+    value: Finite,
 }
 
 #[derive(Deserialize)]
@@ -119,9 +119,28 @@ struct RawNumerator {
     diagnosis_prefixes: Vec<Spanned<String>>,
     conditions: Option<Vec<Spanned<String>>>,
     observation: Option<Spanned<String>>,
-    min: Option<f64>,
-    max: Option<f64>,
+    min: Option<Finite>,
+    max: Option<Finite>,
     new_episodes_only: Option<bool>,
+}
+
+/// A number in a definition file: TOML allows `nan` and `inf`, which no target, rate
+/// multiplier, benchmark or threshold can mean, so they are refused where they stand (the
+/// parser's error names the line).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Finite(f64);
+
+impl<'de> Deserialize<'de> for Finite {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Finite, D::Error> {
+        let value = f64::deserialize(deserializer)?;
+        if value.is_finite() {
+            Ok(Finite(value))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{value} is not a finite number"
+            )))
+        }
+    }
 }
 
 /// Collects problems with the line of the value they concern.
@@ -226,9 +245,19 @@ impl Framework {
 
     /// Parses and checks a framework's text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Framework, FrameworkError> {
-        let raw: RawFramework = toml::from_str(text).map_err(|e| FrameworkError::Syntax {
-            file: file.to_string(),
-            message: e.to_string().trim_end().to_string(),
+        let raw: RawFramework = toml::from_str(text).map_err(|e| {
+            let message = e.to_string().trim_end().to_string();
+            // The parser's error for nesting too deep has no position: give the line where
+            // the nesting is deepest.
+            let message = if e.span().is_none() && message.contains("recursion") {
+                format!("line {}: {message}", deepest_nesting_line(text))
+            } else {
+                message
+            };
+            FrameworkError::Syntax {
+                file: file.to_string(),
+                message,
+            }
         })?;
         let mut checker = Checker {
             source: text,
@@ -245,6 +274,39 @@ impl Framework {
             })
         }
     }
+}
+
+/// The 1-based line where arrays and inline tables are nested deepest (brackets inside
+/// strings and comments aside).
+fn deepest_nesting_line(text: &str) -> usize {
+    let (mut depth, mut deepest, mut line, mut at) = (0usize, 0usize, 1usize, 1usize);
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (_, '\n') => {
+                line += 1;
+                if quote == Some('#') {
+                    quote = None;
+                }
+            }
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if q == c && q != '#' => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'' | '#') => quote = Some(c),
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > deepest {
+                    (deepest, at) = (depth, line);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            (None, _) => {}
+        }
+    }
+    at
 }
 
 fn build(checker: &mut Checker, raw: RawFramework, text: &str) -> Framework {
@@ -398,7 +460,7 @@ fn indicator(checker: &mut Checker, raw: &RawIndicator) -> Option<Indicator> {
         target,
         benchmark: raw.benchmark.as_ref().map(|b| Benchmark {
             label: b.label.clone(),
-            value: b.value,
+            value: b.value.0,
         }),
         national,
         owner: raw.owner.clone(),
@@ -456,9 +518,9 @@ fn target(checker: &mut Checker, raw: &RawIndicator, polarity: Option<Polarity>)
             checker.problem(range, "give target or target_range, not both");
             None
         }
-        (Some(value), None) => Some(Target::Value(*value.get_ref())),
+        (Some(value), None) => Some(Target::Value(value.get_ref().0)),
         (None, Some(range)) => match range.get_ref().as_slice() {
-            [lower, upper] if lower <= upper => Some(Target::Range {
+            [Finite(lower), Finite(upper)] if lower <= upper => Some(Target::Range {
                 lower: *lower,
                 upper: *upper,
             }),
@@ -593,11 +655,11 @@ fn measure(checker: &mut Checker, raw: &RawIndicator) -> Option<Measure> {
         );
     }
     let per = |default: f64, checker: &mut Checker| match &raw.per {
-        Some(p) if *p.get_ref() <= 0.0 => {
+        Some(p) if p.get_ref().0 <= 0.0 => {
             checker.problem(p, "per must be more than zero");
             None
         }
-        Some(p) => Some(*p.get_ref()),
+        Some(p) => Some(p.get_ref().0),
         None => Some(default),
     };
     match name {
@@ -663,10 +725,18 @@ fn proportion_criterion(
         if numerator.min.is_none() && numerator.max.is_none() {
             checker.problem(code, "an observation numerator needs min, max or both");
         }
+        if let (Some(Finite(min)), Some(Finite(max))) = (numerator.min, numerator.max)
+            && min > max
+        {
+            checker.problem(
+                code,
+                format!("min {min} is above max {max}: no value could count"),
+            );
+        }
         return Some(Criterion::Observation {
             code: code.get_ref().clone(),
-            min: numerator.min,
-            max: numerator.max,
+            min: numerator.min.map(|m| m.0),
+            max: numerator.max.map(|m| m.0),
         });
     }
     events(checker, numerator, at).map(Criterion::Event)

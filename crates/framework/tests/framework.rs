@@ -213,6 +213,57 @@ fn ranges_and_targets_are_checked() {
     assert!(problems(&text)[0].contains("a target needs a polarity"));
 }
 
+/// The 1-based line of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn numbers_that_mean_nothing_are_refused_with_their_line() {
+    let observation = MINIMAL
+        .replace(r#"measure = "rate""#, r#"measure = "proportion""#)
+        .replace(
+            "settings = [\"apc_nel\"]\ndiagnosis_prefixes = [\"S72\"]",
+            "observation = \"hba1c\"\nmin = 10\nmax = 5",
+        );
+    let found = problems(&observation);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains(&format!("line {}", line_of(&observation, "observation = ")))
+                && p.contains("min 10 is above max 5")),
+        "{found:?}"
+    );
+    let cases = [
+        MINIMAL.replace("target = 90", "target = nan"),
+        MINIMAL.replace("target = 90", "target = inf"),
+        MINIMAL.replace("target = 90", "per = nan"),
+        MINIMAL.replace("target = 90", "target_range = [1, nan]"),
+        MINIMAL.replace(
+            "target = 90",
+            "[indicator.benchmark]\nlabel = \"England\"\nvalue = -inf",
+        ),
+        observation.replace("min = 10", "min = nan"),
+    ];
+    for text in cases {
+        let err = Framework::parse("bad.toml", &text).unwrap_err().to_string();
+        assert!(
+            err.contains("is not a finite number") && err.contains("line "),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn nesting_too_deep_is_refused_with_its_line() {
+    let text = format!("{MINIMAL}x = {}{}\n", "[".repeat(600), "]".repeat(600));
+    let err = Framework::parse("deep.toml", &text).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("line {}", text.lines().count())),
+        "{err}"
+    );
+}
+
 #[test]
 fn syntax_errors_and_unknown_fields_come_from_the_toml_parser_with_their_line() {
     let err = Framework::parse(

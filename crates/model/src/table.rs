@@ -66,12 +66,38 @@ pub enum ColumnRule {
     Vocabulary(VocabularyName),
     /// An integer in an inclusive range.
     Range { min: i64, max: i64 },
-    /// Zero or more (costs).
-    NonNegative,
+    /// A finite amount from zero to `max` (costs: one row's cost above £10 million is an
+    /// error of entry or of units, and sums of such values overflow).
+    Amount { max: i64 },
+    /// A person's birth month: on or before the extract date.
+    Birth,
+    /// A person's death: on or after the same row's `birth_month`, on or before the extract
+    /// date.
+    Death,
+    /// The day something happened to a person: on or after their birth month, on or before
+    /// their death, and on or before the extract date (rows without a person: the extract
+    /// date only).
+    InLife,
     /// A value of another table's key column (checked when that table is present).
     References(Table),
     /// A date on or after the date in the named column of the same row.
     NotBefore(&'static str),
+}
+
+impl ColumnRule {
+    /// The column of the same row that this date may not come before.
+    pub fn not_before(self) -> Option<&'static str> {
+        match self {
+            ColumnRule::NotBefore(other) => Some(other),
+            ColumnRule::Death => Some("birth_month"),
+            _ => None,
+        }
+    }
+
+    /// Must this date fall on or before the dataset's extract date?
+    pub fn by_extract_date(self) -> bool {
+        matches!(self, ColumnRule::Birth | ColumnRule::Death | ColumnRule::InLife)
+    }
 }
 
 /// The closed vocabularies that columns can be bound to.
@@ -135,14 +161,17 @@ const fn optional(name: &'static str, column_type: ColumnType, rule: ColumnRule)
     }
 }
 
-use ColumnRule::{Any, Key, NonNegative, NotBefore, Range, References};
+use ColumnRule::{Amount, Any, Birth, Death, InLife, Key, NotBefore, Range, References};
+
+/// The largest cost of one row, in pounds.
+pub const MAX_COST_GBP: i64 = 10_000_000;
 use ColumnType::{Date, Float64, Int8, Text, UInt8, UInt64};
 
 const PERSON: &[Column] = &[
     required("person_id", UInt64, Key),
     required("sex", Text, ColumnRule::Vocabulary(VocabularyName::Sex)),
-    required("birth_month", Date, Any),
-    optional("death_date", Date, NotBefore("birth_month")),
+    required("birth_month", Date, Birth),
+    optional("death_date", Date, Death),
     required(
         "ethnic_group",
         Text,
@@ -155,7 +184,7 @@ const PERSON: &[Column] = &[
 const REGISTRATION: &[Column] = &[
     required("person_id", UInt64, References(Table::Person)),
     required("practice_code", Text, References(Table::Practice)),
-    required("start_date", Date, Any),
+    required("start_date", Date, InLife),
     optional("end_date", Date, NotBefore("start_date")),
 ];
 
@@ -166,7 +195,7 @@ const CONDITION: &[Column] = &[
         Text,
         ColumnRule::Vocabulary(VocabularyName::Condition),
     ),
-    required("onset_date", Date, Any),
+    required("onset_date", Date, InLife),
     optional("resolved_date", Date, NotBefore("onset_date")),
     optional("source_code", Text, Any),
 ];
@@ -179,10 +208,10 @@ const ACTIVITY: &[Column] = &[
         Text,
         ColumnRule::Vocabulary(VocabularyName::Setting),
     ),
-    required("start_date", Date, Any),
+    required("start_date", Date, InLife),
     optional("end_date", Date, NotBefore("start_date")),
     required("provider_code", Text, References(Table::Provider)),
-    required("cost_gbp", Float64, NonNegative),
+    required("cost_gbp", Float64, Amount { max: MAX_COST_GBP }),
     optional("diagnosis", Text, Any),
     optional("detail", Text, Any),
 ];
@@ -191,7 +220,7 @@ const OBSERVATION: &[Column] = &[
     required("person_id", UInt64, References(Table::Person)),
     required("code", Text, Any),
     required("value", Float64, Any),
-    required("date", Date, Any),
+    required("date", Date, InLife),
 ];
 
 const SURVEY_RESPONSE: &[Column] = &[
@@ -200,7 +229,7 @@ const SURVEY_RESPONSE: &[Column] = &[
     required("survey", Text, Any),
     required("item", Text, Any),
     required("score", Int8, Range { min: 1, max: 5 }),
-    required("date", Date, Any),
+    required("date", Date, InLife),
     optional("practice_code", Text, References(Table::Practice)),
     optional("lsoa", Text, Any),
 ];
@@ -237,7 +266,7 @@ const PROVIDER: &[Column] = &[
 const MDT_DISCUSSION: &[Column] = &[
     required("person_id", UInt64, References(Table::Person)),
     required("network_id", Text, References(Table::Network)),
-    required("meeting_date", Date, Any),
+    required("meeting_date", Date, InLife),
     required("referral_source", Text, Any),
 ];
 
@@ -345,6 +374,20 @@ mod tests {
     }
 
     #[test]
+    fn dates_in_a_life_belong_to_tables_with_a_person() {
+        for table in Table::ALL {
+            for column in table.columns() {
+                if column.rule.by_extract_date() {
+                    assert_eq!(column.column_type, ColumnType::Date, "{table}.{}", column.name);
+                }
+                if column.rule == InLife {
+                    assert!(table.column("person_id").is_some(), "{table}.{}", column.name);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn references_point_at_tables_with_keys() {
         for table in Table::ALL {
             for column in table.columns() {
@@ -357,7 +400,7 @@ mod tests {
                     );
                     assert_eq!(key.map(|k| k.column_type), Some(column.column_type));
                 }
-                if let NotBefore(other) = column.rule {
+                if let Some(other) = column.rule.not_before() {
                     assert!(
                         table.column(other).is_some(),
                         "{table}.{} -> {other}",

@@ -21,13 +21,15 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use accord_dataset::{Destination, OutputKind, Shape};
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use profile::{
     Completeness, MonthlyRows, NOT_REGISTERED, PopulationBand, Profile, SegmentFlow, SegmentYear,
 };
-pub use publish::{PublishedRow, csv_text, publish, write_csv};
+pub use publish::{CSV_OUTPUT, PublishedRow, csv_text, publish, write_csv};
 
 /// The snapshot folder's format version.
 pub const SNAPSHOT_FORMAT: u32 = 2;
@@ -128,6 +130,9 @@ pub struct IndicatorEntry {
     pub reads: Vec<String>,
     /// The whole-population figure for the latest period.
     pub latest: Option<ResultRow>,
+    /// Why there is no figure at all (no answers to a survey, say), where there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_figure: Option<String>,
     pub rows: usize,
     pub query_seconds: f64,
 }
@@ -218,10 +223,39 @@ pub struct Snapshot {
     pub framework_files: Vec<(String, String)>,
 }
 
+/// A snapshot folder as an output: `snapshot.json` marks it; it holds the two Parquet
+/// tables and the frameworks as used, nothing else.
+pub const SNAPSHOT_OUTPUT: OutputKind = OutputKind {
+    name: "results snapshot",
+    shape: Shape::Folder {
+        marker: SUMMARY_FILE,
+        recognise: |bytes| {
+            let text = String::from_utf8_lossy(bytes);
+            text.starts_with('{') && text.contains("\"format\"") && text.contains("\"provenance\"")
+        },
+        owns: |path| match path.split_once('/') {
+            None => [SUMMARY_FILE, RESULTS_FILE, INEQUALITY_FILE, FRAMEWORKS_DIR].contains(&path),
+            Some((dir, file)) => dir == FRAMEWORKS_DIR && file.ends_with(".toml") && !file.contains('/'),
+        },
+    },
+};
+
 impl Snapshot {
-    /// Writes the snapshot folder atomically (staging folder, then one rename).
-    pub fn write(&self, out: &Path, replace: bool) -> Result<()> {
-        accord_dataset::write_folder_atomically(out, replace, |staging| {
+    /// Where a snapshot made from `inputs` may be written: over an earlier snapshot, never
+    /// over anything else or the inputs.
+    pub fn destination<'a>(out: &'a Path, inputs: &'a [&'a Path]) -> Destination<'a> {
+        Destination {
+            path: out,
+            kind: &SNAPSHOT_OUTPUT,
+            replace: true,
+            inputs,
+        }
+    }
+
+    /// Writes the snapshot folder atomically (staging folder, then one rename) at
+    /// `destination` ([`Snapshot::destination`]).
+    pub fn write(&self, destination: &Destination) -> Result<()> {
+        accord_dataset::write_folder_atomically(destination, |staging| {
             table::write_results(&staging.join(RESULTS_FILE), &self.results)?;
             table::write_inequality(&staging.join(INEQUALITY_FILE), &self.inequality)?;
             let frameworks = staging.join(FRAMEWORKS_DIR);

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use accord_dataset::{Destination, OutputKind, Shape};
 use accord_stats::disclose_count;
 
 use crate::{Result, ResultRow};
@@ -62,12 +63,21 @@ fn quoted(text: &str) -> String {
     }
 }
 
+/// The header line of the CSV export.
+const CSV_HEADER: &str = "framework,indicator,measure,period_start,period_end,breakdown,group,numerator,denominator,value,lower95,upper95,vs_benchmark,vs_target,vs_year_earlier,trend,note\n";
+
+/// A CSV export as an output: recognised by its header line.
+pub const CSV_OUTPUT: OutputKind = OutputKind {
+    name: "CSV export of a snapshot",
+    shape: Shape::File {
+        recognise: |bytes| bytes.starts_with(CSV_HEADER.as_bytes()),
+    },
+};
+
 /// Rows as CSV text. With `public`, the disclosure rule is applied and redacted cells are
 /// `*`.
 pub fn csv_text<'a>(rows: impl IntoIterator<Item = &'a ResultRow>, public: bool) -> String {
-    let mut out = String::from(
-        "framework,indicator,measure,period_start,period_end,breakdown,group,numerator,denominator,value,lower95,upper95,vs_benchmark,vs_target,vs_year_earlier,trend,note\n",
-    );
+    let mut out = String::from(CSV_HEADER);
     for row in rows {
         let (numerator, denominator, value, lower, upper) = if public {
             let p = publish(row);
@@ -111,9 +121,15 @@ pub fn csv_text<'a>(rows: impl IntoIterator<Item = &'a ResultRow>, public: bool)
 }
 
 /// Writes rows as CSV ([`csv_text`]) to `path` atomically (a temporary file beside it, then
-/// a rename).
-pub fn write_csv(path: &Path, rows: &[ResultRow], public: bool) -> Result<()> {
-    accord_dataset::write_file_atomically(path, csv_text(rows, public).as_bytes())?;
+/// a rename), over nothing but an earlier export and never over `inputs`.
+pub fn write_csv(path: &Path, inputs: &[&Path], rows: &[ResultRow], public: bool) -> Result<()> {
+    let destination = Destination {
+        path,
+        kind: &CSV_OUTPUT,
+        replace: true,
+        inputs,
+    };
+    accord_dataset::write_output_file(&destination, csv_text(rows, public).as_bytes())?;
     Ok(())
 }
 
@@ -172,13 +188,13 @@ mod tests {
     fn csv_is_written_whole_and_public_cells_are_starred() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
-        write_csv(&path, &[row("proportion", 5.0, 100.0)], true).unwrap();
+        write_csv(&path, &[], &[row("proportion", 5.0, 100.0)], true).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert!(
             text.lines().nth(1).unwrap().contains(",*,*,*,*,*,"),
             "{text}"
         );
-        write_csv(&path, &[row("proportion", 5.0, 100.0)], false).unwrap();
+        write_csv(&path, &[], &[row("proportion", 5.0, 100.0)], false).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert!(
             text.lines().nth(1).unwrap().contains(",5,100,0.05,0,1,"),
@@ -187,7 +203,11 @@ mod tests {
         assert_eq!(
             fs::read_dir(dir.path()).unwrap().count(),
             1,
-            "no temporary file left"
+            "no temporary file or lock left"
         );
+        let theirs = dir.path().join("theirs.csv");
+        fs::write(&theirs, "a,b\n1,2\n").unwrap();
+        assert!(write_csv(&theirs, &[], &[row("proportion", 5.0, 100.0)], true).is_err());
+        assert_eq!(fs::read_to_string(&theirs).unwrap(), "a,b\n1,2\n");
     }
 }

@@ -165,7 +165,18 @@ pub enum SpcError {
     BaselineTooShort(usize),
     #[error("rebase position {position} is beyond the series of {length} values")]
     RebaseOutOfRange { position: usize, length: usize },
+    #[error(
+        "value {value} at position {position} is beyond ±{MAX_MAGNITUDE:e}: limits from it would overflow or lose all precision"
+    )]
+    ValueOutOfRange { position: usize, value: f64 },
+    #[error("the target {0} is not a finite number")]
+    TargetNotFinite(f64),
 }
+
+/// The largest magnitude of a value an XmR chart takes: moving ranges and limits of larger
+/// values overflow, or keep no digit of the differences between points.
+/// (A NaN is a missing value, as `None` is.)
+pub const MAX_MAGNITUDE: f64 = 1e15;
 
 const MINIMUM_CHART_POINTS: usize = 13;
 const MINIMUM_SECTION_POINTS: usize = 12;
@@ -237,6 +248,16 @@ pub fn xmr(values: &[Option<f64>], options: &SpcOptions) -> Result<Chart, SpcErr
         .collect();
     if present.is_empty() {
         return Err(SpcError::NoValues);
+    }
+    if let Some((position, value)) = values
+        .iter()
+        .enumerate()
+        .find_map(|(i, v)| v.filter(|x| x.abs() > MAX_MAGNITUDE).map(|x| (i, x)))
+    {
+        return Err(SpcError::ValueOutOfRange { position, value });
+    }
+    if let Some(target) = options.target.filter(|t| !t.is_finite()) {
+        return Err(SpcError::TargetNotFinite(target));
     }
     if let Some(n) = options
         .baseline_points

@@ -159,6 +159,22 @@ impl Events {
         self.person.len()
     }
 
+    /// Drops the events from row `from` on that start after `day`.
+    fn drop_starting_after(&mut self, from: usize, day: i32) {
+        let keep: Vec<bool> = self.start[from..].iter().map(|&s| s <= day).collect();
+        if keep.iter().all(|&k| k) {
+            return;
+        }
+        retain_tail(&mut self.person, from, &keep);
+        retain_tail(&mut self.setting, from, &keep);
+        retain_tail(&mut self.start, from, &keep);
+        retain_tail(&mut self.end, from, &keep);
+        retain_tail(&mut self.provider, from, &keep);
+        retain_tail(&mut self.cost, from, &keep);
+        retain_tail(&mut self.diagnosis, from, &keep);
+        retain_tail(&mut self.hours, from, &keep);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.person.is_empty()
     }
@@ -190,6 +206,17 @@ pub struct Candidate {
     pub month: u16,
     pub network: u8,
     pub score: f32,
+}
+
+/// Keeps the items of `values` from `from` on where `keep` says so.
+fn retain_tail<T>(values: &mut Vec<T>, from: usize, keep: &[bool]) {
+    let tail = values.split_off(from);
+    values.extend(
+        tail.into_iter()
+            .zip(keep)
+            .filter(|(_, keep)| **keep)
+            .map(|(value, _)| value),
+    );
 }
 
 /// A condition flag recorded during the history.
@@ -264,7 +291,21 @@ pub fn simulate_block(context: &Context, first: u32, persons: &[PersonCore]) -> 
     for (offset, person) in persons.iter().enumerate() {
         let index = first + offset as u32;
         let mut rng = stream(context.seed, Stream::Activity, u64::from(index));
+        let (events, flags, observations) = (
+            block.events.len(),
+            block.flags.len(),
+            block.observations.len(),
+        );
         let death = simulate_person(context, index, person, &mut rng, &mut block);
+        if let Some(death) = death {
+            // What follows an event drawn before death (reablement after a stay, a
+            // package's next month) may fall after it: nothing happens to the dead.
+            block.events.drop_starting_after(events, death);
+            let tail = block.flags.split_off(flags);
+            block.flags.extend(tail.into_iter().filter(|f| f.onset <= death));
+            let tail = block.observations.split_off(observations);
+            block.observations.extend(tail.into_iter().filter(|o| o.3 <= death));
+        }
         block.deaths.push(death);
     }
     block

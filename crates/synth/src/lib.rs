@@ -153,6 +153,7 @@ pub fn generate(
         params.seed,
         &geography,
         &persons,
+        &deaths,
         window,
         registered_at_end as f64,
         params.years,

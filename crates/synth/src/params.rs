@@ -118,6 +118,21 @@ impl SynthParams {
         if !(1..=20).contains(&self.years) {
             return fail("years", format!("{} is not between 1 and 20", self.years));
         }
+        // A dataset's dates lie in 1850..=2199 (the oldest people are born about 110 years
+        // before the end date).
+        let (earliest, latest) = (
+            NaiveDate::from_ymd_opt(1960, 1, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or_default(),
+        );
+        if !(earliest..=latest).contains(&self.end_date) {
+            return fail(
+                "end date",
+                format!(
+                    "{} is not between {earliest} and {latest}",
+                    self.end_date
+                ),
+            );
+        }
         if self.localities == 0 || self.networks < self.localities || self.networks > 250 {
             return fail(
                 "networks",
@@ -182,9 +197,10 @@ impl SynthParams {
                 ),
             );
         }
+        let finite_and_positive = |x: f64| x >= 0.0 && x.is_finite();
         if !(0.0..=1.0).contains(&self.mdt.referral_share)
-            || self.mdt.new_per_month_per_100k < 0.0
-            || self.mdt.follow_ups_per_person < 0.0
+            || !finite_and_positive(self.mdt.new_per_month_per_100k)
+            || !finite_and_positive(self.mdt.follow_ups_per_person)
         {
             return fail(
                 "mdt",
@@ -206,6 +222,21 @@ mod tests {
     #[test]
     fn the_default_borough_is_valid() {
         assert_eq!(borough().validate(), Ok(()));
+    }
+
+    #[test]
+    fn end_dates_and_rates_outside_what_a_dataset_holds_are_refused() {
+        for (end, ok) in [("1959-12-31", false), ("1960-01-01", true), ("2199-12-31", true)] {
+            let mut params = borough();
+            params.end_date = end.parse().unwrap();
+            params.mdt.start_date = params.end_date - chrono::Days::new(300);
+            assert_eq!(params.validate().is_ok(), ok, "{end}");
+        }
+        for rate in [f64::NAN, f64::INFINITY, -1.0] {
+            let mut params = borough();
+            params.mdt.new_per_month_per_100k = rate;
+            assert_eq!(params.validate().unwrap_err().parameter, "mdt", "{rate}");
+        }
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub fn generate(
     seed: u64,
     geography: &Geography,
     persons: &[PersonCore],
+    deaths: &[Option<i32>],
     window: Window,
     registered: f64,
     years: u32,
@@ -66,9 +67,10 @@ pub fn generate(
                 let person = &persons[index];
                 let adult =
                     accord_model::dates::age_in_years(date(person.birth_day), date(day)) >= 16;
+                let alive = deaths.get(index).copied().flatten().is_none_or(|d| day <= d);
                 person
                     .practice_on(day)
-                    .filter(|_| adult)
+                    .filter(|_| adult && alive)
                     .map(|practice| (index, person, practice))
             }) else {
                 continue;

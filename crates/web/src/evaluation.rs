@@ -358,6 +358,9 @@ pub fn report(e: &Evaluation) -> Markup {
 }
 
 /// The report as one HTML file with its style inline: it opens anywhere, offline.
+/// The title of the standalone report, by which an earlier one is recognised.
+pub const REPORT_TITLE: &str = "MDT evaluation – Accord";
+
 pub fn standalone(e: &Evaluation) -> String {
     html! {
         (DOCTYPE)
@@ -365,7 +368,7 @@ pub fn standalone(e: &Evaluation) -> String {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "MDT evaluation – Accord" }
+                title { (REPORT_TITLE) }
                 style { (PreEscaped(crate::STYLE)) }
             }
             body { main.container #main { (report(e)) } }

@@ -208,7 +208,7 @@ fn tile(t: &Tile) -> Markup {
                     @if let Some(ci) = interval_text(f) { p.tile-ci { "95% CI " (ci) } }
                     @if let Some(note) = &f.note { p.tile-note { (note) } }
                 }
-                None => { p.tile-note { "No complete period in the data" } }
+                None => { p.tile-note { (t.no_figure.as_deref().unwrap_or("No complete period in the data")) } }
             }
             @if let (Some(start), Some(end)) = (t.period_start, t.period_end) {
                 p.tile-period { (start) " to " (end) }
@@ -456,6 +456,7 @@ pub async fn indicator(
         h1 { (v.name) }
         p.lead { "“" (v.outcome) "”" }
         @if let Some(d) = &v.description { p { (d) } }
+        @if let Some(why) = &v.no_figure { div.panel { p.note { (why) } } }
         @if let Some(p) = latest {
             div.panel {
                 p.big { (value_text(p.figure.value)) " " span.unit { (v.unit) } }

@@ -72,6 +72,8 @@ pub struct Tile {
     pub period_start: Option<NaiveDate>,
     pub period_end: Option<NaiveDate>,
     pub figure: Option<Figure>,
+    /// Why there is no figure, where there is none.
+    pub no_figure: Option<String>,
     /// `green`, `amber`, `red` or `grey`: against the target where there is one, else
     /// against the benchmark.
     pub rag: String,
@@ -197,6 +199,8 @@ pub struct IndicatorView {
     pub benchmark: Option<BenchmarkView>,
     pub national: Option<String>,
     pub series: Vec<SeriesPoint>,
+    /// Why the series is empty, where it is.
+    pub no_figure: Option<String>,
     pub periods: Vec<NaiveDate>,
     pub period: Option<NaiveDate>,
     pub breakdowns: Vec<String>,
@@ -576,6 +580,7 @@ impl Site {
             period_start: latest.map(|r| r.period_start),
             period_end: latest.map(|r| r.period_end),
             figure,
+            no_figure: entry.and_then(|e| e.no_figure.clone()),
             rag: rag.to_string(),
             vs_target: latest.and_then(|r| r.vs_target.clone()),
             vs_benchmark: latest.and_then(|r| r.vs_benchmark.clone()),
@@ -714,6 +719,7 @@ impl Site {
                     trend: r.trend.clone(),
                 })
                 .collect(),
+            no_figure: entry.no_figure.clone(),
             periods,
             period,
             breakdowns,

@@ -1,0 +1,86 @@
+//! The kinds of output that only the command line writes (case lists, the evaluation's JSON
+//! and HTML, the person-level rows exported for checks elsewhere), each recognised by its
+//! first bytes, so that a command replaces an earlier one of its own and nothing else
+//! (`accord_dataset::Destination` has the rules).
+
+use std::path::Path;
+
+use accord_dataset::{Destination, OutputKind, Shape, write_output_file};
+
+/// The header of a case list's CSV.
+pub const CASE_LIST_HEADER: &str = "rank,person_id,practice,network,age,sex,score,practice_percentile,network_percentile,last_mdt,reasons,frailty_deficits\n";
+
+pub const CASE_LIST: OutputKind = OutputKind {
+    name: "case list",
+    shape: Shape::File {
+        recognise: |bytes| bytes.starts_with(CASE_LIST_HEADER.as_bytes()),
+    },
+};
+
+/// The evaluation as JSON: serde writes its provenance first.
+pub const EVALUATION_JSON: OutputKind = OutputKind {
+    name: "evaluation (JSON)",
+    shape: Shape::File {
+        recognise: |bytes| bytes.starts_with(b"{\n  \"provenance\": {"),
+    },
+};
+
+/// The evaluation's standalone HTML report, recognised by its title.
+pub const EVALUATION_HTML: OutputKind = OutputKind {
+    name: "evaluation report (HTML)",
+    shape: Shape::File {
+        recognise: |bytes| {
+            bytes.starts_with(b"<!DOCTYPE html>")
+                && String::from_utf8_lossy(bytes).contains(accord_web::evaluation::REPORT_TITLE)
+        },
+    },
+};
+
+/// The development and validation matrices of `accord risk fit --export`.
+pub const RISK_MATRICES: OutputKind = OutputKind {
+    name: "folder of risk model matrices",
+    shape: Shape::Folder {
+        marker: "development.csv",
+        recognise: |bytes| {
+            String::from_utf8_lossy(bytes)
+                .lines()
+                .next()
+                .is_some_and(|header| header.ends_with(",outcome,accord_predicted"))
+        },
+        owns: |path| ["development.csv", "validation.csv"].contains(&path),
+    },
+};
+
+/// The person-level rows of `accord evaluate --export`.
+pub const EVALUATION_ROWS: OutputKind = OutputKind {
+    name: "folder of evaluation rows",
+    shape: Shape::Folder {
+        marker: "propensity.csv",
+        recognise: |bytes| bytes.starts_with(b"treat,month,sex,"),
+        owns: |path| path.ends_with(".csv") && !path.contains('/'),
+    },
+};
+
+/// Where a command writes one output of `kind`, replacing an earlier one of its own.
+pub fn destination<'a>(
+    path: &'a Path,
+    kind: &'a OutputKind,
+    inputs: &'a [&'a Path],
+) -> Destination<'a> {
+    Destination {
+        path,
+        kind,
+        replace: true,
+        inputs,
+    }
+}
+
+/// Writes one file of `kind` at `path` atomically, by the rules of [`destination`].
+pub fn write_file(
+    path: &Path,
+    kind: &OutputKind,
+    inputs: &[&Path],
+    bytes: &[u8],
+) -> accord_dataset::Result<()> {
+    write_output_file(&destination(path, kind, inputs), bytes)
+}
