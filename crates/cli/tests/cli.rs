@@ -312,6 +312,8 @@ fn the_mdt_demo_loads_and_its_discussions_export_back() {
             &url,
             "--data",
             "/nonexistent/borough",
+            "--out",
+            out,
         ],
         "/nonexistent/borough",
     );

@@ -334,8 +334,8 @@ fn a_manifest_that_lists_a_file_twice_or_was_edited_is_refused_by_every_command(
     refused_by_every_reader(&data, &["dataset.toml", "line", "listed twice"]);
 
     let text = original.to_toml().replace(
-        &format!("extract_date = {}", original.extract_date),
-        "extract_date = 2036-03-31",
+        &format!("extract_date = \"{}\"", original.extract_date),
+        "extract_date = \"2036-03-31\"",
     );
     fs::write(data.join("dataset.toml"), text).unwrap();
     refused_by_every_reader(&data, &["dataset.toml", "changed after Accord wrote it"]);
@@ -428,20 +428,20 @@ fn match_and_spc_refuse_numbers_that_overflow_and_warn_of_separation() {
         &["match", "--csv", s(&csv), "--treatment", "treat", "--covariates", "x", "--outcome", "y"],
         &["cohort.csv: line 9, column x", "1e300"],
     );
-    // Treated rows have large x, controls small: x separates them.
-    let mut separated = String::from("treat,x,y\n");
+    // x is 1 for every control and 6 for every treated person: it separates the arms,
+    // is left out of the propensity model, and its balance cannot be measured.
+    let mut separated = String::from("treat,x,z,y\n");
     for i in 0..40 {
         let treat = i % 2;
-        separated.push_str(&format!("{treat},{},{}\n", treat * 100 + i % 7, i));
+        separated.push_str(&format!("{treat},{},{},{}\n", 1 + 5 * treat, (i * 7) % 11, i));
     }
     fs::write(&csv, separated).unwrap();
     let matched = accord(&[
-        "match", "--csv", s(&csv), "--treatment", "treat", "--covariates", "x", "--outcome", "y",
-        "--caliper", "0",
+        "match", "--csv", s(&csv), "--treatment", "treat", "--covariates", "x,z", "--outcome", "y",
     ]);
     let stdout = String::from_utf8_lossy(&matched.stdout);
     assert!(
-        stdout.contains("warning:") && stdout.contains("separate"),
+        stdout.contains("warning: x: the standardised mean difference cannot be computed"),
         "{stdout}{}",
         stderr(&matched)
     );

@@ -423,12 +423,9 @@ fn a_tampered_file_fails_its_hash() {
 #[test]
 fn a_missing_required_table_is_named() {
     let message = error_after(|dir| {
-        let manifest = fs::read_to_string(dir.join("dataset.toml")).unwrap();
-        let kept: Vec<&str> = manifest
-            .split("[[file]]")
-            .filter(|block| !block.contains("table = \"practice\""))
-            .collect();
-        fs::write(dir.join("dataset.toml"), kept.join("[[file]]")).unwrap();
+        let mut manifest = accord_dataset::Manifest::read(dir).unwrap();
+        manifest.files.retain(|f| f.table != "practice");
+        manifest.write(dir).unwrap();
         fs::remove_dir_all(dir.join("practice")).unwrap();
     });
     assert!(
