@@ -12,7 +12,7 @@
 # default $HOME/.cache/accord/screenshots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="${1:-${CARGO_TARGET_DIR:-target}/debug/accord}"
+bin="${1:-${CARGO_TARGET_DIR:-target}/release/accord}"
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 tools="$HOME/.cache/accord/browser"
 shots="${ACCORD_SCREENSHOTS:-$HOME/.cache/accord/screenshots}"

@@ -9,7 +9,7 @@
 # Usage: scripts/interop-duckdb.sh [path to accord binary]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="${1:-${CARGO_TARGET_DIR:-target}/debug/accord}"
+bin="${1:-${CARGO_TARGET_DIR:-target}/release/accord}"
 venv="${ACCORD_INTEROP_VENV:-$HOME/.cache/accord/venv-duckdb}"
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import duckdb" 2>/dev/null; then
   if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet "duckdb>=1.1"; }; then

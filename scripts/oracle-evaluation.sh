@@ -33,7 +33,7 @@ if ! Rscript -e 'library(MatchIt); library(sandwich)' >/dev/null 2>&1; then
 fi
 have_r=1
 Rscript -e 'library(MatchIt); library(sandwich)' >/dev/null 2>&1 || have_r=0
-bin="${1:-${CARGO_TARGET_DIR:-target}/debug/accord}"
+bin="${1:-${CARGO_TARGET_DIR:-target}/release/accord}"
 [ -x "$bin" ] || { echo "FAIL: no accord binary at $bin (run cargo test --workspace first)"; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

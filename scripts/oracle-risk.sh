@@ -25,7 +25,7 @@ if ! Rscript -e 'library(pROC)' >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core r-cran-proc >/dev/null 2>&1 || true
   fi
 fi
-bin="${1:-${CARGO_TARGET_DIR:-target}/debug/accord}"
+bin="${1:-${CARGO_TARGET_DIR:-target}/release/accord}"
 [ -x "$bin" ] || { echo "FAIL: no accord binary at $bin (run cargo test --workspace first)"; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -278,7 +278,10 @@ pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String
     };
     let evaluation = accord_evaluation::evaluate(&histories, &risk, &options)?;
     progress.finish_and_clear();
-    write_output_file(&json_to, serde_json::to_string_pretty(&evaluation)?.as_bytes())?;
+    write_output_file(
+        &json_to,
+        serde_json::to_string_pretty(&evaluation)?.as_bytes(),
+    )?;
     write_output_file(
         &html_to,
         accord_web::evaluation::standalone(&evaluation).as_bytes(),
@@ -720,7 +723,7 @@ pub fn read_numeric_csv(path: &Path) -> Result<Table> {
                     )
                 })?,
             };
-            if !(value.abs() <= MAX_CELL) {
+            if value.is_nan() || value.abs() > MAX_CELL {
                 bail!(
                     "{}: line {}, column {column}: {cell} is not a finite number within ±{MAX_CELL:e} (sums of squares of larger values overflow)",
                     path.display(),

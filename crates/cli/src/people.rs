@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use accord_cohort::at::{day_of, day_text, year_ends};
+use accord_cohort::model::MODEL_OUTPUT;
 use accord_cohort::model::{CARD_JSON, CARD_MARKDOWN, MODEL_FILE, read_card, read_model};
 use accord_cohort::{
     CaseFinding, CaseList, Histories, RiskModel, Scope, SegmentReport, Top, TrainOptions, card,
     segment, segment_report, train,
 };
-use accord_cohort::model::MODEL_OUTPUT;
 use accord_dataset::{Dataset, Destination, write_file_atomically, write_folder_atomically};
 use accord_model::dates;
 use anyhow::{Context, Result, bail};

@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use accord_dataset::{Dataset, Manifest, Provenance, TableBatches, WriteOptions, write_dataset};
+use accord_dataset::{Dataset, Manifest, hash_file};
 use accord_model::Table;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, UInt64Type};
 use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, UInt64Array};
+use parquet::arrow::ArrowWriter;
 
 fn accord(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_accord"))
@@ -33,7 +34,10 @@ fn refused(args: &[&str], words: &[&str]) {
     assert!(!output.status.success(), "accord {args:?} succeeded");
     assert!(!stderr.contains("panicked"), "{stderr}");
     for word in words {
-        assert!(stderr.contains(word), "accord {args:?}: {word:?} not in {stderr}");
+        assert!(
+            stderr.contains(word),
+            "accord {args:?}: {word:?} not in {stderr}"
+        );
     }
 }
 
@@ -79,13 +83,22 @@ fn an_output_over_its_input_or_a_users_files_is_refused_and_nothing_is_lost() {
     borough(&data);
     let before = contents(&data);
     let over_input = ["would be written over or inside", "nothing was written"];
-    refused(&["refresh", "--data", s(&data), "--out", s(&data)], &over_input);
+    refused(
+        &["refresh", "--data", s(&data), "--out", s(&data)],
+        &over_input,
+    );
     refused(
         &["risk", "fit", "--data", s(&data), "--out", s(&data)],
         &over_input,
     );
     refused(
-        &["refresh", "--data", s(&data), "--out", s(&data.join("snapshot"))],
+        &[
+            "refresh",
+            "--data",
+            s(&data),
+            "--out",
+            s(&data.join("snapshot")),
+        ],
         &over_input,
     );
     refused(
@@ -111,8 +124,14 @@ fn an_output_over_its_input_or_a_users_files_is_refused_and_nothing_is_lost() {
     fs::write(mine.join("copy/notes.txt"), "notes").unwrap();
     let mine_before = contents(&mine);
     let not_ours = ["is not an earlier", "nothing was written"];
-    refused(&["refresh", "--data", s(&data), "--out", s(&mine)], &not_ours);
-    refused(&["risk", "fit", "--data", s(&data), "--out", s(&mine)], &not_ours);
+    refused(
+        &["refresh", "--data", s(&data), "--out", s(&mine)],
+        &not_ours,
+    );
+    refused(
+        &["risk", "fit", "--data", s(&data), "--out", s(&mine)],
+        &not_ours,
+    );
     refused(&["synth", "--out", s(&mine), "--force"], &not_ours);
     assert_eq!(contents(&mine), mine_before);
 
@@ -136,7 +155,10 @@ fn an_output_over_its_input_or_a_users_files_is_refused_and_nothing_is_lost() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.starts_with('.'))
         .collect();
-    assert!(hidden.is_empty(), "nothing left beside the outputs: {hidden:?}");
+    assert!(
+        hidden.is_empty(),
+        "nothing left beside the outputs: {hidden:?}"
+    );
 
     // Accord's own earlier output of the same kind is replaced, as before.
     let again = accord(&["refresh", "--data", s(&data), "--out", s(&snapshot)]);
@@ -162,28 +184,46 @@ fn an_output_over_its_input_or_a_users_files_is_refused_and_nothing_is_lost() {
     assert!(snapshot.join("my-notes.txt").exists());
 }
 
-/// The dataset at `data` written again as `out` with `change` made to one table's
-/// batches: as Accord writes, so that only the checks of a reader can refuse it.
+/// A copy of the dataset at `data` as `out` with `change` made to one table's first file,
+/// and the manifest's size and hash of that file made to match: a dataset whose files and
+/// manifest agree, so that only the checks of the values can refuse it.
 fn altered(data: &Path, out: &Path, table: Table, change: impl Fn(&RecordBatch) -> RecordBatch) {
-    let dataset = Dataset::open(data).unwrap();
-    let mut tables = TableBatches::new();
-    for t in Table::ALL {
-        if !dataset.has_table(t) {
-            continue;
+    let mut stack = vec![PathBuf::new()];
+    while let Some(relative) = stack.pop() {
+        let from = data.join(&relative);
+        if from.is_dir() {
+            fs::create_dir_all(out.join(&relative)).unwrap();
+            for entry in fs::read_dir(&from).unwrap() {
+                stack.push(relative.join(entry.unwrap().file_name()));
+            }
+        } else {
+            fs::copy(&from, out.join(&relative)).unwrap();
         }
-        let mut batches = dataset.read_table(t).unwrap();
-        if t == table {
-            batches[0] = change(&batches[0]);
-        }
-        tables.insert(t, batches);
     }
-    let manifest = dataset.manifest();
-    let provenance = Provenance {
-        extract_date: manifest.extract_date,
-        source: manifest.source.clone(),
-        generator: manifest.generator.clone(),
-    };
-    write_dataset(out, &tables, &provenance, &WriteOptions::default(), &|_| {}).unwrap();
+    let dataset = Dataset::open(data).unwrap();
+    let batches: Vec<RecordBatch> = dataset.read_table(table).unwrap();
+    let mut manifest = Manifest::read(out).unwrap();
+    let file = manifest
+        .files
+        .iter_mut()
+        .find(|f| f.table == table.name())
+        .unwrap();
+    assert_eq!(
+        dataset.table_files(table).len(),
+        1,
+        "one file for the table"
+    );
+    let path = file.location(out);
+    let mut writer =
+        ArrowWriter::try_new(fs::File::create(&path).unwrap(), table.schema(), None).unwrap();
+    for (i, batch) in batches.iter().enumerate() {
+        let batch = if i == 0 { change(batch) } else { batch.clone() };
+        writer.write(&batch).unwrap();
+    }
+    writer.close().unwrap();
+    let (bytes, sha256) = hash_file(&path).unwrap();
+    (file.bytes, file.sha256) = (bytes, sha256);
+    manifest.write(out).unwrap();
 }
 
 /// The batch with `column` replaced by `values`.
@@ -263,32 +303,65 @@ fn values_no_check_should_pass_are_refused_by_every_command_with_file_row_and_co
         out
     };
     // Row 2 of each table's first file is changed: the error names row 2.
-    let nan = case("nan", Table::Observation, &|b| with_f64(b, "value", 1, f64::NAN));
+    let nan = case("nan", Table::Observation, &|b| {
+        with_f64(b, "value", 1, f64::NAN)
+    });
     refused_by_every_reader(
         &nan,
-        &["observation/part-00000.parquet", "row 2", "`value`", "NaN is not a finite number"],
+        &[
+            "observation/part-00000.parquet",
+            "row 2",
+            "`value`",
+            "NaN is not a finite number",
+        ],
     );
-    let huge = case("huge", Table::Activity, &|b| with_f64(b, "cost_gbp", 1, 1e300));
+    let huge = case("huge", Table::Activity, &|b| {
+        with_f64(b, "cost_gbp", 1, 1e300)
+    });
     refused_by_every_reader(
         &huge,
-        &["activity/part-00000.parquet", "row 2", "`cost_gbp`", "not a finite amount"],
+        &[
+            "activity/part-00000.parquet",
+            "row 2",
+            "`cost_gbp`",
+            "not a finite amount",
+        ],
     );
-    let unborn = case("unborn", Table::Person, &|b| with_date(b, "birth_month", 1, "2100-01-01"));
+    let unborn = case("unborn", Table::Person, &|b| {
+        with_date(b, "birth_month", 1, "2100-01-01")
+    });
     refused_by_every_reader(
         &unborn,
-        &["person/part-00000.parquet", "row 2", "`birth_month`", "after the extract date"],
+        &[
+            "person/part-00000.parquet",
+            "row 2",
+            "`birth_month`",
+            "after the extract date",
+        ],
     );
-    let future = case("future", Table::Activity, &|b| with_date(b, "start_date", 1, "2199-06-01"));
+    let future = case("future", Table::Activity, &|b| {
+        with_date(b, "start_date", 1, "2199-06-01")
+    });
     refused_by_every_reader(
         &future,
-        &["activity/part-00000.parquet", "row 2", "`start_date`", "after the extract date"],
+        &[
+            "activity/part-00000.parquet",
+            "row 2",
+            "`start_date`",
+            "after the extract date",
+        ],
     );
     let early = case("early", Table::Registration, &|b| {
         with_date(b, "start_date", 1, "1851-01-01")
     });
     refused_by_every_reader(
         &early,
-        &["registration/part-00000.parquet", "row 2", "`start_date`", "birth month"],
+        &[
+            "registration/part-00000.parquet",
+            "row 2",
+            "`start_date`",
+            "birth month",
+        ],
     );
     let before_birth = case("before_birth", Table::Activity, &|b| {
         with_date(b, "start_date", 1, "1851-01-01")
@@ -302,12 +375,20 @@ fn values_no_check_should_pass_are_refused_by_every_command_with_file_row_and_co
     });
     refused_by_every_reader(
         &provider,
-        &["activity/part-00000.parquet", "row 2", "`provider_code`", "not in table `provider`"],
+        &[
+            "activity/part-00000.parquet",
+            "row 2",
+            "`provider_code`",
+            "not in table `provider`",
+        ],
     );
     let network = case("network", Table::Practice, &|b| {
         with_text(b, "network_id", 1, "N99")
     });
-    refused_by_every_reader(&network, &["practice/part-00000.parquet", "row 2", "`network_id`"]);
+    refused_by_every_reader(
+        &network,
+        &["practice/part-00000.parquet", "row 2", "`network_id`"],
+    );
     let twice = case("twice", Table::Person, &|b| {
         let mut ids: Vec<u64> = b
             .column_by_name("person_id")
@@ -318,7 +399,10 @@ fn values_no_check_should_pass_are_refused_by_every_command_with_file_row_and_co
         ids[1] = ids[0];
         with_column(b, "person_id", Arc::new(UInt64Array::from(ids)))
     });
-    refused_by_every_reader(&twice, &["person/part-00000.parquet", "row 2", "duplicate person_id"]);
+    refused_by_every_reader(
+        &twice,
+        &["person/part-00000.parquet", "row 2", "duplicate person_id"],
+    );
 }
 
 #[test]
@@ -328,7 +412,12 @@ fn a_manifest_that_lists_a_file_twice_or_was_edited_is_refused_by_every_command(
     borough(&data);
     let mut manifest = Manifest::read(&data).unwrap();
     let original = manifest.clone();
-    let activity = manifest.files.iter().find(|f| f.table == "activity").unwrap().clone();
+    let activity = manifest
+        .files
+        .iter()
+        .find(|f| f.table == "activity")
+        .unwrap()
+        .clone();
     manifest.files.push(activity);
     manifest.write(&data).unwrap();
     refused_by_every_reader(&data, &["dataset.toml", "line", "listed twice"]);
@@ -383,7 +472,15 @@ fn a_killed_writers_leftovers_are_cleared_by_the_next_run() {
     // A bad end date is refused before anything is written.
     let bad = tmp.path().join("bad");
     refused(
-        &["synth", "--persons", "500", "--end-date", "1900-01-01", "--out", s(&bad)],
+        &[
+            "synth",
+            "--persons",
+            "500",
+            "--end-date",
+            "1900-01-01",
+            "--out",
+            s(&bad),
+        ],
         &["end date", "1900-01-01"],
     );
     assert!(!bad.exists());
@@ -425,7 +522,17 @@ fn match_and_spc_refuse_numbers_that_overflow_and_warn_of_separation() {
     }
     fs::write(&csv, rows.replace(",7,14\n", ",1e300,14\n")).unwrap();
     refused(
-        &["match", "--csv", s(&csv), "--treatment", "treat", "--covariates", "x", "--outcome", "y"],
+        &[
+            "match",
+            "--csv",
+            s(&csv),
+            "--treatment",
+            "treat",
+            "--covariates",
+            "x",
+            "--outcome",
+            "y",
+        ],
         &["cohort.csv: line 9, column x", "1e300"],
     );
     // x is 1 for every control and 6 for every treated person: it separates the arms,
@@ -433,11 +540,24 @@ fn match_and_spc_refuse_numbers_that_overflow_and_warn_of_separation() {
     let mut separated = String::from("treat,x,z,y\n");
     for i in 0..40 {
         let treat = i % 2;
-        separated.push_str(&format!("{treat},{},{},{}\n", 1 + 5 * treat, (i * 7) % 11, i));
+        separated.push_str(&format!(
+            "{treat},{},{},{}\n",
+            1 + 5 * treat,
+            (i * 7) % 11,
+            i
+        ));
     }
     fs::write(&csv, separated).unwrap();
     let matched = accord(&[
-        "match", "--csv", s(&csv), "--treatment", "treat", "--covariates", "x,z", "--outcome", "y",
+        "match",
+        "--csv",
+        s(&csv),
+        "--treatment",
+        "treat",
+        "--covariates",
+        "x,z",
+        "--outcome",
+        "y",
     ]);
     let stdout = String::from_utf8_lossy(&matched.stdout);
     assert!(
@@ -446,17 +566,36 @@ fn match_and_spc_refuse_numbers_that_overflow_and_warn_of_separation() {
         stderr(&matched)
     );
     refused(
-        &["match", "--csv", s(&csv), "--treatment", "treat", "--covariates", "x", "--ratio", "0"],
+        &[
+            "match",
+            "--csv",
+            s(&csv),
+            "--treatment",
+            "treat",
+            "--covariates",
+            "x",
+            "--ratio",
+            "0",
+        ],
         &["--ratio 0"],
     );
 
     let series = tmp.path().join("series.csv");
     let mut text = String::from("period,value\n");
     for month in 1..=12 {
-        text.push_str(&format!("2025-{month:02},{}\n", if month == 5 { "1.7e308" } else { "3" }));
+        text.push_str(&format!(
+            "2025-{month:02},{}\n",
+            if month == 5 { "1.7e308" } else { "3" }
+        ));
     }
     fs::write(&series, &text).unwrap();
-    refused(&["spc", "--input", s(&series)], &["series.csv: line 6, field `value`"]);
+    refused(
+        &["spc", "--input", s(&series)],
+        &["series.csv: line 6, field `value`"],
+    );
     fs::write(&series, text.replace("1.7e308", "4")).unwrap();
-    refused(&["spc", "--input", s(&series), "--target", "NaN"], &["--target NaN"]);
+    refused(
+        &["spc", "--input", s(&series), "--target", "NaN"],
+        &["--target NaN"],
+    );
 }

@@ -142,6 +142,40 @@ pub enum DatasetError {
 }
 
 impl DatasetError {
+    /// The error with paths under `from` named as under `to` (a staging folder's files as
+    /// they were to be).
+    pub(crate) fn relocated(mut self, from: &std::path::Path, to: &std::path::Path) -> Self {
+        use DatasetError::*;
+        let path = match &mut self {
+            ManifestMissing { path }
+            | ManifestInvalid { path, .. }
+            | ManifestEdited { path }
+            | ManifestUnsealed { path }
+            | UnsupportedSchemaVersion { path, .. }
+            | UnknownTable { path, .. }
+            | MissingFile { path }
+            | UnlistedFile { path }
+            | SizeMismatch { path, .. }
+            | HashMismatch { path, .. }
+            | RowCountMismatch { path, .. }
+            | Parquet { path, .. }
+            | MissingColumn { path, .. }
+            | UnexpectedColumn { path, .. }
+            | WrongType { path, .. }
+            | BadValue { path, .. }
+            | NotOurs { path, .. }
+            | OverInput { path, .. }
+            | Busy { path, .. }
+            | Io { path, .. } => path,
+            MissingTable { dir, .. } | AlreadyExists { dir, .. } => dir,
+            NotCanonical { .. } => return self,
+        };
+        if let Ok(rest) = path.strip_prefix(from) {
+            *path = to.join(rest);
+        }
+        self
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> DatasetError {
         let path = path.into();
         move |source| DatasetError::Io { path, source }

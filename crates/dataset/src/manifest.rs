@@ -319,7 +319,10 @@ mod tests {
             .map(|l| format!("{l}\n"))
             .collect();
         let err = Manifest::parse(&unsealed, Path::new("dataset.toml")).unwrap_err();
-        assert!(matches!(err, DatasetError::ManifestUnsealed { .. }), "{err}");
+        assert!(
+            matches!(err, DatasetError::ManifestUnsealed { .. }),
+            "{err}"
+        );
     }
 
     #[test]

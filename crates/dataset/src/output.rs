@@ -85,7 +85,9 @@ impl Destination<'_> {
                     return Err(not_ours(format!("it holds no {marker} of Accord's")));
                 }
                 if let Some(foreign) = first_foreign_entry(self.path, "", owns)? {
-                    return Err(not_ours(format!("it holds {foreign}, which Accord did not write")));
+                    return Err(not_ours(format!(
+                        "it holds {foreign}, which Accord did not write"
+                    )));
                 }
             }
             Shape::File { recognise } => {
@@ -130,7 +132,11 @@ fn prefix(path: &Path) -> Option<Vec<u8>> {
 
 /// The first entry under `dir` (a descendant of the output, `relative` to it) that `owns`
 /// does not accept, depth first, in name order.
-fn first_foreign_entry(dir: &Path, relative: &str, owns: fn(&str) -> bool) -> Result<Option<String>> {
+fn first_foreign_entry(
+    dir: &Path,
+    relative: &str,
+    owns: fn(&str) -> bool,
+) -> Result<Option<String>> {
     let mut entries = fs::read_dir(dir)
         .map_err(DatasetError::io(dir))?
         .collect::<std::io::Result<Vec<_>>>()
@@ -147,10 +153,10 @@ fn first_foreign_entry(dir: &Path, relative: &str, owns: fn(&str) -> bool) -> Re
             return Ok(Some(path));
         }
         let file_type = entry.file_type().map_err(DatasetError::io(entry.path()))?;
-        if file_type.is_dir() {
-            if let Some(foreign) = first_foreign_entry(&entry.path(), &path, owns)? {
-                return Ok(Some(foreign));
-            }
+        if file_type.is_dir()
+            && let Some(foreign) = first_foreign_entry(&entry.path(), &path, owns)?
+        {
+            return Ok(Some(foreign));
         }
     }
     Ok(None)
@@ -163,7 +169,10 @@ pub(crate) fn split_destination(out: &Path) -> Result<(PathBuf, String)> {
         .and_then(|n| n.to_str())
         .ok_or_else(|| DatasetError::Io {
             path: out.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file or folder name"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a file or folder name",
+            ),
         })?
         .to_string();
     let parent = match out.parent() {
@@ -185,7 +194,11 @@ impl WriteLock {
     pub(crate) fn take(parent: &Path, name: &str) -> Result<WriteLock> {
         let path = parent.join(format!(".{name}.lock"));
         for _ in 0..2 {
-            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
                 Ok(mut file) => {
                     std::io::Write::write_all(&mut file, std::process::id().to_string().as_bytes())
                         .map_err(DatasetError::io(&path))?;
@@ -312,7 +325,11 @@ mod tests {
         },
     };
 
-    fn destination<'a>(path: &'a Path, kind: &'a OutputKind, inputs: &'a [&'a Path]) -> Destination<'a> {
+    fn destination<'a>(
+        path: &'a Path,
+        kind: &'a OutputKind,
+        inputs: &'a [&'a Path],
+    ) -> Destination<'a> {
         Destination {
             path,
             kind,
@@ -325,7 +342,10 @@ mod tests {
     fn an_earlier_output_of_the_kind_may_be_replaced_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        assert!(destination(&out, &FOLDER, &[]).check().is_ok(), "nothing there yet");
+        assert!(
+            destination(&out, &FOLDER, &[]).check().is_ok(),
+            "nothing there yet"
+        );
         fs::create_dir_all(out.join("data")).unwrap();
         fs::write(out.join("summary.json"), "{\"kind\":\"test\"}").unwrap();
         fs::write(out.join("data/part.bin"), "x").unwrap();
@@ -334,9 +354,15 @@ mod tests {
             replace: false,
             ..destination(&out, &FOLDER, &[])
         };
-        assert!(matches!(refused.check(), Err(DatasetError::AlreadyExists { .. })));
+        assert!(matches!(
+            refused.check(),
+            Err(DatasetError::AlreadyExists { .. })
+        ));
         fs::write(out.join("data/notes.txt"), "mine").unwrap();
-        let err = destination(&out, &FOLDER, &[]).check().unwrap_err().to_string();
+        let err = destination(&out, &FOLDER, &[])
+            .check()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("data/notes.txt"), "{err}");
         fs::remove_file(out.join("data/notes.txt")).unwrap();
         fs::write(out.join("summary.json"), "{\"kind\":\"other\"}").unwrap();
@@ -383,7 +409,11 @@ mod tests {
                 out.display()
             );
         }
-        assert!(destination(&dir.path().join("data2"), &FOLDER, &[&input]).check().is_ok());
+        assert!(
+            destination(&dir.path().join("data2"), &FOLDER, &[&input])
+                .check()
+                .is_ok()
+        );
     }
 
     #[test]
@@ -393,9 +423,17 @@ mod tests {
         let dead = 4_194_304 + 17;
         fs::create_dir_all(dir.path().join(format!(".out.tmp-{dead}/x"))).unwrap();
         fs::create_dir_all(dir.path().join(format!(".out.old-{dead}"))).unwrap();
-        fs::write(dir.path().join(format!(".out.old-{dead}/summary.json")), "earlier").unwrap();
+        fs::write(
+            dir.path().join(format!(".out.old-{dead}/summary.json")),
+            "earlier",
+        )
+        .unwrap();
         fs::write(dir.path().join(".out.lock"), dead.to_string()).unwrap();
-        fs::write(dir.path().join(format!(".other.tmp-{dead}")), "not ours to clear").unwrap();
+        fs::write(
+            dir.path().join(format!(".other.tmp-{dead}")),
+            "not ours to clear",
+        )
+        .unwrap();
         let lock = WriteLock::take(dir.path(), "out").unwrap();
         assert!(!dir.path().join(format!(".out.tmp-{dead}")).exists());
         assert_eq!(

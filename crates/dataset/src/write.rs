@@ -15,9 +15,10 @@ use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::check::{CheckReport, check_contents};
 use crate::error::{DatasetError, Result};
-use crate::manifest::{Manifest, ManifestFile, Provenance};
 use crate::manifest::DATASET_OUTPUT;
+use crate::manifest::{Manifest, ManifestFile, Provenance};
 use crate::output::{Destination, WriteLock, split_destination, working_name};
 
 /// The tables of a dataset in memory: each table's batches, in order, in its canonical
@@ -46,15 +47,17 @@ impl Default for WriteOptions {
     }
 }
 
-/// Writes `tables` as a dataset at `out`, atomically, and returns its manifest.
-/// `progress` is called with the number of rows just written, from several threads.
+/// Writes `tables` as a dataset at `out`, atomically, checks every row of what was written
+/// ([`check_contents`]) before it takes the place of anything, and returns its manifest and
+/// the check's report. `progress` is called with the number of rows just written, then
+/// just checked (twice the rows in all), from several threads.
 pub fn write_dataset(
     out: &Path,
     tables: &TableBatches,
     provenance: &Provenance,
     options: &WriteOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Manifest> {
+) -> Result<(Manifest, CheckReport)> {
     for (table, batches) in tables {
         let expected = table.schema();
         if let Some(batch) = batches
@@ -75,9 +78,16 @@ pub fn write_dataset(
         replace: options.replace,
         inputs: &inputs,
     };
-    write_folder_atomically(&destination, |staging| {
-        write_into(staging, tables, provenance, options, progress)
-    })
+    let (manifest, mut report) = write_folder_atomically(&destination, |staging| {
+        let manifest = write_into(staging, tables, provenance, options, progress)?;
+        // Checked where it was written, so that a dataset no reader would open never
+        // takes the place of anything; errors name the files as they were to be.
+        let report = check_contents(staging, &manifest, progress)
+            .map_err(|err| err.relocated(staging, out))?;
+        Ok::<_, DatasetError>((manifest, report))
+    })?;
+    report.dir = out.to_path_buf();
+    Ok((manifest, report))
 }
 
 /// Fills a new folder at `destination` through `fill`, which writes into a staging folder

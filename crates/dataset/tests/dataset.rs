@@ -200,6 +200,7 @@ fn written(dir: &Path, tables: &TableBatches) -> accord_dataset::Manifest {
         &|_| {},
     )
     .unwrap()
+    .0
 }
 
 #[test]
@@ -239,7 +240,7 @@ fn large_tables_are_split_into_files_and_read_back_in_order() {
         max_rows_per_file: 1,
         ..WriteOptions::default()
     };
-    let manifest = write_dataset(&dir, &tables, &provenance(), &options, &|_| {}).unwrap();
+    let (manifest, _) = write_dataset(&dir, &tables, &provenance(), &options, &|_| {}).unwrap();
     assert_eq!(manifest.files_of("person").count(), 3);
     let read = Dataset::open(&dir)
         .unwrap()
@@ -321,7 +322,7 @@ fn writing_refuses_to_overwrite_and_replaces_atomically_when_asked() {
         replace: true,
         ..WriteOptions::default()
     };
-    let second = write_dataset(&dir, &changed, &provenance(), &options, &|_| {}).unwrap();
+    let (second, _) = write_dataset(&dir, &changed, &provenance(), &options, &|_| {}).unwrap();
     assert_ne!(first, second);
     assert!(!Dataset::open(&dir).unwrap().has_table(Table::Observation));
     let leftovers: Vec<_> = fs::read_dir(tmp.path())

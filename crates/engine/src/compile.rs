@@ -60,7 +60,8 @@ pub const PERSON_SEGMENTS: &str = "person_segments";
 pub const NOT_REGISTERED_AT_END: &str = "not_registered_at_end";
 
 /// The first line of the SQL script, by which an earlier one is recognised.
-const SCRIPT_HEADER: &str = "-- Accord refresh: the SQL of every shared table, indicator and profile query\n";
+const SCRIPT_HEADER: &str =
+    "-- Accord refresh: the SQL of every shared table, indicator and profile query\n";
 
 /// The SQL script (`accord refresh --emit-sql`) as an output.
 pub const SQL_OUTPUT: OutputKind = OutputKind {

@@ -308,6 +308,16 @@ period = "financial_year"
 polarity = "higher_is_better"
 
 [[indicator]]
+id = "listened_to"
+outcome = "o"
+name = "Feel listened to (nobody answered)"
+measure = "survey_agreement"
+survey = "tht_i_statements"
+items = ["tht_02"]
+period = "financial_year"
+polarity = "higher_is_better"
+
+[[indicator]]
 id = "admission_dsr"
 outcome = "o"
 name = "Emergency admissions, age-standardised"
@@ -455,6 +465,28 @@ fn figures_match_the_hand_arithmetic() {
         .filter(|r| r.indicator == "older_admission_rate" && r.breakdown == "all")
         .count();
     assert_eq!(monthly, 12);
+}
+
+#[test]
+fn an_indicator_without_a_figure_says_why() {
+    let s = refreshed();
+    let entry = |id: &str| {
+        s.summary
+            .indicators
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .clone()
+    };
+    let unanswered = entry("listened_to");
+    assert!(unanswered.latest.is_none());
+    assert_eq!(
+        unanswered.no_figure.as_deref(),
+        Some(
+            "The dataset holds no answers to tht_02 of the survey tht_i_statements from 2024-04-01 to 2025-03-31."
+        )
+    );
+    assert_eq!(entry("safe").no_figure, None);
 }
 
 #[test]

@@ -132,7 +132,7 @@ pub fn match_table(table: &Table, spec: &TableSpec) -> Result<TableMatch, Evalua
     let mut warnings = Vec::new();
     let separated = distance
         .iter()
-        .filter(|d| !(d.abs() < SEPARATED_LOGIT))
+        .filter(|d| d.is_nan() || d.abs() >= SEPARATED_LOGIT)
         .count();
     if separated > 0 {
         warnings.push(format!(

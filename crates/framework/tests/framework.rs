@@ -228,10 +228,9 @@ fn numbers_that_mean_nothing_are_refused_with_their_line() {
         );
     let found = problems(&observation);
     assert!(
-        found
-            .iter()
-            .any(|p| p.contains(&format!("line {}", line_of(&observation, "observation = ")))
-                && p.contains("min 10 is above max 5")),
+        found.iter().any(|p| p
+            .contains(&format!("line {}", line_of(&observation, "observation = ")))
+            && p.contains("min 10 is above max 5")),
         "{found:?}"
     );
     let cases = [
@@ -257,7 +256,9 @@ fn numbers_that_mean_nothing_are_refused_with_their_line() {
 #[test]
 fn nesting_too_deep_is_refused_with_its_line() {
     let text = format!("{MINIMAL}x = {}{}\n", "[".repeat(600), "]".repeat(600));
-    let err = Framework::parse("deep.toml", &text).unwrap_err().to_string();
+    let err = Framework::parse("deep.toml", &text)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains(&format!("line {}", text.lines().count())),
         "{err}"

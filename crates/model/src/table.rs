@@ -96,7 +96,10 @@ impl ColumnRule {
 
     /// Must this date fall on or before the dataset's extract date?
     pub fn by_extract_date(self) -> bool {
-        matches!(self, ColumnRule::Birth | ColumnRule::Death | ColumnRule::InLife)
+        matches!(
+            self,
+            ColumnRule::Birth | ColumnRule::Death | ColumnRule::InLife
+        )
     }
 }
 
@@ -378,10 +381,19 @@ mod tests {
         for table in Table::ALL {
             for column in table.columns() {
                 if column.rule.by_extract_date() {
-                    assert_eq!(column.column_type, ColumnType::Date, "{table}.{}", column.name);
+                    assert_eq!(
+                        column.column_type,
+                        ColumnType::Date,
+                        "{table}.{}",
+                        column.name
+                    );
                 }
                 if column.rule == InLife {
-                    assert!(table.column("person_id").is_some(), "{table}.{}", column.name);
+                    assert!(
+                        table.column("person_id").is_some(),
+                        "{table}.{}",
+                        column.name
+                    );
                 }
             }
         }

@@ -235,7 +235,9 @@ pub const SNAPSHOT_OUTPUT: OutputKind = OutputKind {
         },
         owns: |path| match path.split_once('/') {
             None => [SUMMARY_FILE, RESULTS_FILE, INEQUALITY_FILE, FRAMEWORKS_DIR].contains(&path),
-            Some((dir, file)) => dir == FRAMEWORKS_DIR && file.ends_with(".toml") && !file.contains('/'),
+            Some((dir, file)) => {
+                dir == FRAMEWORKS_DIR && file.ends_with(".toml") && !file.contains('/')
+            }
         },
     },
 };

@@ -19,8 +19,8 @@ mod xmr;
 
 pub use rare::{GChart, TChart, g_chart, t_chart};
 pub use xmr::{
-    Assurance, Chart, ChartPoint, Direction, PointType, RuleSet, Section, Signal, SpcError,
-    SpcOptions, MAX_MAGNITUDE, xmr,
+    Assurance, Chart, ChartPoint, Direction, MAX_MAGNITUDE, PointType, RuleSet, Section, Signal,
+    SpcError, SpcOptions, xmr,
 };
 
 /// 3/d₂ for subgroups of two: the limits are the mean ± 2.66 × mean moving range.

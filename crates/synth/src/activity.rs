@@ -302,9 +302,13 @@ pub fn simulate_block(context: &Context, first: u32, persons: &[PersonCore]) -> 
             // package's next month) may fall after it: nothing happens to the dead.
             block.events.drop_starting_after(events, death);
             let tail = block.flags.split_off(flags);
-            block.flags.extend(tail.into_iter().filter(|f| f.onset <= death));
+            block
+                .flags
+                .extend(tail.into_iter().filter(|f| f.onset <= death));
             let tail = block.observations.split_off(observations);
-            block.observations.extend(tail.into_iter().filter(|o| o.3 <= death));
+            block
+                .observations
+                .extend(tail.into_iter().filter(|o| o.3 <= death));
         }
         block.deaths.push(death);
     }

@@ -127,10 +127,7 @@ impl SynthParams {
         if !(earliest..=latest).contains(&self.end_date) {
             return fail(
                 "end date",
-                format!(
-                    "{} is not between {earliest} and {latest}",
-                    self.end_date
-                ),
+                format!("{} is not between {earliest} and {latest}", self.end_date),
             );
         }
         if self.localities == 0 || self.networks < self.localities || self.networks > 250 {
@@ -226,7 +223,11 @@ mod tests {
 
     #[test]
     fn end_dates_and_rates_outside_what_a_dataset_holds_are_refused() {
-        for (end, ok) in [("1959-12-31", false), ("1960-01-01", true), ("2199-12-31", true)] {
+        for (end, ok) in [
+            ("1959-12-31", false),
+            ("1960-01-01", true),
+            ("2199-12-31", true),
+        ] {
             let mut params = borough();
             params.end_date = end.parse().unwrap();
             params.mdt.start_date = params.end_date - chrono::Days::new(300);

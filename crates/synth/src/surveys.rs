@@ -67,7 +67,11 @@ pub fn generate(
                 let person = &persons[index];
                 let adult =
                     accord_model::dates::age_in_years(date(person.birth_day), date(day)) >= 16;
-                let alive = deaths.get(index).copied().flatten().is_none_or(|d| day <= d);
+                let alive = deaths
+                    .get(index)
+                    .copied()
+                    .flatten()
+                    .is_none_or(|d| day <= d);
                 person
                     .practice_on(day)
                     .filter(|_| adult && alive)
