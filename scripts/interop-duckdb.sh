@@ -76,7 +76,7 @@ if sealed.returncode == 0:
             # Person-time is summed in whatever order the engine's threads finish: compare
             # numbers to six decimal places, everything else exactly.
             described = con.execute(f"describe select * from read_parquet('{a}')").fetchall()
-            columns = ", ".join(f"round({c}, 6) as {c}" if t == "DOUBLE" else c for c, t, *_ in described)
+            columns = ", ".join(f'round("{c}", 6) as "{c}"' if t == "DOUBLE" else f'"{c}"' for c, t, *_ in described)
             differ = sum(con.execute(f"select count(*) from (select {columns} from read_parquet('{x}') except all select {columns} from read_parquet('{y}'))").fetchone()[0] for x, y in ((a, b), (b, a)))
             check(f"every figure of {file} is the same from the export", rows > 0 and differ == 0, f"{rows} rows, {differ} differ")
 
