@@ -19,7 +19,7 @@ use accord_evaluation::{
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::outputs::{EVALUATION_HTML, EVALUATION_JSON, EVALUATION_ROWS, destination};
+use crate::outputs::{EVALUATION_HTML, EVALUATION_JSON, EVALUATION_ROWS};
 use crate::people::{load, print_json};
 use crate::progress::spinner;
 
@@ -206,13 +206,13 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
     let destinations = [
         args.export
             .as_deref()
-            .map(|dir| destination(dir, &EVALUATION_ROWS, &inputs)),
+            .map(|dir| Destination::replacing(dir, &EVALUATION_ROWS, &inputs)),
         args.out
             .as_deref()
-            .map(|file| destination(file, &EVALUATION_JSON, &inputs)),
+            .map(|file| Destination::replacing(file, &EVALUATION_JSON, &inputs)),
         args.html
             .as_deref()
-            .map(|file| destination(file, &EVALUATION_HTML, &inputs)),
+            .map(|file| Destination::replacing(file, &EVALUATION_HTML, &inputs)),
     ];
     for destination in destinations.iter().flatten() {
         destination.check()?;
@@ -260,8 +260,8 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
 pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String> {
     let inputs = [data, model];
     let html = json.with_extension("html");
-    let json_to = destination(json, &EVALUATION_JSON, &inputs);
-    let html_to = destination(&html, &EVALUATION_HTML, &inputs);
+    let json_to = Destination::replacing(json, &EVALUATION_JSON, &inputs);
+    let html_to = Destination::replacing(&html, &EVALUATION_HTML, &inputs);
     json_to.check()?;
     html_to.check()?;
     let histories = load(data, false)?;

@@ -98,12 +98,10 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
     let destination = Snapshot::destination(&args.out, &inputs);
     // Refused before the work, not after it.
     destination.check()?;
-    let sql_destination = args.emit_sql.as_deref().map(|path| Destination {
-        path,
-        kind: &accord_engine::SQL_OUTPUT,
-        replace: true,
-        inputs: &inputs,
-    });
+    let sql_destination = args
+        .emit_sql
+        .as_deref()
+        .map(|path| Destination::replacing(path, &accord_engine::SQL_OUTPUT, &inputs));
     if let Some(sql) = &sql_destination {
         sql.check()?;
     }

@@ -61,26 +61,13 @@ pub const EVALUATION_ROWS: OutputKind = OutputKind {
     },
 };
 
-/// Where a command writes one output of `kind`, replacing an earlier one of its own.
-pub fn destination<'a>(
-    path: &'a Path,
-    kind: &'a OutputKind,
-    inputs: &'a [&'a Path],
-) -> Destination<'a> {
-    Destination {
-        path,
-        kind,
-        replace: true,
-        inputs,
-    }
-}
-
-/// Writes one file of `kind` at `path` atomically, by the rules of [`destination`].
+/// Writes one file of `kind` at `path` atomically, replacing only an earlier one of its
+/// own ([`Destination::replacing`]).
 pub fn write_file(
     path: &Path,
     kind: &OutputKind,
     inputs: &[&Path],
     bytes: &[u8],
 ) -> accord_dataset::Result<()> {
-    write_output_file(&destination(path, kind, inputs), bytes)
+    write_output_file(&Destination::replacing(path, kind, inputs), bytes)
 }

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use crate::outputs::{CASE_LIST, CASE_LIST_HEADER, RISK_MATRICES, destination, write_file};
+use crate::outputs::{CASE_LIST, CASE_LIST_HEADER, RISK_MATRICES, write_file};
 use crate::progress::spinner;
 
 pub const DEFAULT_DATA: &str = "accord-data/borough";
@@ -266,12 +266,12 @@ fn fit(args: &FitArgs) -> Result<()> {
         options.validation_day = day_of(date);
     }
     let inputs = [args.data.as_path()];
-    let model_destination = destination(&args.out, &MODEL_OUTPUT, &inputs);
+    let model_destination = Destination::replacing(&args.out, &MODEL_OUTPUT, &inputs);
     model_destination.check()?;
     let export_destination = args
         .export
         .as_deref()
-        .map(|dir| destination(dir, &RISK_MATRICES, &inputs));
+        .map(|dir| Destination::replacing(dir, &RISK_MATRICES, &inputs));
     if let Some(export) = &export_destination {
         export.check()?;
     }
@@ -311,7 +311,7 @@ fn fit(args: &FitArgs) -> Result<()> {
 /// says in a line how it did.
 pub fn fit_quietly(data: &Path, out: &Path) -> Result<String> {
     let inputs = [data];
-    let model_destination = destination(out, &MODEL_OUTPUT, &inputs);
+    let model_destination = Destination::replacing(out, &MODEL_OUTPUT, &inputs);
     model_destination.check()?;
     let histories = load(data, false)?;
     let options = TrainOptions::latest(&histories, 42);

@@ -292,104 +292,15 @@ fn refused_by_every_reader(data: &Path, words: &[&str]) {
     }
 }
 
+/// A change to one table's first batch.
+type Change = Box<dyn Fn(&RecordBatch) -> RecordBatch>;
+
 #[test]
 fn values_no_check_should_pass_are_refused_by_every_command_with_file_row_and_column() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("b");
     borough(&data);
-    let case = |name: &str, table: Table, change: &dyn Fn(&RecordBatch) -> RecordBatch| {
-        let out = tmp.path().join(name);
-        altered(&data, &out, table, change);
-        out
-    };
-    // Row 2 of each table's first file is changed: the error names row 2.
-    let nan = case("nan", Table::Observation, &|b| {
-        with_f64(b, "value", 1, f64::NAN)
-    });
-    refused_by_every_reader(
-        &nan,
-        &[
-            "observation/part-00000.parquet",
-            "row 2",
-            "`value`",
-            "NaN is not a finite number",
-        ],
-    );
-    let huge = case("huge", Table::Activity, &|b| {
-        with_f64(b, "cost_gbp", 1, 1e300)
-    });
-    refused_by_every_reader(
-        &huge,
-        &[
-            "activity/part-00000.parquet",
-            "row 2",
-            "`cost_gbp`",
-            "not a finite amount",
-        ],
-    );
-    let unborn = case("unborn", Table::Person, &|b| {
-        with_date(b, "birth_month", 1, "2100-01-01")
-    });
-    refused_by_every_reader(
-        &unborn,
-        &[
-            "person/part-00000.parquet",
-            "row 2",
-            "`birth_month`",
-            "after the extract date",
-        ],
-    );
-    let future = case("future", Table::Activity, &|b| {
-        with_date(b, "start_date", 1, "2199-06-01")
-    });
-    refused_by_every_reader(
-        &future,
-        &[
-            "activity/part-00000.parquet",
-            "row 2",
-            "`start_date`",
-            "after the extract date",
-        ],
-    );
-    let early = case("early", Table::Registration, &|b| {
-        with_date(b, "start_date", 1, "1851-01-01")
-    });
-    refused_by_every_reader(
-        &early,
-        &[
-            "registration/part-00000.parquet",
-            "row 2",
-            "`start_date`",
-            "birth month",
-        ],
-    );
-    let before_birth = case("before_birth", Table::Activity, &|b| {
-        with_date(b, "start_date", 1, "1851-01-01")
-    });
-    refused_by_every_reader(
-        &before_birth,
-        &["activity/part-00000.parquet", "row 2", "before person"],
-    );
-    let provider = case("provider", Table::Activity, &|b| {
-        with_text(b, "provider_code", 1, "NOPE1")
-    });
-    refused_by_every_reader(
-        &provider,
-        &[
-            "activity/part-00000.parquet",
-            "row 2",
-            "`provider_code`",
-            "not in table `provider`",
-        ],
-    );
-    let network = case("network", Table::Practice, &|b| {
-        with_text(b, "network_id", 1, "N99")
-    });
-    refused_by_every_reader(
-        &network,
-        &["practice/part-00000.parquet", "row 2", "`network_id`"],
-    );
-    let twice = case("twice", Table::Person, &|b| {
+    let duplicate_person: Change = Box::new(|b| {
         let mut ids: Vec<u64> = b
             .column_by_name("person_id")
             .unwrap()
@@ -399,10 +310,102 @@ fn values_no_check_should_pass_are_refused_by_every_command_with_file_row_and_co
         ids[1] = ids[0];
         with_column(b, "person_id", Arc::new(UInt64Array::from(ids)))
     });
-    refused_by_every_reader(
-        &twice,
-        &["person/part-00000.parquet", "row 2", "duplicate person_id"],
-    );
+    // Row 2 of each table's first file is changed: the error names row 2.
+    let cases: Vec<(&str, Table, Change, &[&str])> = vec![
+        (
+            "nan",
+            Table::Observation,
+            Box::new(|b| with_f64(b, "value", 1, f64::NAN)),
+            &[
+                "observation/part-00000.parquet",
+                "`value`",
+                "NaN is not a finite number",
+            ],
+        ),
+        (
+            "huge",
+            Table::Activity,
+            Box::new(|b| with_f64(b, "cost_gbp", 1, 1e300)),
+            &[
+                "activity/part-00000.parquet",
+                "`cost_gbp`",
+                "not a finite amount",
+            ],
+        ),
+        (
+            "unborn",
+            Table::Person,
+            Box::new(|b| with_date(b, "birth_month", 1, "2100-01-01")),
+            &[
+                "person/part-00000.parquet",
+                "`birth_month`",
+                "after the extract date",
+            ],
+        ),
+        (
+            "future",
+            Table::Activity,
+            Box::new(|b| with_date(b, "start_date", 1, "2199-06-01")),
+            &[
+                "activity/part-00000.parquet",
+                "`start_date`",
+                "after the extract date",
+            ],
+        ),
+        (
+            "registered_before_birth",
+            Table::Registration,
+            Box::new(|b| with_date(b, "start_date", 1, "1851-01-01")),
+            &[
+                "registration/part-00000.parquet",
+                "`start_date`",
+                "birth month",
+            ],
+        ),
+        (
+            "seen_before_birth",
+            Table::Activity,
+            Box::new(|b| with_date(b, "start_date", 1, "1851-01-01")),
+            &[
+                "activity/part-00000.parquet",
+                "`start_date`",
+                "before person",
+            ],
+        ),
+        (
+            "unknown_provider",
+            Table::Activity,
+            Box::new(|b| with_text(b, "provider_code", 1, "NOPE1")),
+            &[
+                "activity/part-00000.parquet",
+                "`provider_code`",
+                "not in table `provider`",
+            ],
+        ),
+        (
+            "unknown_network",
+            Table::Practice,
+            Box::new(|b| with_text(b, "network_id", 1, "N99")),
+            &[
+                "practice/part-00000.parquet",
+                "`network_id`",
+                "not in table `network`",
+            ],
+        ),
+        (
+            "duplicate_person",
+            Table::Person,
+            duplicate_person,
+            &["person/part-00000.parquet", "duplicate person_id"],
+        ),
+    ];
+    for (name, table, change, words) in cases {
+        let out = tmp.path().join(name);
+        altered(&data, &out, table, change);
+        let mut words = words.to_vec();
+        words.push("row 2");
+        refused_by_every_reader(&out, &words);
+    }
 }
 
 #[test]

@@ -17,7 +17,7 @@ use crate::at::{
 use crate::features::{
     Feature, Holding, REFERENCES, all_features, design, features_named, imd_quintile,
 };
-use accord_dataset::{OutputKind, Shape};
+use accord_dataset::{OutputKind, Shape, json_object_with};
 
 use crate::frailty::{Deficit, NOT_EXPRESSIBLE};
 use crate::history::Histories;
@@ -38,10 +38,7 @@ pub const MODEL_OUTPUT: OutputKind = OutputKind {
     name: "risk model",
     shape: Shape::Folder {
         marker: MODEL_FILE,
-        recognise: |bytes| {
-            let text = String::from_utf8_lossy(bytes);
-            text.starts_with('{') && text.contains("\"format\"") && text.contains("\"fit\"")
-        },
+        recognise: |bytes| json_object_with(bytes, &["format", "fit"]),
         owns: |path| [MODEL_FILE, CARD_JSON, CARD_MARKDOWN].contains(&path),
     },
 };

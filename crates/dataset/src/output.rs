@@ -48,7 +48,18 @@ pub struct Destination<'a> {
     pub inputs: &'a [&'a Path],
 }
 
-impl Destination<'_> {
+impl<'a> Destination<'a> {
+    /// An output of `kind` at `path` that replaces an earlier one of its kind, made from
+    /// `inputs`.
+    pub fn replacing(path: &'a Path, kind: &'a OutputKind, inputs: &'a [&'a Path]) -> Self {
+        Destination {
+            path,
+            kind,
+            replace: true,
+            inputs,
+        }
+    }
+
     /// Refuses the destination unless writing there loses nothing: see the module's rules.
     pub fn check(&self) -> Result<()> {
         let out = resolved(self.path);
@@ -105,6 +116,13 @@ impl Destination<'_> {
         }
         Ok(())
     }
+}
+
+/// Does `bytes` begin a JSON object that names each of `keys`? How the JSON outputs
+/// (snapshot summary, model) are recognised from their first bytes.
+pub fn json_object_with(bytes: &[u8], keys: &[&str]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.starts_with('{') && keys.iter().all(|key| text.contains(&format!("\"{key}\"")))
 }
 
 /// The path with symbolic links and `..` resolved as far as it exists, made absolute.
@@ -330,12 +348,7 @@ mod tests {
         kind: &'a OutputKind,
         inputs: &'a [&'a Path],
     ) -> Destination<'a> {
-        Destination {
-            path,
-            kind,
-            replace: true,
-            inputs,
-        }
+        Destination::replacing(path, kind, inputs)
     }
 
     #[test]

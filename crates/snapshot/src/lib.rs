@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use accord_dataset::{Destination, OutputKind, Shape};
+use accord_dataset::{Destination, OutputKind, Shape, json_object_with};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -229,10 +229,7 @@ pub const SNAPSHOT_OUTPUT: OutputKind = OutputKind {
     name: "results snapshot",
     shape: Shape::Folder {
         marker: SUMMARY_FILE,
-        recognise: |bytes| {
-            let text = String::from_utf8_lossy(bytes);
-            text.starts_with('{') && text.contains("\"format\"") && text.contains("\"provenance\"")
-        },
+        recognise: |bytes| json_object_with(bytes, &["format", "provenance"]),
         owns: |path| match path.split_once('/') {
             None => [SUMMARY_FILE, RESULTS_FILE, INEQUALITY_FILE, FRAMEWORKS_DIR].contains(&path),
             Some((dir, file)) => {
@@ -246,12 +243,7 @@ impl Snapshot {
     /// Where a snapshot made from `inputs` may be written: over an earlier snapshot, never
     /// over anything else or the inputs.
     pub fn destination<'a>(out: &'a Path, inputs: &'a [&'a Path]) -> Destination<'a> {
-        Destination {
-            path: out,
-            kind: &SNAPSHOT_OUTPUT,
-            replace: true,
-            inputs,
-        }
+        Destination::replacing(out, &SNAPSHOT_OUTPUT, inputs)
     }
 
     /// Writes the snapshot folder atomically (staging folder, then one rename) at

@@ -123,12 +123,7 @@ pub fn csv_text<'a>(rows: impl IntoIterator<Item = &'a ResultRow>, public: bool)
 /// Writes rows as CSV ([`csv_text`]) to `path` atomically (a temporary file beside it, then
 /// a rename), over nothing but an earlier export and never over `inputs`.
 pub fn write_csv(path: &Path, inputs: &[&Path], rows: &[ResultRow], public: bool) -> Result<()> {
-    let destination = Destination {
-        path,
-        kind: &CSV_OUTPUT,
-        replace: true,
-        inputs,
-    };
+    let destination = Destination::replacing(path, &CSV_OUTPUT, inputs);
     accord_dataset::write_output_file(&destination, csv_text(rows, public).as_bytes())?;
     Ok(())
 }
