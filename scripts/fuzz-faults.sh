@@ -93,7 +93,15 @@ parquet_files = sorted(str(p.relative_to(base)) for p in base.rglob("*.parquet")
 
 # 1. Corrupted Parquet, plain and with the manifest forged to match.
 def corrupt(path):
-    data = bytearray(path.read_bytes())
+    """Changes the file's bytes (a swap with itself, or zeros over zeros, is tried again)."""
+    original = path.read_bytes()
+    while True:
+        how = corrupt_once(path, original)
+        if path.read_bytes() != original:
+            return how
+
+def corrupt_once(path, original):
+    data = bytearray(original)
     how = rng.choice(["flip", "truncate", "zero", "append", "swap"])
     if how == "flip":
         for _ in range(rng.randint(1, 20)):
