@@ -318,18 +318,23 @@ pub fn run_framework(command: &FrameworkCommand) -> Result<()> {
 pub fn run_export(args: &ExportArgs) -> Result<()> {
     let snapshot = Snapshot::read(&args.snapshot)
         .with_context(|| format!("reading the snapshot {}", args.snapshot.display()))?;
+    let snapshot = if args.public {
+        accord_snapshot::publish(&snapshot)
+    } else {
+        snapshot
+    };
     let rows: Vec<ResultRow> = snapshot
         .results
         .into_iter()
         .filter(|r| args.framework.as_ref().is_none_or(|f| &r.framework == f))
         .collect();
-    write_csv(&args.out, &[&args.snapshot], &rows, args.public)?;
+    write_csv(&args.out, &[&args.snapshot], &rows)?;
     eprintln!(
         "wrote {} rows to {}{}",
         rows.len(),
         args.out.display(),
         if args.public {
-            " with disclosure control (counts 1-7 shown as *, others rounded to 5)"
+            " with disclosure control (docs/disclosure.md: counts 1-7 and what would reveal them shown as *, others rounded to 5, rates from the rounded counts)"
         } else {
             " (exact figures: not for publication)"
         }

@@ -8,18 +8,14 @@ use std::collections::BTreeMap;
 use accord_framework::{Indicator, Measure, PeriodKind, Polarity, Target};
 use accord_snapshot::{InequalityRow, ResultRow};
 use accord_stats::{
-    Comparison, Confidence, ESP2013, Estimate, Trend, compare_to_benchmark, compare_to_target,
-    directly_standardised_rate, mean_from_summary, proportion, rate, recent_trend,
-    slope_index_of_inequality,
+    Comparison, Confidence, ESP2013, Estimate, SII_REPETITIONS, SII_SEED, Trend,
+    compare_to_benchmark, compare_to_target, directly_standardised_rate, mean_from_summary,
+    proportion, rate, recent_trend, slope_index_of_inequality,
 };
 use chrono::{Months, NaiveDate};
 
 use crate::execute::RawRow;
 use crate::periods::Period;
-
-/// Draws for the simulated interval of the slope index (the reference's default).
-pub const SII_REPETITIONS: usize = 100_000;
-const SII_SEED: u64 = 20_130_101;
 
 /// A figure before comparisons: the counts, and the value with its intervals.
 #[derive(Debug, Clone, PartialEq)]

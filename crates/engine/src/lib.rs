@@ -19,7 +19,7 @@ use std::time::Instant;
 use accord_dataset::{Dataset, DatasetError};
 use accord_framework::Framework;
 use accord_snapshot::{
-    FrameworkEntry, IndicatorEntry, Provenance, SNAPSHOT_FORMAT, Snapshot, Summary,
+    Areas, FrameworkEntry, IndicatorEntry, Provenance, SNAPSHOT_FORMAT, Snapshot, Summary,
 };
 
 pub use compile::{DataSpan, Program, Query, SQL_OUTPUT, compile};
@@ -196,6 +196,12 @@ pub fn refresh(
             polarity: indicator.polarity.code().to_string(),
             sql: query.sql.clone(),
             reads: query.reads.clone(),
+            scale: match &indicator.measure {
+                accord_framework::Measure::Proportion(_)
+                | accord_framework::Measure::SurveyAgreement { .. } => Some(100.0),
+                accord_framework::Measure::Rate { per, .. } => Some(*per),
+                _ => None,
+            },
             latest,
             no_figure,
             rows: rows.len(),
@@ -223,6 +229,27 @@ pub fn refresh(
         .filter_map(|(mut text, _)| Some((text.remove(0), text.pop()?)))
         .collect();
     area_names.insert("none".into(), "Not in a network".into());
+    let mut areas = Areas::default();
+    for (mut text, _) in engine.labelled_numbers(
+        "reading which network and locality each practice is in",
+        "SELECT practice_code, COALESCE(network_id, 'none'), locality_id FROM practice",
+        3,
+    )? {
+        if let (Some(locality), Some(network), Some(practice)) =
+            (text.pop(), text.pop(), text.pop())
+        {
+            areas.practices.insert(practice, (network, locality));
+        }
+    }
+    for (mut text, _) in engine.labelled_numbers(
+        "reading each network's locality",
+        "SELECT network_id, locality_id FROM network",
+        2,
+    )? {
+        if let (Some(locality), Some(network)) = (text.pop(), text.pop()) {
+            areas.networks.insert(network, locality);
+        }
+    }
     let manifest = dataset.manifest();
     let summary = Summary {
         format: SNAPSHOT_FORMAT,
@@ -252,6 +279,8 @@ pub fn refresh(
         shared_tables: program.shared.clone(),
         indicators,
         area_names,
+        areas,
+        published: false,
         profile,
     };
     let snapshot = Snapshot {

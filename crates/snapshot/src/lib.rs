@@ -10,11 +10,13 @@
 //!   frameworks/*.toml    the definition files exactly as they were used
 //! ```
 //!
-//! Figures are exact: the analyst's own view. [`publish`] applies the disclosure rule of
-//! METHODS.md for anything that leaves the partnership, and only when asked.
+//! Figures are exact: the analyst's own view. [`publish`] makes the published copy, with
+//! the disclosure rules applied once to every figure ([`publication`]), for anything that
+//! leaves the partnership.
 
+mod csv;
 mod profile;
-mod publish;
+pub mod publication;
 mod table;
 
 use std::collections::BTreeMap;
@@ -26,13 +28,14 @@ use accord_dataset::{Destination, OutputKind, Shape, json_object_with};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use csv::{CSV_OUTPUT, csv_text, write_csv};
 pub use profile::{
     Completeness, MonthlyRows, NOT_REGISTERED, PopulationBand, Profile, SegmentFlow, SegmentYear,
 };
-pub use publish::{CSV_OUTPUT, PublishedRow, csv_text, publish, write_csv};
+pub use publication::{WITHHELD, publish, shown};
 
 /// The snapshot folder's format version.
-pub const SNAPSHOT_FORMAT: u32 = 2;
+pub const SNAPSHOT_FORMAT: u32 = 3;
 pub const SUMMARY_FILE: &str = "snapshot.json";
 pub const RESULTS_FILE: &str = "results.parquet";
 pub const INEQUALITY_FILE: &str = "inequality.parquet";
@@ -105,6 +108,15 @@ pub struct FrameworkEntry {
     pub file: String,
 }
 
+/// The nesting of the area breakdowns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Areas {
+    /// Practice code → (network id or `none`, locality id).
+    pub practices: BTreeMap<String, (String, String)>,
+    /// Network id → locality id.
+    pub networks: BTreeMap<String, String>,
+}
+
 /// A table that several indicators' SQL reads, created once per refresh.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedTable {
@@ -128,6 +140,10 @@ pub struct IndicatorEntry {
     pub sql: String,
     /// The shared tables the query reads.
     pub reads: Vec<String>,
+    /// value = scale × numerator / denominator: 100 for proportions and survey agreement,
+    /// `per` for crude rates; none for standardised rates and means, whose value is not a
+    /// ratio of the two counts.
+    pub scale: Option<f64>,
     /// The whole-population figure for the latest period.
     pub latest: Option<ResultRow>,
     /// Why there is no figure at all (no answers to a survey, say), where there is none.
@@ -209,6 +225,14 @@ pub struct Summary {
     pub indicators: Vec<IndicatorEntry>,
     /// Names of localities, networks and practices by code, for labels.
     pub area_names: BTreeMap<String, String>,
+    /// Which network (or `none`) and locality each practice belongs to, and each network's
+    /// locality: the nesting of the area breakdowns, which publication needs so that a
+    /// withheld practice cannot be recovered from its network's total.
+    pub areas: Areas,
+    /// True for a published copy ([`publication::publish`]): its withheld counts are NaN,
+    /// and it is served or exported, never written as a snapshot.
+    #[serde(default)]
+    pub published: bool,
     /// The population, segments and data quality of the dataset refreshed.
     pub profile: Profile,
 }
@@ -249,6 +273,12 @@ impl Snapshot {
     /// Writes the snapshot folder atomically (staging folder, then one rename) at
     /// `destination` ([`Snapshot::destination`]).
     pub fn write(&self, destination: &Destination) -> Result<()> {
+        if self.summary.published {
+            return Err(SnapshotError::invalid(
+                destination.path,
+                "a published copy holds rounded counts, not the figures: write the snapshot it was published from",
+            ));
+        }
         accord_dataset::write_folder_atomically(destination, |staging| {
             table::write_results(&staging.join(RESULTS_FILE), &self.results)?;
             table::write_inequality(&staging.join(INEQUALITY_FILE), &self.inequality)?;

@@ -50,6 +50,11 @@ impl Normals {
     }
 }
 
+/// Draws for the simulated interval of the slope index (the reference's default).
+pub const SII_REPETITIONS: usize = 100_000;
+/// The seed of those draws, fixed so that the same figures give the same interval.
+pub const SII_SEED: u64 = 20_130_101;
+
 /// SII and RII for quantiles in order from most to least deprived. `standard_errors`
 /// drive the simulated interval (`repetitions` draws, seeded; the reference's default is
 /// 100,000); positions round(reps·(1−c')) and round(reps·c') with c' = c + (1 − c)/2.

@@ -27,7 +27,7 @@ pub use compare::{
     compare_to_target, percentile_inclusive, quintiles, recent_trend,
 };
 pub use disclosure::{REDACT_AT_OR_BELOW, ROUND_TO, disclose_count, disclose_derived};
-pub use inequality::{SlopeIndex, slope_index_of_inequality};
+pub use inequality::{SII_REPETITIONS, SII_SEED, SlopeIndex, slope_index_of_inequality};
 pub use intervals::{
     byars_lower, byars_upper, count_limits, mean, mean_from_summary, poisson_limits, proportion,
     rate,

@@ -102,7 +102,8 @@ fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Marku
                 @if site.public() {
                     div.banner role="note" { div.container {
                         strong { "Published figures. " }
-                        "Counts of 1 to 7 are withheld (*) and other counts rounded to the nearest 5; figures that depend on a withheld count are withheld too."
+                        "Counts of 1 to 7 are withheld (*), with a second figure where the first could otherwise be worked out from a total; other counts are rounded to the nearest 5, and rates and percentages are computed from the rounded counts. "
+                        a href="/about#disclosure" { "How figures are published" }
                     } }
                 }
                 main.container #main { (body) }
@@ -529,7 +530,7 @@ pub async fn download(
         .results
         .iter()
         .filter(|r| r.framework == framework && r.indicator == indicator);
-    let csv = accord_snapshot::csv_text(rows, site.public());
+    let csv = accord_snapshot::csv_text(rows);
     let disposition = format!("attachment; filename=\"{framework}-{indicator}.csv\"");
     Ok((
         [

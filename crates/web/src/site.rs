@@ -10,9 +10,9 @@ use std::path::Path;
 use accord_chart::FunnelLimit;
 use accord_framework::{Framework, Indicator, Target};
 use accord_snapshot::{
-    IndicatorEntry, InequalityRow, NOT_REGISTERED, Provenance, ResultRow, Snapshot, publish,
+    IndicatorEntry, InequalityRow, NOT_REGISTERED, Provenance, ResultRow, Snapshot, shown,
 };
-use accord_stats::{Confidence, count_limits, disclose_count, proportion};
+use accord_stats::{Confidence, count_limits, proportion};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -325,7 +325,14 @@ impl Site {
         Site::new(snapshot, public)
     }
 
+    /// A site over `snapshot`; in public mode over its published copy, so that every page
+    /// and API answer reads published figures only.
     pub fn new(snapshot: Snapshot, public: bool) -> Result<Site, WebError> {
+        let snapshot = if public {
+            accord_snapshot::publish(&snapshot)
+        } else {
+            snapshot
+        };
         let mut frameworks = Vec::new();
         for (file, text) in &snapshot.framework_files {
             frameworks.push(
@@ -482,45 +489,24 @@ impl Site {
             .map(|i| &self.snapshot.results[*i])
     }
 
-    /// A row's figures as this site shows them.
+    /// A row's figures as this site shows them (in public mode, the published copy's:
+    /// withheld counts are `None`).
     pub fn figure(&self, row: &ResultRow) -> Figure {
-        if !self.public {
-            return Figure {
-                numerator: Some(row.numerator),
-                denominator: Some(row.denominator),
-                value: row.value,
-                lower95: row.lower95,
-                upper95: row.upper95,
-                lower998: row.lower998,
-                upper998: row.upper998,
-                note: row.note.clone(),
-            };
-        }
-        let p = publish(row);
-        let shown = p.value.is_some() || row.value.is_none();
         Figure {
-            numerator: p.numerator,
-            denominator: p.denominator,
-            value: p.value,
-            lower95: p.lower95,
-            upper95: p.upper95,
-            lower998: if shown { row.lower998 } else { None },
-            upper998: if shown { row.upper998 } else { None },
-            note: if shown {
-                row.note.clone()
-            } else {
-                Some("withheld: fewer than 8 counted (disclosure control)".into())
-            },
+            numerator: shown(row.numerator),
+            denominator: shown(row.denominator),
+            value: row.value,
+            lower95: row.lower95,
+            upper95: row.upper95,
+            lower998: row.lower998,
+            upper998: row.upper998,
+            note: row.note.clone(),
         }
     }
 
-    /// A count as this site shows it (`None` where disclosure control withholds it).
+    /// A count as this site shows it (`None` where the published copy withholds it).
     pub fn count(&self, n: f64) -> Option<f64> {
-        if self.public {
-            disclose_count(n.round().max(0.0) as u64).map(|n| n as f64)
-        } else {
-            Some(n)
-        }
+        shown(n)
     }
 
     pub fn overview(&self, framework: &str) -> Result<Overview, WebError> {
@@ -664,8 +650,7 @@ impl Site {
             .iter()
             .filter(|g| g.framework == framework && g.indicator == indicator)
             .find(|g| Some(g.period_end) == period)
-            .cloned()
-            .filter(|_| !self.public || population.as_ref().is_some_and(|p| p.value.is_some()));
+            .cloned();
         Ok(IndicatorView {
             framework: f.id.clone(),
             framework_name: f.name.clone(),
@@ -726,7 +711,7 @@ impl Site {
             breakdown,
             groups,
             population,
-            funnel: period.and_then(|p| self.funnel(framework, indicator, &entry.measure, p)),
+            funnel: period.and_then(|p| self.funnel(framework, indicator, entry, p)),
             inequality,
             definition: self.snapshot.definition_text(entry),
             sql: entry.sql.clone(),
@@ -750,10 +735,10 @@ impl Site {
         &self,
         framework: &str,
         indicator: &str,
-        measure: &str,
+        entry: &IndicatorEntry,
         period: NaiveDate,
     ) -> Option<Funnel> {
-        let is_rate = match measure {
+        let is_rate = match entry.measure.as_str() {
             "proportion" | "survey_agreement" => false,
             "rate" => true,
             _ => return None,
@@ -763,11 +748,7 @@ impl Site {
             .find(|r| r.period_end == period)?;
         let centre = self.figure(all).value?;
         // value = scale × numerator / denominator (100 for percentages, 1,000 per person-years…).
-        let scale = if all.numerator > 0.0 {
-            all.value? * all.denominator / all.numerator
-        } else {
-            return None;
-        };
+        let scale = entry.scale?;
         let expected = centre / scale;
         let practices: Vec<&ResultRow> = self
             .rows(framework, indicator, "practice")
@@ -865,9 +846,10 @@ impl Site {
             }
         };
         let mut bands: BTreeMap<usize, PyramidBand> = BTreeMap::new();
+        // In public mode, the total of the published bands (a withheld band is not in it).
         let mut total = 0.0;
         for b in &profile.population {
-            total += b.people;
+            total += shown(b.people).unwrap_or(0.0);
             let order = b
                 .age_band
                 .split(['-', '+'])
@@ -951,7 +933,7 @@ impl Site {
             by_series
                 .entry((m.table.as_str(), m.series.as_str()))
                 .or_default()
-                .insert(m.month, m.rows);
+                .insert(m.month, shown(m.rows).unwrap_or(0.0));
         }
         let series = by_series
             .into_iter()
