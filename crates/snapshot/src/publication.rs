@@ -140,8 +140,71 @@ fn withheld_rows(rows: &[ResultRow], areas: &Areas) -> Vec<bool> {
         .collect();
     let families = families(rows, areas);
     let size = |i: usize| rows[i].denominator;
-    suppress_complements(&mut withheld, &families, size);
-    withheld
+    // The people counted, where whole: a numerator of people, events or answers, and the
+    // denominator of people or answers (person-years are not whole, so cannot be pinned).
+    let whole_counts = |i: usize| -> Vec<f64> {
+        let r = &rows[i];
+        match r.measure.as_str() {
+            "proportion" | "survey_agreement" => vec![r.numerator, r.denominator],
+            m if m.starts_with("mean") => vec![r.denominator],
+            _ => vec![r.numerator],
+        }
+    };
+    loop {
+        suppress_complements(&mut withheld, &families, size);
+        if !withhold_pinning_totals(&mut withheld, &families, &whole_counts) {
+            return withheld;
+        }
+    }
+}
+
+/// Withholds each published total from which a reader could pin a withheld part to one
+/// value: a reader who takes every withheld part to be 1 to 7 (the rule's range) and every
+/// published count to be within 2 of the truth. With many withheld parts under a small
+/// total (a survey answered by a handful in each network) every part can be forced to 1.
+/// Returns whether anything was withheld.
+fn withhold_pinning_totals(
+    withheld: &mut [bool],
+    families: &[Family],
+    counts: &dyn Fn(usize) -> Vec<f64>,
+) -> bool {
+    let mut changed = false;
+    for family in families {
+        if withheld[family.total] {
+            continue;
+        }
+        let hidden = family.parts.iter().filter(|&&p| withheld[p]).count();
+        if hidden == 0 {
+            continue;
+        }
+        let pinned = counts(family.total).iter().enumerate().any(|(k, &total)| {
+            let published: Vec<f64> = family
+                .parts
+                .iter()
+                .filter(|&&p| !withheld[p])
+                .map(|&p| rounded(counts(p)[k]))
+                .collect();
+            let (low, high) = feasible_part(rounded(total), &published, hidden);
+            low == high
+        });
+        if pinned {
+            withheld[family.total] = true;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The values one of `hidden` withheld parts can take, to a reader who knows the rounded
+/// total and the rounded published parts and takes each withheld part to be 1 to 7.
+pub(crate) fn feasible_part(total: f64, published: &[f64], hidden: usize) -> (f64, f64) {
+    let margin = |x: f64| if x == 0.0 { 0.0 } else { 2.0 };
+    let low_rest: f64 = published.iter().map(|&p| p - margin(p)).sum();
+    let high_rest: f64 = published.iter().map(|&p| p + margin(p)).sum();
+    let others = (hidden - 1) as f64;
+    let low = (total - margin(total)) - high_rest - 7.0 * others;
+    let high = (total + margin(total)) - low_rest - others;
+    (low.max(1.0), high.min(7.0))
 }
 
 /// A total and the parts that add up to it: the positions of their rows.
@@ -485,6 +548,17 @@ fn suppress_among_parts(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_total_that_pins_its_withheld_parts_is_withheld() {
+        // A total published as 10 (8 to 12) over twelve withheld parts and one published 0:
+        // twelve parts of at least 1 make at least 12, so every part must be 1.
+        assert_eq!(feasible_part(10.0, &[0.0], 12), (1.0, 1.0));
+        assert_eq!(feasible_part(10.0, &[0.0], 11), (1.0, 2.0));
+        // Over two withheld parts, one of them 1 to 7 and the other anything, it is not.
+        let (low, high) = feasible_part(20.0, &[10.0], 2);
+        assert!(high > low);
+    }
 
     #[test]
     fn one_withheld_part_takes_the_smallest_other_with_it() {
