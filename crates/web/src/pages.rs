@@ -795,6 +795,19 @@ pub async fn about(State(site): Shared) -> Markup {
         } }
         h2 { "API" }
         p { "Every figure on these pages is available as JSON; " a href="/api/openapi.json" { "the OpenAPI document" } " describes the routes." }
+        h2 #disclosure { "How figures are published" }
+        @if a.public {
+            p { "These are published figures, made from the exact ones by one set of rules applied to the whole snapshot before any page or API answer is built:" }
+            ul {
+                li { "A count from 1 to 7 is withheld (*), with every figure of its row; other counts are rounded to the nearest 5 (0 stays 0). For a percentage, the people not counted are a count too; person-years are rounded as counts are." }
+                li { "Percentages, survey agreement and rates, and their intervals, are computed from the rounded counts, so a value says no more than its counts. Standardised rates (from age-specific counts, shown from 10 events) and means keep their exact value." }
+                li { "Where a withheld count could be worked out from a total and the other published parts (a breakdown's groups, a network's or a locality's practices), a second part is withheld too; a total that would still give a withheld part away is withheld itself." }
+                li { "A withheld row has no comparison, colour, trend or funnel point; the deprivation gap and slope index need all five quintiles published and are computed from them; funnel and control limits come from published figures only." }
+                li { "Population, segment, flow and data-quality figures follow the same rules." }
+            }
+        } @else {
+            p { "These are exact figures for the partnership. The published dashboard (" code { "accord serve --public" } ") and export (" code { "accord export --public" } ") withhold counts of 1 to 7 and anything that would reveal them, and round other counts to the nearest 5." }
+        }
     };
     layout(&site, "About", Section::About, body)
 }
