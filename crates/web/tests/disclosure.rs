@@ -142,13 +142,16 @@ fn feasible(total: f64, published: &[f64], others_withheld: usize) -> (f64, f64)
     (low.max(1.0), high.min(7.0))
 }
 
+/// A (breakdown, group) of one indicator and period.
+type Cell = (String, String);
+
 /// Every total and its parts among one indicator's groups in one period: a breakdown under
 /// the whole population; practices under their network and their locality.
 fn families(
     groups: &BTreeMap<(String, String), Seen>,
     areas: &accord_snapshot::Areas,
-) -> Vec<((String, String), Vec<(String, String)>)> {
-    let mut parts: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
+) -> Vec<(Cell, Vec<Cell>)> {
+    let mut parts: BTreeMap<Cell, Vec<Cell>> = BTreeMap::new();
     for (breakdown, group) in groups.keys() {
         if breakdown == "all" {
             continue;
