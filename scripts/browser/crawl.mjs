@@ -59,7 +59,6 @@ const views = {
   "indicator-spc": "/frameworks/islington/indicators/emergency_admissions_monthly",
   "population": "/population",
   "data-quality": "/data-quality",
-  "risk": "/risk",
 };
 for (const [name, p] of Object.entries(views)) {
   await page.goto(new URL(p, base).href, { waitUntil: "load" });
@@ -95,6 +94,17 @@ else if (value !== shown(group.figure.value)) problems.push(`${label}: page show
 else console.log(`filter: ${label} shows ${value}, as the API says`);
 await page.screenshot({ path: path.join(shots, "indicator-by-deprivation.png"), fullPage: true });
 
+// The risk card and the evaluation hold small numbers: an anonymous visit goes to the
+// sign-in page, and the API refuses; a signed-in analyst sees them.
+const anonymous = await context.request.get(new URL("/api/evaluation", base).href);
+if (anonymous.status() !== 401) problems.push(`/api/evaluation answers ${anonymous.status()} to no one signed in, not 401`);
+await page.goto(new URL("/evaluation", base).href, { waitUntil: "load" });
+if (new URL(page.url()).pathname !== "/mdt/sign-in") problems.push(`an anonymous visit to /evaluation lands on ${page.url()}, not the sign-in page`);
+await page.fill("#username", "analyst");
+await page.fill("#password", "accord-demo-2026");
+await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+if (new URL(page.url()).pathname !== "/evaluation") problems.push(`signing in from /evaluation lands on ${page.url()}`);
+
 // The risk page shows the model card's AUC, as the API gives it, and its three charts.
 const card = await (await context.request.get(new URL("/api/risk", base).href)).json();
 await page.goto(new URL("/risk", base).href, { waitUntil: "load" });
@@ -104,6 +114,7 @@ if (!(await page.locator("main").innerText()).includes(aucText)) problems.push(`
 for (const id of ["roc", "calibration", "distribution"]) {
   if ((await page.locator(`svg[aria-labelledby="${id}-title ${id}-desc"]`).count()) !== 1) problems.push(`the risk page has no ${id} chart`);
 }
+await page.screenshot({ path: path.join(shots, "risk.png"), fullPage: true });
 
 // The MDT evaluation: the report shows the API's matched ratios for A&E attendances (Poisson
 // and negative binomial) with its charts (forest plots, pre/post bars, overlap, balance).

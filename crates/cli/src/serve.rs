@@ -63,10 +63,9 @@ pub fn run(args: &ServeArgs) -> Result<()> {
                 bail!("the MDT workflow is person-level: it is never served with --public")
             }
             Some(url) => {
-                site = site.with_mdt();
-                Some(Arc::new(
-                    Mdt::new(crate::mdt::connect(url).await?).beside_dashboard(),
-                ))
+                let mdt = Arc::new(Mdt::new(crate::mdt::connect(url).await?).beside_dashboard());
+                site = site.with_mdt(mdt.clone());
+                Some(mdt)
             }
             None => None,
         };

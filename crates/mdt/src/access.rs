@@ -36,6 +36,9 @@ pub enum Permission {
     /// A network's activity in aggregate: no person-level data.
     ViewActivity,
     ReadAudit,
+    /// The MDT evaluation and the risk model card: aggregates, but of small groups (a
+    /// network's few people discussed, the flagged top of a list).
+    ReadSmallNumbers,
 }
 
 impl Role {
@@ -105,12 +108,13 @@ impl Role {
             Permission::AssignNavigators => matches!(self, Role::Coordinator | Role::Navigator),
             Permission::ViewActivity => self != Role::Administrator,
             Permission::ReadAudit => self == Role::Administrator,
+            Permission::ReadSmallNumbers => matches!(self, Role::Coordinator | Role::Analyst),
         }
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ViewPeople,
         Permission::Refer,
         Permission::ManageMeetings,
@@ -119,6 +123,7 @@ impl Permission {
         Permission::AssignNavigators,
         Permission::ViewActivity,
         Permission::ReadAudit,
+        Permission::ReadSmallNumbers,
     ];
 
     pub fn describe(self) -> &'static str {
@@ -131,6 +136,7 @@ impl Permission {
             Permission::AssignNavigators => "assign navigators",
             Permission::ViewActivity => "see network activity",
             Permission::ReadAudit => "read the audit log",
+            Permission::ReadSmallNumbers => "read the MDT evaluation and the risk model card",
         }
     }
 }

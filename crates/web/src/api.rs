@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 
@@ -97,20 +97,42 @@ pub async fn quality(State(site): Shared) -> Json<QualityView> {
 #[utoipa::path(get, path = "/api/risk", tag = "risk",
     responses(
         (status = 200, description = "The emergency-admission risk model's card: cohorts, discrimination, calibration, case-finding yield, subgroups, odds ratios", body = serde_json::Value),
-        (status = 404, description = "No risk model was given, or the dashboard is public")
+        (status = 401, description = "Not signed in: the card is shown to coordinators and analysts signed in through /mdt/sign-in"),
+        (status = 403, description = "Signed in with a role that may not read it"),
+        (status = 404, description = "No risk model was given, the dashboard is public, or it is served without the MDT workflow's sign-in")
     ))]
-pub async fn risk(State(site): Shared) -> Result<Response, ApiError> {
-    Ok(Json(site.risk()?).into_response())
+pub async fn risk(
+    State(site): Shared,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let card = site.risk()?;
+    if let Err(refusal) = site.small_numbers(&headers, &method, &uri).await {
+        return Ok(refusal.api());
+    }
+    Ok(Json(card).into_response())
 }
 
 /// The MDT evaluation's results (not in public mode).
 #[utoipa::path(get, path = "/api/evaluation", tag = "evaluation",
     responses(
         (status = 200, description = "The matched difference-in-differences evaluation of the MDT programme: attrition, propensity model, balance, estimates per outcome and network, falsification checks", body = serde_json::Value),
-        (status = 404, description = "No evaluation was given, or the dashboard is public")
+        (status = 401, description = "Not signed in: the evaluation is shown to coordinators and analysts signed in through /mdt/sign-in"),
+        (status = 403, description = "Signed in with a role that may not read it"),
+        (status = 404, description = "No evaluation was given, the dashboard is public, or it is served without the MDT workflow's sign-in")
     ))]
-pub async fn evaluation(State(site): Shared) -> Result<Response, ApiError> {
-    Ok(Json(site.evaluation()?).into_response())
+pub async fn evaluation(
+    State(site): Shared,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let evaluation = site.evaluation()?;
+    if let Err(refusal) = site.small_numbers(&headers, &method, &uri).await {
+        return Ok(refusal.api());
+    }
+    Ok(Json(evaluation).into_response())
 }
 
 /// The OpenAPI description of this API.

@@ -10,7 +10,7 @@ use accord_cohort::ModelCard;
 use accord_risk::Performance;
 use accord_spc::{Direction, RuleSet, SpcOptions, xmr};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -936,8 +936,16 @@ fn case_finding_table(p: &Performance) -> Markup {
     }
 }
 
-pub async fn risk(State(site): Shared) -> Result<Markup, PageError> {
+pub async fn risk(
+    State(site): Shared,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+) -> Result<Response, PageError> {
     let card = site.risk()?;
+    if let Err(refusal) = site.small_numbers(&headers, &method, &uri).await {
+        return Ok(refusal.page(&uri));
+    }
     let main = card.temporal.as_ref().unwrap_or(&card.split);
     let body = html! {
         h1 { "Risk of emergency admission: model card" }
@@ -995,14 +1003,22 @@ pub async fn risk(State(site): Shared) -> Result<Markup, PageError> {
         ul { @for n in &card.notes { li { (n) } } }
         p { "The same card as JSON: " a href="/api/risk" { "/api/risk" } "." }
     };
-    Ok(layout(&site, "Risk model", Section::Risk, body))
+    Ok(layout(&site, "Risk model", Section::Risk, body).into_response())
 }
 
-pub async fn evaluation(State(site): Shared) -> Result<Markup, PageError> {
+pub async fn evaluation(
+    State(site): Shared,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+) -> Result<Response, PageError> {
     let evaluation = site.evaluation()?;
+    if let Err(refusal) = site.small_numbers(&headers, &method, &uri).await {
+        return Ok(refusal.page(&uri));
+    }
     let body = html! {
         (crate::evaluation::report(evaluation))
         p { "The same results as JSON: " a href="/api/evaluation" { "/api/evaluation" } "." }
     };
-    Ok(layout(&site, "MDT evaluation", Section::Evaluation, body))
+    Ok(layout(&site, "MDT evaluation", Section::Evaluation, body).into_response())
 }

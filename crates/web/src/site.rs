@@ -21,6 +21,10 @@ use accord_cohort::ModelCard;
 use accord_evaluation::Evaluation;
 
 use crate::WebError;
+use crate::mdt::{Mdt, Refusal, permitted};
+use accord_mdt::Permission;
+use axum::http::{HeaderMap, Method, Uri};
+use std::sync::Arc;
 
 /// A loaded snapshot, ready to serve.
 pub struct Site {
@@ -33,8 +37,9 @@ pub struct Site {
     risk: Option<ModelCard>,
     /// An evaluation's results, where the dashboard was given them.
     evaluation: Option<Evaluation>,
-    /// Whether the MDT workflow is served beside the dashboard (for the navigation).
-    mdt: bool,
+    /// The MDT workflow served beside the dashboard: for the navigation, and for its
+    /// sign-in, which the pages of small numbers need.
+    mdt: Option<Arc<Mdt>>,
 }
 
 /// A figure as shown: exact, or in public mode with the disclosure rule applied (`None`
@@ -366,7 +371,7 @@ impl Site {
             index,
             risk: None,
             evaluation: None,
-            mdt: false,
+            mdt: None,
         })
     }
 
@@ -413,25 +418,46 @@ impl Site {
         })
     }
 
-    /// Links the navigation to the MDT workflow, served beside the dashboard.
-    pub fn with_mdt(mut self) -> Site {
-        self.mdt = !self.public;
+    /// Links the navigation to the MDT workflow, served beside the dashboard, and signs
+    /// in through it those who may read the evaluation and the risk model card.
+    pub fn with_mdt(mut self, mdt: Arc<Mdt>) -> Site {
+        if !self.public {
+            self.mdt = Some(mdt);
+        }
         self
     }
 
     /// Is the MDT workflow there to link to?
     pub fn has_mdt(&self) -> bool {
-        self.mdt
+        self.mdt.is_some()
     }
 
-    /// Is there an evaluation page to link to?
+    /// May this request see the small numbers of the evaluation and the risk model card?
+    /// Only a signed-in coordinator or analyst, through the MDT workflow's sign-in; a
+    /// dashboard served without it shows them to no one (the analyst has the files
+    /// `accord evaluate` and `accord risk fit` wrote). Public mode never shows them.
+    pub(crate) async fn small_numbers(
+        &self,
+        headers: &HeaderMap,
+        method: &Method,
+        uri: &Uri,
+    ) -> Result<(), Refusal> {
+        match &self.mdt {
+            Some(mdt) => permitted(mdt, headers, method, uri, Permission::ReadSmallNumbers)
+                .await
+                .map(|_| ()),
+            None => Err(Refusal::Unavailable),
+        }
+    }
+
+    /// Is there an evaluation page to link to (to sign in for)?
     pub fn has_evaluation(&self) -> bool {
-        self.evaluation().is_ok()
+        self.evaluation().is_ok() && self.mdt.is_some()
     }
 
-    /// Is there a risk page to link to?
+    /// Is there a risk page to link to (to sign in for)?
     pub fn has_risk(&self) -> bool {
-        self.risk().is_ok()
+        self.risk().is_ok() && self.mdt.is_some()
     }
 
     pub fn public(&self) -> bool {

@@ -13,82 +13,10 @@ use accord_web::mdt::{Mdt, router};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use sqlx::Row;
-use tower::ServiceExt;
 
-struct Reply {
-    status: StatusCode,
-    body: String,
-    location: String,
-    cookies: Vec<String>,
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let header_text = |name| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v: &header::HeaderValue| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let location = header_text(header::LOCATION);
-    let cookies = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_string))
-        .collect();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        location,
-        cookies,
-    }
-}
-
-fn cookie_value(reply: &Reply, name: &str) -> Option<String> {
-    reply.cookies.iter().find_map(|c| {
-        let first = c.split(';').next()?;
-        let (k, v) = first.split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
-}
-
-/// The first CSRF token on a page.
-fn csrf_of(body: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = body
-        .find(marker)
-        .map(|i| i + marker.len())
-        .expect("a form with a CSRF token");
-    body[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
+mod common;
+use common::{Reply, cookie_value, csrf_of, form, send, session};
 
 /// A signed-in browser.
 struct Client {
@@ -98,43 +26,7 @@ struct Client {
 }
 
 async fn sign_in(app: &Router, username: &str) -> Client {
-    let page = send(
-        app,
-        Request::get("/mdt/sign-in").body(Body::empty()).unwrap(),
-    )
-    .await;
-    let token = cookie_value(&page, "accord_sign_in").expect("a sign-in cookie");
-    assert_eq!(csrf_of(&page.body), token);
-    let body = form(&[
-        ("csrf", &token),
-        ("next", "/mdt"),
-        ("username", username),
-        ("password", DEMO_PASSWORD),
-    ]);
-    let reply = send(
-        app,
-        Request::post("/mdt/sign-in")
-            .header(header::COOKIE, format!("accord_sign_in={token}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::SEE_OTHER,
-        "{username}: {}",
-        reply.body
-    );
-    let session = cookie_value(&reply, "accord_session").expect("a session cookie");
-    let set = reply
-        .cookies
-        .iter()
-        .find(|c| c.starts_with("accord_session="))
-        .unwrap();
-    for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/mdt"] {
-        assert!(set.contains(flag), "the session cookie lacks {flag}: {set}");
-    }
+    let session = session(app, username, "/mdt").await;
     let mut client = Client {
         app: app.clone(),
         session,

@@ -10,13 +10,18 @@ use accord_dataset::Dataset;
 use accord_engine::{RefreshOptions, refresh};
 use accord_evaluation::{Evaluation, EvaluationOptions};
 use accord_framework::builtin;
+use accord_mdt::demo::load_demo;
 use accord_snapshot::{ResultRow, Snapshot};
+use accord_testkit::mdt::{TestDatabase, small_borough};
+use accord_web::mdt::Mdt;
 use accord_web::{Site, router};
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
+
+mod common;
 
 /// One snapshot for every test: a 4,000-person borough and every built-in framework, with
 /// the risk model fitted on the same borough.
@@ -129,6 +134,98 @@ async fn page(uri: &str) -> String {
     assert!(reply.content_type.starts_with("text/html"), "{uri}");
     assert!(reply.body.starts_with("<!DOCTYPE html>"));
     reply.body
+}
+
+/// The partnership's dashboard served beside the MDT workflow (the small demo database on
+/// SQLite), as `accord demo` serves it: the evaluation and the risk card are shown to a
+/// signed-in coordinator or analyst only.
+struct BesideMdt {
+    app: axum::Router,
+    _db: TestDatabase,
+}
+
+impl BesideMdt {
+    async fn new() -> BesideMdt {
+        let db = accord_testkit::mdt::databases().await.remove(0);
+        load_demo(&db.store, &small_borough(), chrono::Utc::now().date_naive())
+            .await
+            .unwrap();
+        let mdt = Arc::new(Mdt::new(db.store.clone()).beside_dashboard());
+        let site = Site::new(snapshot().clone(), false)
+            .unwrap()
+            .with_risk_card(risk_card().clone())
+            .with_evaluation(evaluation().clone())
+            .with_mdt(mdt.clone());
+        BesideMdt {
+            app: accord_web::app(Arc::new(site), Some(mdt)),
+            _db: db,
+        }
+    }
+
+    /// `uri` as `session` (or no one) sees it.
+    async fn get(&self, session: Option<&str>, uri: &str) -> common::Reply {
+        let mut request = Request::get(uri);
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, format!("accord_session={session}"));
+        }
+        common::send(&self.app, request.body(Body::empty()).unwrap()).await
+    }
+
+    /// An analyst's session, signed in as a browser would.
+    async fn analyst(&self) -> String {
+        common::session(&self.app, "analyst", "/evaluation").await
+    }
+}
+
+#[tokio::test]
+async fn the_evaluation_and_the_risk_card_are_for_signed_in_coordinators_and_analysts() {
+    let beside = BesideMdt::new().await;
+    for page in ["/evaluation", "/risk"] {
+        let anonymous = beside.get(None, page).await;
+        assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "{page}");
+        assert!(
+            anonymous.location == format!("/mdt/sign-in?next={page}"),
+            "{}",
+            anonymous.location
+        );
+    }
+    for api in ["/api/evaluation", "/api/risk"] {
+        let anonymous = beside.get(None, api).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{api}");
+        assert!(anonymous.body.contains("sign in"), "{}", anonymous.body);
+    }
+    let gp = common::session(&beside.app, "gp.n01", "/evaluation").await;
+    let refused = beside.get(Some(&gp), "/api/evaluation").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(
+        beside.get(Some(&gp), "/risk").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let analyst = beside.analyst().await;
+    for uri in ["/evaluation", "/risk", "/api/evaluation", "/api/risk"] {
+        assert_eq!(
+            beside.get(Some(&analyst), uri).await.status,
+            StatusCode::OK,
+            "{uri}"
+        );
+    }
+    let coordinator = common::session(&beside.app, "coordinator.n01", "/risk").await;
+    assert_eq!(
+        beside.get(Some(&coordinator), "/api/risk").await.status,
+        StatusCode::OK
+    );
+    // Without the MDT workflow's sign-in beside it, a partnership dashboard shows them to
+    // no one, and does not link to them.
+    for uri in ["/evaluation", "/api/evaluation", "/risk", "/api/risk"] {
+        let reply = get(uri).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(reply.body.contains("--mdt-database"), "{}", reply.body);
+    }
+    assert!(
+        !page("/frameworks/tht")
+            .await
+            .contains(r#"href="/evaluation""#)
+    );
 }
 
 fn latest(framework: &str, indicator: &str) -> &'static ResultRow {
@@ -522,7 +619,17 @@ async fn public_mode_withholds_small_counts() {
 #[tokio::test]
 async fn risk_page_shows_the_model_card_with_its_charts() {
     let card = risk_card();
-    let html = page("/risk").await;
+    let beside = BesideMdt::new().await;
+    let analyst = beside.analyst().await;
+    let signed = |uri: &'static str| {
+        let (beside, analyst) = (&beside, analyst.clone());
+        async move {
+            let reply = beside.get(Some(&analyst), uri).await;
+            assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+            reply.body
+        }
+    };
+    let html = signed("/risk").await;
     assert!(html.contains("Risk of emergency admission: model card"));
     let shown = card.temporal.as_ref().expect("temporal validation");
     assert!(html.contains(&format!(
@@ -534,8 +641,8 @@ async fn risk_page_shows_the_model_card_with_its_charts() {
     }
     assert!(html.contains("Flagging the top of the list"));
     assert!(html.contains("Predictors as odds ratios"));
-    assert!(page("/frameworks/tht").await.contains(r#"href="/risk""#));
-    let api = json("/api/risk").await;
+    assert!(signed("/frameworks/tht").await.contains(r#"href="/risk""#));
+    let api: Value = serde_json::from_str(&signed("/api/risk").await).unwrap();
     assert_eq!(api["temporal"]["auc"]["auc"].as_f64(), Some(shown.auc.auc));
     assert_eq!(
         api["coefficients"].as_array().unwrap().len(),
@@ -568,7 +675,17 @@ async fn the_risk_model_card_is_not_published() {
 #[tokio::test]
 async fn evaluation_page_and_report_show_the_estimates_and_their_checks() {
     let e = evaluation();
-    let html = page("/evaluation").await;
+    let beside = BesideMdt::new().await;
+    let analyst = beside.analyst().await;
+    let signed = |uri: &'static str| {
+        let (beside, analyst) = (&beside, analyst.clone());
+        async move {
+            let reply = beside.get(Some(&analyst), uri).await;
+            assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+            reply.body
+        }
+    };
+    let html = signed("/evaluation").await;
     assert!(html.contains("Did the integrated network MDTs work?"));
     let ae = e
         .outcomes
@@ -645,11 +762,11 @@ async fn evaluation_page_and_report_show_the_estimates_and_their_checks() {
         "{outpatient:?}"
     );
     assert!(
-        page("/frameworks/tht")
+        signed("/frameworks/tht")
             .await
             .contains(r#"href="/evaluation""#)
     );
-    let api = json("/api/evaluation").await;
+    let api: Value = serde_json::from_str(&signed("/api/evaluation").await).unwrap();
     assert_eq!(
         api["attrition"]["matched_treated"].as_u64(),
         Some(e.attrition.matched_treated as u64)

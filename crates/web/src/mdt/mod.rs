@@ -8,6 +8,7 @@ mod pages;
 
 use std::sync::Arc;
 
+use accord_mdt::access::Permission;
 use accord_mdt::auth::{self, RateLimiter};
 use accord_mdt::{Actor, MdtError, Store, activity, audit, meetings, people};
 use axum::Router;
@@ -97,7 +98,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// other sites' requests, and only over HTTPS (browsers count http://localhost as secure).
 fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/mdt; HttpOnly; SameSite=Strict; Max-Age={max_age}; Secure"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}; Secure"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -131,6 +132,88 @@ async fn signed_in(
         }),
         Ok(None) => Err(to_sign_in()),
         Err(e) => Err(failure(None, e)),
+    }
+}
+
+/// Why a request for small numbers is refused.
+pub(crate) enum Refusal {
+    /// No one is signed in: go to the sign-in page.
+    NotSignedIn,
+    /// Signed in, with a role that may not.
+    Forbidden(Actor, Permission),
+    /// The session could not be read.
+    Failed(Response),
+    /// No sign-in is served beside the dashboard, so no one may.
+    Unavailable,
+}
+
+/// Why a dashboard without the MDT workflow shows no small numbers.
+const UNAVAILABLE: &str = "The MDT evaluation and the risk model card hold small numbers, so they are shown only to coordinators and analysts signed in through the MDT workflow: serve the dashboard with --mdt-database. The reports `accord evaluate` and `accord risk fit` wrote are the analyst's own copies.";
+
+/// The signed-in user if their role may `permission`, for the dashboard's routes that
+/// show small numbers (the evaluation, the risk model card).
+pub(crate) async fn permitted(
+    mdt: &Mdt,
+    headers: &HeaderMap,
+    method: &Method,
+    uri: &Uri,
+    permission: Permission,
+) -> Result<Actor, Refusal> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Err(Refusal::NotSignedIn);
+    };
+    match auth::session_user(&mdt.store, &token, format!("{method} {}", uri.path())).await {
+        Ok(Some((actor, _))) if actor.role.may(permission) => Ok(actor),
+        Ok(Some((actor, _))) => Err(Refusal::Forbidden(actor, permission)),
+        Ok(None) => Err(Refusal::NotSignedIn),
+        Err(e) => Err(Refusal::Failed(failure(None, e))),
+    }
+}
+
+impl Refusal {
+    /// The refusal as a page: the sign-in page (coming back to `uri`), or a refusal.
+    pub(crate) fn page(self, uri: &Uri) -> Response {
+        match self {
+            Refusal::NotSignedIn => {
+                let next = uri.path_and_query().map_or("/", |p| p.as_str());
+                Redirect::to(&format!("/mdt/sign-in?next={}", encode(next))).into_response()
+            }
+            Refusal::Forbidden(actor, permission) => pages::message(
+                StatusCode::FORBIDDEN,
+                Some(&actor),
+                "You cannot open this",
+                &format!(
+                    "Your role ({}) may not {}.",
+                    actor.role.label(),
+                    permission.describe()
+                ),
+            ),
+            Refusal::Failed(response) => response,
+            Refusal::Unavailable => {
+                pages::message(StatusCode::NOT_FOUND, None, "Not served here", UNAVAILABLE)
+            }
+        }
+    }
+
+    /// The refusal as an API answer: 401 or 403 with a sentence.
+    pub(crate) fn api(self) -> Response {
+        let (status, message) = match self {
+            Refusal::NotSignedIn => (
+                StatusCode::UNAUTHORIZED,
+                "sign in at /mdt/sign-in as a coordinator or an analyst".to_string(),
+            ),
+            Refusal::Forbidden(actor, permission) => (
+                StatusCode::FORBIDDEN,
+                format!(
+                    "your role ({}) may not {}",
+                    actor.role.label(),
+                    permission.describe()
+                ),
+            ),
+            Refusal::Failed(response) => return response,
+            Refusal::Unavailable => (StatusCode::NOT_FOUND, UNAVAILABLE.to_string()),
+        };
+        (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
     }
 }
 
@@ -215,10 +298,16 @@ struct Next {
     next: Option<String>,
 }
 
-/// Only a path inside the MDT workflow is followed after sign-in.
+/// Only a path on this site is followed after sign-in (the MDT workflow, or the
+/// dashboard page that sent the user to sign in), never another site.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/mdt") && !n.starts_with("//") && !n.contains("://") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains("://")
+                && !n.contains('\\') =>
+        {
             n.to_string()
         }
         _ => "/mdt".into(),
