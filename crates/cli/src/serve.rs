@@ -53,6 +53,14 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         })?;
         site = site.with_evaluation(evaluation);
     }
+    if (args.risk_model.is_some() || args.evaluation.is_some())
+        && args.mdt_database.is_none()
+        && !public
+    {
+        eprintln!(
+            "note: the risk model card and the MDT evaluation hold small numbers and are shown only to coordinators and analysts signed in through the MDT workflow: add --mdt-database to serve them"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
