@@ -1,6 +1,7 @@
 //! A hostile reader of the published dashboard. It walks every public route (each
-//! framework's tiles, every indicator in every breakdown and period, the population and
-//! data-quality figures, every CSV download) and the public export, as a reader would, and
+//! framework's tiles, every indicator in every breakdown and period, its page in every
+//! breakdown, the population and data-quality figures and pages, every CSV download) and
+//! the public export, as a reader would, and
 //! tries to recover a small or an unrounded count:
 //! - a count that is not 0 or a multiple of 5 of at least 10;
 //! - a value that says more than its counts (value × denominator);
@@ -344,6 +345,17 @@ fn a_hostile_reader_of_the_published_figures_recovers_nothing() {
                         }
                     }
                 }
+                // The pages show what the API gives; a withheld count must never reach one
+                // as a raw number ("NaN").
+                for breakdown in &breakdowns {
+                    let uri = format!("/frameworks/{f}/indicators/{i}?breakdown={breakdown}");
+                    let (status, html) = get(&site, &uri).await;
+                    requests += 1;
+                    assert_eq!(status, StatusCode::OK, "{uri}");
+                    if html.contains("NaN") {
+                        findings.found(format!("{uri}: a withheld count shown as NaN"));
+                    }
+                }
                 let (status, csv) = get(
                     &site,
                     &format!("/frameworks/{f}/indicators/{i}/download.csv"),
@@ -355,6 +367,14 @@ fn a_hostile_reader_of_the_published_figures_recovers_nothing() {
             }
         }
         check_population(&mut findings, &site, &mut requests).await;
+        for page in ["/population", "/data-quality", "/about", "/frameworks/tht"] {
+            let (status, html) = get(&site, page).await;
+            requests += 1;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            if html.contains("NaN") {
+                findings.found(format!("{page}: a withheld count shown as NaN"));
+            }
+        }
         check_quality(&mut findings, &json(&site, "/api/data-quality").await);
         requests += 1;
         for route in ["/api/evaluation", "/api/risk", "/evaluation", "/risk"] {
