@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 use accord_framework::{Indicator, Measure, PeriodKind, Polarity, Target};
 use accord_snapshot::{InequalityRow, ResultRow};
 use accord_stats::{
-    Comparison, Confidence, ESP2013, Estimate, SII_REPETITIONS, SII_SEED, Trend,
-    compare_to_benchmark, compare_to_target, directly_standardised_rate, mean_from_summary,
-    proportion, rate, recent_trend, slope_index_of_inequality,
+    Comparison, Confidence, ESP2013, Estimate, Trend, compare_to_benchmark, compare_to_target,
+    directly_standardised_rate, mean_from_summary, proportion, rate, recent_trend,
 };
 use chrono::{Months, NaiveDate};
 
@@ -257,56 +256,28 @@ fn inequality_rows(
     starts: &BTreeMap<NaiveDate, NaiveDate>,
     figures: &BTreeMap<(NaiveDate, String, String), Figure>,
 ) -> Vec<InequalityRow> {
-    let z = Confidence::P95.z();
-    let mut out = Vec::new();
-    for (end, start) in starts {
-        // Quintile 1 is the most deprived.
-        let quintiles: Option<Vec<(f64, Estimate)>> = (1..=5)
-            .map(|q| {
-                figures
-                    .get(&(*end, "imd_quintile".to_string(), q.to_string()))
-                    .and_then(|f| f.p95.map(|e| (f.denominator, e)))
-            })
-            .collect();
-        let Some(quintiles) = quintiles else {
-            continue;
-        };
-        let se = |e: &Estimate| (e.upper - e.lower) / (2.0 * z);
-        let (most, least) = (quintiles[0].1, quintiles[4].1);
-        let gap = most.value - least.value;
-        let gap_se = (se(&most).powi(2) + se(&least).powi(2)).sqrt();
-        let latest = starts.keys().next_back() == Some(end);
-        let slope = latest
-            .then(|| {
-                let populations: Vec<f64> = quintiles.iter().map(|(n, _)| *n).collect();
-                let values: Vec<f64> = quintiles.iter().map(|(_, e)| e.value).collect();
-                let errors: Vec<f64> = quintiles.iter().map(|(_, e)| se(e)).collect();
-                slope_index_of_inequality(
-                    &populations,
-                    &values,
-                    &errors,
-                    Confidence::P95,
-                    SII_REPETITIONS,
-                    SII_SEED,
-                )
-                .ok()
-            })
-            .flatten();
-        out.push(InequalityRow {
-            framework: framework.to_string(),
-            indicator: indicator.id.clone(),
-            period_start: *start,
-            period_end: *end,
-            gap,
-            gap_lower: gap - z * gap_se,
-            gap_upper: gap + z * gap_se,
-            sii: slope.map(|s| s.sii.value),
-            sii_lower: slope.map(|s| s.sii.lower),
-            sii_upper: slope.map(|s| s.sii.upper),
-            rii: slope.map(|s| s.rii),
-        });
-    }
-    out
+    let latest = starts.keys().next_back().copied();
+    starts
+        .iter()
+        .filter_map(|(end, start)| {
+            // Quintile 1 is the most deprived.
+            let quintiles: Vec<(f64, Estimate)> = (1..=5)
+                .map(|q| {
+                    figures
+                        .get(&(*end, "imd_quintile".to_string(), q.to_string()))
+                        .and_then(|f| f.p95.map(|e| (f.denominator, e)))
+                })
+                .collect::<Option<_>>()?;
+            // The slope index only for the latest period (its interval takes 100,000 draws).
+            InequalityRow::from_quintiles(
+                framework,
+                &indicator.id,
+                (*start, *end),
+                &quintiles,
+                latest == Some(*end),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -215,6 +215,57 @@ pub struct InequalityRow {
     pub rii: Option<f64>,
 }
 
+impl InequalityRow {
+    /// The gap between the most and least deprived quintiles (95% interval from their
+    /// standard errors), and where `with_slope` the slope and relative indices (simulated
+    /// interval, seeded): from each quintile's population and 95% estimate, most deprived
+    /// first. The refresh computes it from the exact figures, publication from the
+    /// published ones.
+    pub fn from_quintiles(
+        framework: &str,
+        indicator: &str,
+        period: (NaiveDate, NaiveDate),
+        quintiles: &[(f64, accord_stats::Estimate)],
+        with_slope: bool,
+    ) -> Option<InequalityRow> {
+        use accord_stats::{Confidence, SII_REPETITIONS, SII_SEED, slope_index_of_inequality};
+        let (most, least) = (quintiles.first()?.1, quintiles.last()?.1);
+        let z = Confidence::P95.z();
+        let se = |e: &accord_stats::Estimate| (e.upper - e.lower) / (2.0 * z);
+        let gap = most.value - least.value;
+        let gap_se = (se(&most).powi(2) + se(&least).powi(2)).sqrt();
+        let slope = with_slope
+            .then(|| {
+                let populations: Vec<f64> = quintiles.iter().map(|(n, _)| *n).collect();
+                let values: Vec<f64> = quintiles.iter().map(|(_, e)| e.value).collect();
+                let errors: Vec<f64> = quintiles.iter().map(|(_, e)| se(e)).collect();
+                slope_index_of_inequality(
+                    &populations,
+                    &values,
+                    &errors,
+                    Confidence::P95,
+                    SII_REPETITIONS,
+                    SII_SEED,
+                )
+                .ok()
+            })
+            .flatten();
+        Some(InequalityRow {
+            framework: framework.to_string(),
+            indicator: indicator.to_string(),
+            period_start: period.0,
+            period_end: period.1,
+            gap,
+            gap_lower: gap - z * gap_se,
+            gap_upper: gap + z * gap_se,
+            sii: slope.map(|s| s.sii.value),
+            sii_lower: slope.map(|s| s.sii.lower),
+            sii_upper: slope.map(|s| s.sii.upper),
+            rii: slope.map(|s| s.rii),
+        })
+    }
+}
+
 /// The JSON part of a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {

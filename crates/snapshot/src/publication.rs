@@ -31,10 +31,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use accord_stats::{
-    Confidence, Estimate, SII_REPETITIONS, SII_SEED, disclose_count, proportion, rate,
-    slope_index_of_inequality,
-};
+use accord_stats::{Confidence, Estimate, disclose_count, proportion, rate};
 use chrono::NaiveDate;
 
 use crate::profile::Profile;
@@ -392,38 +389,24 @@ fn published_inequality(
                 .copied()
         })
         .collect::<Option<_>>()?;
-    let z = Confidence::P95.z();
-    let mut values = Vec::with_capacity(5);
-    let mut errors = Vec::with_capacity(5);
-    let mut populations = Vec::with_capacity(5);
-    for q in &quintiles {
-        values.push(q.value?);
-        errors.push((q.upper95? - q.lower95?) / (2.0 * z));
-        populations.push(shown(q.denominator)?);
-    }
-    let gap = values[0] - values[4];
-    let gap_se = (errors[0].powi(2) + errors[4].powi(2)).sqrt();
-    let slope = row.sii.and_then(|_| {
-        slope_index_of_inequality(
-            &populations,
-            &values,
-            &errors,
-            Confidence::P95,
-            SII_REPETITIONS,
-            SII_SEED,
-        )
-        .ok()
-    });
-    Some(InequalityRow {
-        gap,
-        gap_lower: gap - z * gap_se,
-        gap_upper: gap + z * gap_se,
-        sii: slope.map(|s| s.sii.value),
-        sii_lower: slope.map(|s| s.sii.lower),
-        sii_upper: slope.map(|s| s.sii.upper),
-        rii: slope.map(|s| s.rii),
-        ..row.clone()
-    })
+    let published: Vec<(f64, Estimate)> = quintiles
+        .iter()
+        .map(|q| {
+            let estimate = Estimate {
+                value: q.value?,
+                lower: q.lower95?,
+                upper: q.upper95?,
+            };
+            Some((shown(q.denominator)?, estimate))
+        })
+        .collect::<Option<_>>()?;
+    InequalityRow::from_quintiles(
+        &row.framework,
+        &row.indicator,
+        (row.period_start, row.period_end),
+        &published,
+        row.sii.is_some(),
+    )
 }
 
 /// The profile under the same rules.

@@ -171,6 +171,13 @@ impl BesideMdt {
         common::send(&self.app, request.body(Body::empty()).unwrap()).await
     }
 
+    /// The body of `uri` as `session` sees it, which must be there.
+    async fn body(&self, session: &str, uri: &str) -> String {
+        let reply = self.get(Some(session), uri).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+        reply.body
+    }
+
     /// An analyst's session, signed in as a browser would.
     async fn analyst(&self) -> String {
         common::session(&self.app, "analyst", "/evaluation").await
@@ -621,14 +628,7 @@ async fn risk_page_shows_the_model_card_with_its_charts() {
     let card = risk_card();
     let beside = BesideMdt::new().await;
     let analyst = beside.analyst().await;
-    let signed = |uri: &'static str| {
-        let (beside, analyst) = (&beside, analyst.clone());
-        async move {
-            let reply = beside.get(Some(&analyst), uri).await;
-            assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
-            reply.body
-        }
-    };
+    let signed = |uri: &'static str| beside.body(&analyst, uri);
     let html = signed("/risk").await;
     assert!(html.contains("Risk of emergency admission: model card"));
     let shown = card.temporal.as_ref().expect("temporal validation");
@@ -677,14 +677,7 @@ async fn evaluation_page_and_report_show_the_estimates_and_their_checks() {
     let e = evaluation();
     let beside = BesideMdt::new().await;
     let analyst = beside.analyst().await;
-    let signed = |uri: &'static str| {
-        let (beside, analyst) = (&beside, analyst.clone());
-        async move {
-            let reply = beside.get(Some(&analyst), uri).await;
-            assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
-            reply.body
-        }
-    };
+    let signed = |uri: &'static str| beside.body(&analyst, uri);
     let html = signed("/evaluation").await;
     assert!(html.contains("Did the integrated network MDTs work?"));
     let ae = e
