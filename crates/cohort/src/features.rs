@@ -1,4 +1,4 @@
-//! The risk model's predictors, as METHODS.md lists them: age band, sex, IMD quintile, each
+//! The risk model's predictors, as docs/methods.md lists them: age band, sex, IMD quintile, each
 //! long-term condition and their count, eFI-style frailty category (65 and over), and counts
 //! in the 12 months to the date of A&E attendances, emergency and elective admissions,
 //! outpatient attendances, social care use and mental health contact. Counts and ages are

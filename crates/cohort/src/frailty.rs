@@ -1,4 +1,4 @@
-//! The eFI-style frailty index (Clegg et al. 2016, as METHODS.md adapts it): the deficits
+//! The eFI-style frailty index (Clegg et al. 2016, as docs/methods.md adapts it): the deficits
 //! of the electronic frailty index that the canonical dataset can express, each with the
 //! record that triggered it, counted over the eFI's 36 and put in its categories by integer
 //! comparison (0-4 fit, 5-8 mild, 9-12 moderate, 13 or more severe).

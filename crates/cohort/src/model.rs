@@ -1,4 +1,4 @@
-//! The emergency-admission risk model: built, validated and described as METHODS.md asks.
+//! The emergency-admission risk model: built, validated and described as docs/methods.md asks.
 //! Features at a development date D are fitted against an emergency admission in the 365
 //! days after D; the model is then validated on features at T = D + 12 months against the
 //! year after T (temporal validation), and, as a second check, refitted on a stratified 75%
@@ -225,7 +225,7 @@ pub struct CoefficientRow {
     pub upper: f64,
 }
 
-/// The model card: everything METHODS.md lists.
+/// The model card: everything docs/methods.md lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelCard {
     pub format: u32,

@@ -1,5 +1,5 @@
 //! From query rows to published figures: each row's value and 95% and 99.8% intervals by
-//! the method METHODS.md gives its measure (accord-stats), then the comparisons (against
+//! the method docs/methods.md gives its measure (accord-stats), then the comparisons (against
 //! the whole population or an external benchmark, against the target, against a year
 //! earlier), Fingertips' recent trend, and the deprivation gap and slope index.
 

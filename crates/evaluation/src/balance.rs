@@ -1,4 +1,4 @@
-//! Covariate balance before and after matching, as METHODS.md asks: means, the standardised
+//! Covariate balance before and after matching, as docs/methods.md asks: means, the standardised
 //! mean difference as MatchIt computes it for the ATT (the denominator is the treated group's
 //! SD in the unmatched sample, the same before and after; for a 0/1 covariate sqrt(p(1 - p)),
 //! otherwise the sample SD), CohortMethod's pooled SMD (sqrt((s_T² + s_C²) / 2) recomputed in
@@ -81,7 +81,7 @@ pub struct BalanceRow {
     pub binary: bool,
     pub before: SampleBalance,
     pub after: SampleBalance,
-    /// Whether it meets METHODS.md's bar after matching.
+    /// Whether it meets docs/methods.md's bar after matching.
     pub balanced: bool,
 }
 

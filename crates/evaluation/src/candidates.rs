@@ -2,7 +2,7 @@
 //! discussion) and, for each treated person's index month, the people registered and alive
 //! at the start of that month who had not been discussed by the end of it (risk-set
 //! sampling: a control inherits the month). By default a control may be discussed later
-//! ([`ControlPool::NotYetDiscussed`], followed as [`ControlFollowUp`] says); METHODS.md's literal
+//! ([`ControlPool::NotYetDiscussed`], followed as [`ControlFollowUp`] says); docs/methods.md's literal
 //! "never discussed" is [`ControlPool::NeverDiscussed`], which picks controls on their
 //! future: where the highest-risk people are all discussed in time, the never-discussed
 //! are those whose risk fell, and the estimate is biased (see docs/evaluation.md).
@@ -74,7 +74,7 @@ fn covariate(name: &str, label: &str, threshold: f64, value: Measure) -> Covaria
     }
 }
 
-/// The covariates METHODS.md lists: age, sex, IMD, conditions, frailty, risk score and
+/// The covariates docs/methods.md lists: age, sex, IMD, conditions, frailty, risk score and
 /// activity in several windows before the index.
 pub fn covariates() -> Vec<Covariate> {
     let mut list = vec![

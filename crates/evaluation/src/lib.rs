@@ -1,4 +1,4 @@
-//! Evaluation of an intervention, as METHODS.md sets it out: did people discussed at a
+//! Evaluation of an intervention, as docs/methods.md sets it out: did people discussed at a
 //! network MDT use hospitals less than matched people who were not?
 //!
 //! `candidates` builds the treated (index = first MDT) and the risk-set control pool with

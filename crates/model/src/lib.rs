@@ -4,7 +4,7 @@
 //! This crate is the contract between them, as data: the closed vocabularies
 //! ([`Setting`], [`Condition`], ...), the eleven [`Table`]s with their columns and the
 //! rules each column obeys ([`Column`], [`ColumnRule`]), their Arrow schemas, and the survey
-//! items (the I statements of the partnerships in `shared/seeds`). It knows nothing about
+//! items (the I statements of Tower Hamlets Together and Islington). It knows nothing about
 //! files, Parquet or SQL: `accord-dataset` stores and checks tables, the engine queries them.
 //!
 //! ```

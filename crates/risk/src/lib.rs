@@ -1,4 +1,4 @@
-//! The statistics of risk prediction, as METHODS.md specifies them: unpenalised logistic
+//! The statistics of risk prediction, as docs/methods.md specifies them: unpenalised logistic
 //! regression fitted by iteratively reweighted least squares (matching statsmodels' `Logit`
 //! and scikit-learn's `LogisticRegression(penalty=None)`), and the measures a model card
 //! reports: AUC with a DeLong confidence interval (as pROC computes it), average precision,

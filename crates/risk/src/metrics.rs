@@ -1,4 +1,4 @@
-//! How good a risk score is, measured as METHODS.md lists for the model card:
+//! How good a risk score is, measured as docs/methods.md lists for the model card:
 //! discrimination (AUC with the DeLong 95% interval as pROC computes it; average precision,
 //! the step-wise area under the precision-recall curve that scikit-learn reports), overall
 //! accuracy (Brier and scaled Brier with the observed prevalence, not PatientLevelPrediction's

@@ -1,4 +1,4 @@
-//! The second validation of METHODS.md: a random 75/25 split, stratified by outcome so that
+//! The second validation of docs/methods.md: a random 75/25 split, stratified by outcome so that
 //! both parts have the same prevalence, drawn from a fixed seed.
 
 use rand::SeedableRng;

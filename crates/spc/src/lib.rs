@@ -1,5 +1,5 @@
 //! Statistical process control for short-cycle improvement (PDSA), as NHS England's
-//! Making Data Count (MDC) tools and NHSRplotthedots compute it (METHODS.md, "Statistical
+//! Making Data Count (MDC) tools and NHSRplotthedots compute it (docs/methods.md, "Statistical
 //! process control"): XmR charts with either rule set ([`RuleSet::Mdc`], the default, or
 //! [`RuleSet::PlotTheDots`]), moving-range screening, rebasing into sections, frozen
 //! baselines, gaps that create no false signals, the variation and assurance icons, and

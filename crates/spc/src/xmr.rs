@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::rules::{shift, trend, two_of_three};
 use crate::{LIMIT_FACTOR, MOVING_RANGE_FACTOR};
 
-/// The two trusted references, which differ in detail (METHODS.md).
+/// The two trusted references, which differ in detail (docs/methods.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSet {

@@ -1,5 +1,6 @@
-//! The references' worked examples (shared/design/research/methods.md section 2.5) and the
-//! points where the two rule sets differ.
+//! The references' worked examples (NHS England's Making Data Count guidance and the
+//! NHSRplotthedots vignettes, limits worked out by hand) and the points where the two rule
+//! sets differ (docs/methods.md, "Statistical process control").
 
 use accord_spc::{
     Assurance, Direction, PointType, RuleSet, Signal, SpcOptions, g_chart, t_chart, xmr,

@@ -1,4 +1,4 @@
-//! How a figure is judged, by Fingertips' rules (METHODS.md, "Comparisons and
+//! How a figure is judged, by Fingertips' rules (docs/methods.md, "Comparisons and
 //! inequalities"): against a benchmark by its confidence intervals, against a target,
 //! by quintile among areas, and its recent trend. Polarity only swaps better and worse.
 

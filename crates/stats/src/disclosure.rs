@@ -1,4 +1,4 @@
-//! Disclosure control for published output (METHODS.md; OpenSAFELY and NHS Digital
+//! Disclosure control for published output (docs/methods.md; OpenSAFELY and NHS Digital
 //! practice): counts from 1 to 7 are redacted, other counts rounded to the nearest 5, and a
 //! rate, proportion or interval whose numerator is redacted is redacted too. Applied only in
 //! publishing mode; analysts see exact figures.

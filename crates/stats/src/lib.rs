@@ -1,4 +1,4 @@
-//! The statistics behind every published figure, exactly as METHODS.md specifies and as
+//! The statistics behind every published figure, exactly as docs/methods.md specifies and as
 //! OHID's PHEindicatormethods (the engine of Fingertips) computes them: Wilson intervals
 //! for proportions, exact Poisson and Byar's intervals for counts and rates, directly
 //! standardised rates with Dobson's interval (European Standard Population 2013), indirect

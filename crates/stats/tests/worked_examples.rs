@@ -1,5 +1,5 @@
-//! PHEindicatormethods' own worked examples (its test spreadsheets, recomputed and listed
-//! in shared/design/research/methods.md section 1.10), to the precision given there.
+//! PHEindicatormethods' own worked examples (its test spreadsheets, recomputed), to the
+//! precision given there.
 
 #![allow(clippy::excessive_precision)] // the reference's test data, digit for digit
 
@@ -32,7 +32,7 @@ fn wilson_proportions() {
         (0.445, 1.0, P95, (0.445, 0.0438174477, 0.9334621277)),
         (0.445, 1.0, P998, (0.445, 0.0193470061, 0.9702259947)),
         (0.0, 100.0, P95, (0.0, 0.0, 0.0369934982)),
-        // statsmodels' proportion_confint(10, 50, method="wilson") (research/oracles_data.md).
+        // statsmodels' proportion_confint(10, 50, method="wilson").
         (10.0, 50.0, P95, (0.2, 0.1124375002, 0.3303710593)),
     ];
     for (x, n, confidence, expected) in cases {

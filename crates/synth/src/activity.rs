@@ -1,6 +1,6 @@
 //! The second pass: each person's months. Need drifts month by month (a persistent level,
 //! conditions, frailty and deprivation, plus a mean-reverting shock), and need drives
-//! contacts, attendances and admissions (Poisson counts at CALIBRATION.md's rates by age),
+//! contacts, attendances and admissions (Poisson counts at docs/calibration.md's rates by age),
 //! social care packages, safeguarding alerts, pregnancies, observations and death. People
 //! at high risk during the MDT programme become candidates for case finding.
 
@@ -21,7 +21,7 @@ use crate::rng::{Stream, normal, poisson, stream};
 const SHOCK_SD: f64 = 0.55;
 
 /// Care home residents attend A&E and are admitted more than their recorded need says
-/// (CALIBRATION.md: about 1.0 admission and 1.4 attendances a year).
+/// (docs/calibration.md: about 1.0 admission and 1.4 attendances a year).
 const CARE_HOME_ACUTE_MULTIPLIER: f64 = 1.3;
 
 /// Rows of the norms table beyond the event settings.

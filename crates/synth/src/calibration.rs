@@ -1,4 +1,4 @@
-//! The figures of `shared/design/CALIBRATION.md` for an inner-London borough, as the
+//! The figures of [`docs/calibration.md`] for an inner-London borough, as the
 //! generator's defaults. Rates are per person per year unless a name says otherwise.
 
 use accord_model::{Condition, EthnicGroup, Setting};
@@ -218,7 +218,7 @@ pub const CONDITIONS: [ConditionProfile; 17] = [
     ),
 ];
 
-/// Activity age bands (CALIBRATION.md's activity table): the index of an age.
+/// Activity age bands (docs/calibration.md's activity table): the index of an age.
 pub fn activity_band(age: i32) -> usize {
     match age {
         i32::MIN..=4 => 0,

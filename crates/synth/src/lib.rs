@@ -1,5 +1,5 @@
 //! A synthetic inner-London borough, deterministic for a seed and a size, calibrated to
-//! `shared/design/CALIBRATION.md`, with a known truth to test analytics against.
+//! [`docs/calibration.md`], with a known truth to test analytics against.
 //!
 //! The generator works in passes, each parallel over people and each person drawing from
 //! their own seeded stream, so the output is the same whatever the number of threads:

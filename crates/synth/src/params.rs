@@ -1,4 +1,4 @@
-//! The generator's parameters: what a user can set, with CALIBRATION.md's defaults, and
+//! The generator's parameters: what a user can set, with docs/calibration.md's defaults, and
 //! their check. They are recorded in the dataset's manifest with the planted truth.
 
 use chrono::{Datelike, Months, NaiveDate};

@@ -2,7 +2,7 @@
 //! (LSOA and its deprivation), practice registrations over the history, long-term
 //! conditions with onset dates, frailty, and their persistent level of need. Condition
 //! probabilities are scaled so that prevalence among people registered on the end date
-//! meets CALIBRATION.md.
+//! meets docs/calibration.md.
 
 use accord_model::dates::to_days;
 use accord_model::{EthnicGroup, Sex};
@@ -100,7 +100,7 @@ pub struct Window {
 
 /// The probability that someone in population band `band` is registered on the end date,
 /// given the leaving hazard; used to weight sampling so that the end-date population has
-/// CALIBRATION.md's age structure.
+/// docs/calibration.md's age structure.
 fn registered_at_end(band: usize, years: f64) -> (f64, f64) {
     let yh = LEAVE_HAZARD[band] * years;
     let joiner = yh / (1.0 + yh);

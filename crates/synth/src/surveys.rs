@@ -23,7 +23,7 @@ pub struct Answer {
     pub lsoa: Option<u32>,
 }
 
-/// Responses a year per 249,000 registered people (CALIBRATION.md).
+/// Responses a year per 249,000 registered people (docs/calibration.md).
 const RESIDENT_RESPONSES: [(&str, f64); 2] = [(THT_SURVEY, 1_000.0), (ISLINGTON_SURVEY, 500.0)];
 const STAFF_RESPONSES: f64 = 300.0;
 

@@ -1,4 +1,4 @@
-//! The generated borough against CALIBRATION.md: prevalence of each long-term condition on
+//! The generated borough against docs/calibration.md: prevalence of each long-term condition on
 //! the end date, and A&E attendances and emergency admissions per 1,000 person-years by
 //! age band, within the stated tolerances (±20% relative; ±30% under 1%).
 

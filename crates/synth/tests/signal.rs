@@ -106,7 +106,7 @@ fn prior_admissions_predict_next_year_and_high_users_regress() {
     println!("top 2%: {before:.2} admissions in the prior year, {after:.2} the next");
     assert!(after < 0.8 * before);
 
-    // Concentration (CALIBRATION.md: about 2% of people account for about a quarter of
+    // Concentration (docs/calibration.md: about 2% of people account for about a quarter of
     // emergency admissions), read prospectively as case finding uses it: the 2% with the
     // highest scores this year account for about a quarter of next year's admissions.
     let next_count = |id: &u64| f64::from(next.get(id).copied().unwrap_or(0));

@@ -262,7 +262,7 @@ pub fn report(e: &Evaluation) -> Markup {
     let p = &e.propensity;
     html! {
         h1 { "Did the integrated network MDTs work?" }
-        p.lead { "People discussed at a network MDT against matched people who were not, 12 months before and after the first MDT (the matched difference in differences of METHODS.md). A naive before/after of people picked because they were at high risk falls even with no effect: read the matched estimate." }
+        p.lead { "People discussed at a network MDT against matched people who were not, 12 months before and after the first MDT (the matched difference in differences of docs/methods.md). A naive before/after of people picked because they were at high risk falls even with no effect: read the matched estimate." }
         @if !e.warnings.is_empty() {
             div.warning role="note" { h2 { "Read first" } ul { @for w in &e.warnings { li { (w) } } } }
         }

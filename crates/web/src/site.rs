@@ -1,7 +1,7 @@
 //! The dashboard's figures: a results snapshot loaded once and indexed, and one function
 //! per page that returns everything the page shows as a plain serialisable value. The HTML
 //! pages and the JSON API both call these functions, so a figure on a page is the figure
-//! the API returns. In public mode every count passes the disclosure rule of METHODS.md
+//! the API returns. In public mode every count passes the disclosure rule of docs/methods.md
 //! here, before any view sees it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
