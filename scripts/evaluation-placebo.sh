@@ -7,7 +7,7 @@
 # log ratio between boroughs (SD), the mean SE the boroughs report, how many intervals held 1
 # and the mean log ratio over its standard error between boroughs (t).
 # It is a measurement, not a pass/fail check: it fails only if a run fails. On 2026-12-02
-# (docs/evaluation.md, "Placebos further back") the main intention-to-treat estimates held 1
+# (docs/studies/evaluation-recovery.md, "Placebos further back") the main intention-to-treat estimates held 1
 # while every placebo missed it by 5-10% or more, as much 48 months back as 24, and as much
 # without persistent shocks: a placebo's treated are people picked for an MDT later, on need
 # that rose after its index, so no placebo tests the comparison alone.

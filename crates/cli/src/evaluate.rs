@@ -82,7 +82,7 @@ pub struct EvaluateArgs {
     /// Placebo runs: the whole evaluation again with every index moved this many months
     /// earlier (comma-separated; 24 or more need three years of data before a first MDT).
     /// Each run's treated are picked for an MDT later, on need that rose after its index, so
-    /// none tests the comparison alone (docs/evaluation.md, "Placebos further back").
+    /// none tests the comparison alone (docs/studies/evaluation-recovery.md, "Placebos further back").
     #[arg(long, value_delimiter = ',', default_value = "12", value_parser = clap::value_parser!(u32).range(1..=120))]
     placebo_months: Vec<u32>,
     /// Skip the placebo runs.

@@ -282,7 +282,7 @@ impl Placebo {
     /// Whether its year after ends before the year before the first MDT, in which people
     /// are picked for one. Even then its treated are people whose need was about to rise,
     /// which their controls were not, so it does not test the comparison alone (see
-    /// docs/evaluation.md, "Placebos further back").
+    /// docs/studies/evaluation-recovery.md, "Placebos further back").
     pub fn beyond_selection(&self) -> bool {
         self.months_earlier >= 24
     }
@@ -1471,7 +1471,7 @@ fn follow_up_warning(
                     "With one matching (--matchings 1) the weighted interval is too narrow: on \
                      twenty synthetic boroughs with no effect the weighted ratio varied from \
                      borough to borough 1.4 to 1.7 times as much as its interval allowed \
-                     (docs/evaluation.md, \"Is the weighted interval wide enough?\")"
+                     (docs/studies/evaluation-recovery.md, \"Is the weighted interval wide enough?\")"
                 }
             )
         }
