@@ -57,6 +57,8 @@ pub struct Event {
     pub end: i32,
     pub cost: f64,
     pub diagnosis: Option<Box<str>>,
+    /// Index into `Histories::providers`.
+    pub provider: u32,
 }
 
 /// The events of `events` (in start order, as a history holds them) that started in
@@ -129,6 +131,8 @@ pub struct Histories {
     pub fingerprint: String,
     pub people: Vec<Person>,
     pub practices: Vec<Practice>,
+    /// The activity table's provider codes, each once, in the order first seen.
+    pub providers: Vec<String>,
     registrations: PerPerson<Registration>,
     conditions: PerPerson<ConditionSpell>,
     events: PerPerson<Event>,
@@ -288,6 +292,25 @@ impl Histories {
         }
         let conditions = PerPerson::group(people.len(), conditions, |a, b| a.onset.cmp(&b.onset));
 
+        // Activity names its provider by code; the provider table lists them all (the
+        // dataset's checks hold activity to it).
+        let mut providers = Vec::new();
+        for batch in read(Table::Provider)? {
+            let codes = column_text(&batch, "provider_code")?;
+            providers.extend((0..batch.num_rows()).map(|row| codes.value(row).to_string()));
+        }
+        let provider_lookup: HashMap<&str, u32, FixedState> = providers
+            .iter()
+            .enumerate()
+            .map(|(i, code)| (code.as_str(), i as u32))
+            .collect();
+        let provider_index = |code: &str| -> Result<u32, CohortError> {
+            provider_lookup
+                .get(code)
+                .copied()
+                .ok_or_else(|| CohortError::UnknownProvider(code.to_string()))
+        };
+
         // The activity table is most of the dataset: its batches are converted side by side,
         // a few at a time so that their rows never sit beside the whole table's, and the first
         // error in file order is the one reported.
@@ -299,6 +322,7 @@ impl Histories {
             let ends = column::<Date32Type>(batch, "end_date")?;
             let costs = column::<Float64Type>(batch, "cost_gbp")?;
             let diagnoses = column_text(batch, "diagnosis")?;
+            let provider_codes = column_text(batch, "provider_code")?;
             // Settings repeat: parse each distinct code once per batch.
             let mut parsed: HashMap<&str, Setting, FixedState> = HashMap::default();
             let mut events = Vec::with_capacity(batch.num_rows());
@@ -329,6 +353,7 @@ impl Histories {
                         },
                         cost: costs.value(row),
                         diagnosis: (!diagnoses.is_null(row)).then(|| diagnoses.value(row).into()),
+                        provider: provider_index(provider_codes.value(row))?,
                     },
                 ));
             }
@@ -379,6 +404,7 @@ impl Histories {
             fingerprint: dataset.manifest().fingerprint(),
             people,
             practices,
+            providers,
             registrations,
             conditions,
             events,
@@ -434,6 +460,7 @@ impl Histories {
             fingerprint: "records".into(),
             people: records.people,
             practices: records.practices,
+            providers: records.providers,
             registrations,
             conditions: PerPerson::group(n, conditions, |a, b| a.onset.cmp(&b.onset)),
             diagnosed: diagnosed(&events),
@@ -474,6 +501,8 @@ pub struct Records {
     pub data_start: i32,
     pub people: Vec<Person>,
     pub practices: Vec<Practice>,
+    /// Provider codes; each event's `provider` indexes them.
+    pub providers: Vec<String>,
     pub registrations: Vec<(u64, Registration)>,
     pub conditions: Vec<(u64, ConditionSpell)>,
     pub events: Vec<(u64, Event)>,

@@ -36,6 +36,8 @@ pub enum CohortError {
     UnknownPerson { table: &'static str, id: u64 },
     #[error("registration refers to practice {0}, which is not in the practice table")]
     UnknownPractice(String),
+    #[error("activity refers to provider {0}, which is not in the provider table")]
+    UnknownProvider(String),
     #[error(transparent)]
     Code(accord_model::UnknownCode),
     #[error("{0}")]

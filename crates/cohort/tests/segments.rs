@@ -105,6 +105,7 @@ impl Borough {
                 end,
                 cost: 100.0,
                 diagnosis: diagnosis.map(Into::into),
+                provider: 0,
             },
         ));
         self

@@ -291,6 +291,7 @@ pub fn refresh(
             .iter()
             .map(|f| (format!("{}.toml", f.id), f.text.clone()))
             .collect(),
+        money: None,
     };
     Ok(Refresh { snapshot, program })
 }

@@ -52,6 +52,7 @@ fn records(people: u64, discussed: u64, mdt_day: i32) -> Records {
                 end: day(2025, 3, 1),
                 cost: 150.0,
                 diagnosis: None,
+                provider: 0,
             },
         ));
         if id < discussed {
@@ -174,6 +175,7 @@ fn the_risk_score_change_follows_use_after_the_index() {
                 end: admitted + 3,
                 cost: 2_000.0,
                 diagnosis: None,
+                provider: 0,
             },
         ));
     }

@@ -15,10 +15,12 @@
 //! ```
 
 pub mod dates;
+pub mod money;
 pub mod survey;
 pub mod table;
 pub mod vocabulary;
 
+pub use money::{Pence, allocate};
 pub use table::{Column, ColumnRule, ColumnType, Table};
 pub use vocabulary::{Condition, EthnicGroup, ProviderKind, Setting, Sex, UnknownCode, Vocabulary};
 

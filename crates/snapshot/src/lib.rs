@@ -8,6 +8,8 @@
 //!   results.parquet      one row per indicator × period × breakdown × group
 //!   inequality.parquet   one row per indicator × period: deprivation gap, SII, RII
 //!   frameworks/*.toml    the definition files exactly as they were used
+//!   money.json           spend, contracts and budgets, where the refresh was given a
+//!                        contract register ([`money`])
 //! ```
 //!
 //! Figures are exact: the analyst's own view. [`publish`] makes the published copy, with
@@ -15,6 +17,7 @@
 //! leaves the partnership.
 
 mod csv;
+pub mod money;
 mod profile;
 pub mod publication;
 mod table;
@@ -35,11 +38,12 @@ pub use profile::{
 pub use publication::{WITHHELD, publish, shown};
 
 /// The snapshot folder's format version.
-pub const SNAPSHOT_FORMAT: u32 = 3;
+pub const SNAPSHOT_FORMAT: u32 = 4;
 pub const SUMMARY_FILE: &str = "snapshot.json";
 pub const RESULTS_FILE: &str = "results.parquet";
 pub const INEQUALITY_FILE: &str = "inequality.parquet";
 pub const FRAMEWORKS_DIR: &str = "frameworks";
+pub const MONEY_FILE: &str = "money.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
@@ -296,6 +300,8 @@ pub struct Snapshot {
     pub inequality: Vec<InequalityRow>,
     /// (file name, text) of each framework definition.
     pub framework_files: Vec<(String, String)>,
+    /// Spend, contracts and budgets, where the refresh had a contract register.
+    pub money: Option<money::MoneyResults>,
 }
 
 /// A snapshot folder as an output: `snapshot.json` marks it; it holds the two Parquet
@@ -306,7 +312,14 @@ pub const SNAPSHOT_OUTPUT: OutputKind = OutputKind {
         marker: SUMMARY_FILE,
         recognise: |bytes| json_object_with(bytes, &["format", "provenance"]),
         owns: |path| match path.split_once('/') {
-            None => [SUMMARY_FILE, RESULTS_FILE, INEQUALITY_FILE, FRAMEWORKS_DIR].contains(&path),
+            None => [
+                SUMMARY_FILE,
+                RESULTS_FILE,
+                INEQUALITY_FILE,
+                FRAMEWORKS_DIR,
+                MONEY_FILE,
+            ]
+            .contains(&path),
             Some((dir, file)) => {
                 dir == FRAMEWORKS_DIR && file.ends_with(".toml") && !file.contains('/')
             }
@@ -339,6 +352,12 @@ impl Snapshot {
                 let path = frameworks.join(name);
                 fs::write(&path, text).map_err(SnapshotError::io(&path))?;
             }
+            if let Some(money) = &self.money {
+                let path = staging.join(MONEY_FILE);
+                let json = serde_json::to_string_pretty(money)
+                    .map_err(|e| SnapshotError::invalid(&path, e))?;
+                fs::write(&path, json + "\n").map_err(SnapshotError::io(&path))?;
+            }
             let path = staging.join(SUMMARY_FILE);
             let json = serde_json::to_string_pretty(&self.summary)
                 .map_err(|e| SnapshotError::invalid(&path, e))?;
@@ -362,11 +381,20 @@ impl Snapshot {
                 .unwrap_or_else(|| f.file.clone());
             framework_files.push((name, text));
         }
+        let path = dir.join(MONEY_FILE);
+        let money = match fs::read_to_string(&path) {
+            Ok(text) => {
+                Some(serde_json::from_str(&text).map_err(|e| SnapshotError::invalid(&path, e))?)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => return Err(SnapshotError::Io { path, source }),
+        };
         Ok(Snapshot {
             summary,
             results,
             inequality,
             framework_files,
+            money,
         })
     }
 

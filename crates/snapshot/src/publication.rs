@@ -111,6 +111,9 @@ pub fn publish(snapshot: &Snapshot) -> Snapshot {
         results,
         inequality,
         framework_files: snapshot.framework_files.clone(),
+        // Money is not published yet: its spend by small groups has no disclosure rules
+        // (docs/money.md, "Not done yet").
+        money: None,
     }
 }
 

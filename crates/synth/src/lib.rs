@@ -24,6 +24,7 @@ pub mod geography;
 pub mod mdt;
 pub mod params;
 pub mod people;
+pub mod register;
 pub mod rng;
 pub mod surveys;
 pub mod tables;
