@@ -59,6 +59,11 @@ enum Command {
     /// The MDT workflow's database: load demo data, export discussions into a dataset.
     #[command(subcommand)]
     Mdt(crate::mdt::MdtCommand),
+    /// Where the money goes: spend, contracts, capitated and shadow budgets, what-if scenarios.
+    Money(crate::money::MoneyArgs),
+    /// Check, list or generate a contract register.
+    #[command(subcommand)]
+    Contracts(crate::money::ContractsCommand),
     /// Propensity-score matching of any CSV table (as MatchIt's nearest neighbour), with balance and the ATT.
     Match(crate::evaluate::MatchArgs),
 }
@@ -212,6 +217,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Evaluate(args) => crate::evaluate::run_evaluate(&args),
         Command::Match(args) => crate::evaluate::run_match(&args),
         Command::Mdt(command) => crate::mdt::run(&command),
+        Command::Money(args) => crate::money::run_money(&args),
+        Command::Contracts(command) => crate::money::run_contracts(&command),
     }
 }
 
@@ -344,6 +351,20 @@ fn demo(args: &DemoArgs) -> Result<()> {
     };
     println!("{report}");
     let snapshot = crate::outcomes::snapshot_beside(&args.data);
+    // The synthetic borough's contract register sits beside it; one a user put there is
+    // read as it is.
+    let register = args
+        .data
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("contracts.csv");
+    if !register.exists() {
+        crate::money::synth_register(&Dataset::open(&args.data)?, &register)?;
+        eprintln!(
+            "illustrative contract register written to {}",
+            register.display()
+        );
+    }
     crate::outcomes::run_refresh(&crate::outcomes::RefreshArgs {
         data: args.data.clone(),
         frameworks: Vec::new(),
@@ -351,6 +372,10 @@ fn demo(args: &DemoArgs) -> Result<()> {
         threads: None,
         emit_sql: None,
         json: false,
+        money: crate::money::MoneyDefinitions {
+            contracts: Some(register.clone()),
+            ..Default::default()
+        },
     })?;
     let risk_model = args
         .data
@@ -413,6 +438,12 @@ fn demo(args: &DemoArgs) -> Result<()> {
     println!();
     println!(
         "`accord explain --snapshot {0} islington/emergency_admissions` shows how a figure was made; `accord export --snapshot {0} --public --out results.csv` writes publishable figures",
+        snapshot.display()
+    );
+    println!(
+        "`accord money --data {0} --contracts {1} --xlsx money.xlsx` prints spend and budgets and writes the workbook; `accord money explain --snapshot {2} workstream:tht_workstreams/living_well` shows how a budget was made",
+        args.data.display(),
+        register.display(),
         snapshot.display()
     );
     if args.no_serve {

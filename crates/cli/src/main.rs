@@ -4,6 +4,7 @@
 mod commands;
 mod evaluate;
 mod mdt;
+mod money;
 mod outcomes;
 mod outputs;
 mod people;

@@ -35,6 +35,9 @@ pub struct RefreshArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// With --contracts, money (spend, contracts, budgets) goes into the snapshot too.
+    #[command(flatten)]
+    pub money: crate::money::MoneyDefinitions,
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +108,9 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
     if let Some(sql) = &sql_destination {
         sql.check()?;
     }
+    // The money definitions are read before the work, so that a bad register is refused
+    // before a minute of refresh.
+    let money = args.money.load()?;
     let count: usize = frameworks.iter().map(|f| f.indicators.len()).sum();
     let progress = bar(count as u64, "indicators", args.json);
     let mut options = RefreshOptions::default();
@@ -116,6 +122,13 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
         .with_context(|| format!("refreshing {}", args.data.display()))?;
     progress.finish_and_clear();
     let mut snapshot = done.snapshot;
+    if let Some(money) = money {
+        let started = Instant::now();
+        let dataset = accord_dataset::Dataset::open(&args.data)?;
+        let histories = accord_cohort::Histories::load(&dataset)?;
+        snapshot.money = Some(money.compute(&histories, args.money.year_end)?);
+        tracing::info!("money in {:.2} s", started.elapsed().as_secs_f64());
+    }
     if let Some(sql) = &sql_destination {
         write_output_file(sql, done.program.script().as_bytes())?;
     }

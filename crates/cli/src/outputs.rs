@@ -17,6 +17,15 @@ pub const CASE_LIST: OutputKind = OutputKind {
     },
 };
 
+/// A contract register as `accord contracts synth` writes it: CSV with the register's
+/// header.
+pub const REGISTER_OUTPUT: OutputKind = OutputKind {
+    name: "contract register (CSV)",
+    shape: Shape::File {
+        recognise: |bytes| bytes.starts_with(b"contract_id,provider_code,provider_name,"),
+    },
+};
+
 /// The evaluation as JSON: serde writes its provenance first.
 pub const EVALUATION_JSON: OutputKind = OutputKind {
     name: "evaluation (JSON)",

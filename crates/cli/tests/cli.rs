@@ -169,6 +169,202 @@ fn demo_generates_once_then_reuses() {
         "demo fits the risk model: {stdout} {stderr}"
     );
     assert!(tmp.path().join("mdt.sqlite").exists());
+    // Money: the register written beside the borough, and the results in the snapshot.
+    assert!(tmp.path().join("contracts.csv").exists());
+    assert!(tmp.path().join("snapshot/money.json").exists());
+}
+
+#[test]
+fn money_and_contracts_as_a_user_runs_them() {
+    let (tmp, data) = synthesised();
+    let register = tmp.path().join("contracts.csv");
+    let register_path = register.to_str().unwrap();
+    let made = accord(&[
+        "contracts",
+        "synth",
+        "--data",
+        &data,
+        "--out",
+        register_path,
+    ]);
+    assert!(made.status.success(), "{}", text(&made).1);
+    let checked = accord(&["contracts", "check", register_path]);
+    assert!(
+        text(&checked).0.contains("59 contracts in"),
+        "{}",
+        text(&checked).0
+    );
+    let listed = accord(&[
+        "contracts",
+        "list",
+        register_path,
+        "--year-end",
+        "2026-03-31",
+    ]);
+    assert!(text(&listed).0.contains("Contracts in force in 2025/26"));
+
+    let xlsx = tmp.path().join("money.xlsx");
+    let money = accord(&[
+        "money",
+        "--data",
+        &data,
+        "--contracts",
+        register_path,
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&money);
+    assert!(money.status.success(), "{stderr}");
+    for words in [
+        "Money in 2025/26",
+        "Living well",
+        "Tier 3",
+        "capitation: envelope",
+        "block",
+    ] {
+        assert!(stdout.contains(words), "{words} not in {stdout}");
+    }
+    assert!(fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    // Again: it replaces its own workbook; never a user's spreadsheet.
+    let again = accord(&[
+        "money",
+        "--data",
+        &data,
+        "--contracts",
+        register_path,
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(again.status.success(), "{}", text(&again).1);
+    let theirs = tmp.path().join("theirs.xlsx");
+    fs::write(&theirs, b"PK\x03\x04 a spreadsheet of the user's").unwrap();
+    refused(
+        &[
+            "money",
+            "--data",
+            &data,
+            "--contracts",
+            register_path,
+            "--xlsx",
+            theirs.to_str().unwrap(),
+        ],
+        "theirs.xlsx",
+    );
+    assert_eq!(
+        fs::read(&theirs).unwrap(),
+        b"PK\x03\x04 a spreadsheet of the user's"
+    );
+
+    let json = accord(&[
+        "money",
+        "--data",
+        &data,
+        "--contracts",
+        register_path,
+        "--json",
+    ]);
+    let results: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(results["year"]["label"], "2025/26");
+
+    // Into the snapshot, then explained from it.
+    let snapshot = tmp.path().join("snapshot");
+    let snapshot_path = snapshot.to_str().unwrap();
+    let refreshed = accord(&[
+        "refresh",
+        "--data",
+        &data,
+        "--out",
+        snapshot_path,
+        "--framework",
+        "tht",
+        "--contracts",
+        register_path,
+    ]);
+    assert!(refreshed.status.success(), "{}", text(&refreshed).1);
+    let lines = text(&accord(&[
+        "money",
+        "explain",
+        "--snapshot",
+        snapshot_path,
+        "--list",
+    ]))
+    .0;
+    assert!(
+        lines.contains("workstream:tht_workstreams/living_well"),
+        "{lines}"
+    );
+    let explained = accord(&[
+        "money",
+        "explain",
+        "--snapshot",
+        snapshot_path,
+        "capitation:mcmw_over_65s/network/N01",
+    ]);
+    assert!(
+        text(&explained).0.contains("Age-sex indices"),
+        "{}",
+        text(&explained).0
+    );
+    let whatif = accord(&[
+        "money",
+        "whatif",
+        "--data",
+        &data,
+        "--contracts",
+        register_path,
+        "--growth",
+        "65+:0.1",
+        "--shift",
+        "apc_nel:community:0.05",
+    ]);
+    assert!(
+        text(&whatif).0.contains("budget after"),
+        "{}",
+        text(&whatif).1
+    );
+
+    // Bad definitions are named by file, line and field, before any work.
+    let bad = tmp.path().join("bad.csv");
+    let text_of = fs::read_to_string(&register).unwrap();
+    let mut lines: Vec<String> = text_of.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replacen(",activity,", ",barter,", 1);
+    fs::write(&bad, lines.join("\n")).unwrap();
+    refused(
+        &[
+            "money",
+            "--data",
+            &data,
+            "--contracts",
+            bad.to_str().unwrap(),
+        ],
+        "line 4, payment_model: unknown payment model \"barter\"",
+    );
+    refused(
+        &[
+            "refresh",
+            "--data",
+            &data,
+            "--out",
+            snapshot_path,
+            "--contracts",
+            bad.to_str().unwrap(),
+        ],
+        "bad.csv: 1 problem",
+    );
+    refused(
+        &[
+            "money",
+            "whatif",
+            "--data",
+            &data,
+            "--contracts",
+            register_path,
+            "--shift",
+            "apc_nel:hospital:0.1",
+        ],
+        "unknown setting \"hospital\"",
+    );
+    refused(&["money", "--data", &data], "--contracts");
 }
 
 /// Rows of `table` as `accord dataset check --json` reports them.

@@ -103,6 +103,8 @@ pub struct BudgetPlan {
     pub version: u32,
     pub description: String,
     pub source: String,
+    /// The outcomes framework whose figures stand beside the budgets.
+    pub framework: Option<String>,
     /// The segment model whose segments are the workstreams' populations.
     pub segment_model: String,
     pub segment_model_line: usize,
@@ -193,6 +195,8 @@ impl BudgetPlan {
             description: String,
             #[serde(default)]
             source: String,
+            #[serde(default)]
+            framework: Option<String>,
             segment_model: Spanned<String>,
             #[serde(default)]
             capitation: Option<RawCapitation>,
@@ -400,6 +404,7 @@ impl BudgetPlan {
             version: raw.version,
             description: raw.description,
             source: raw.source,
+            framework: raw.framework,
             segment_model_line: at(raw.segment_model.span()),
             segment_model: raw.segment_model.into_inner(),
             capitation,

@@ -11,7 +11,7 @@
 //!   paid for each of their rows;
 //! - [`spend`]: the spend tables, months, concentration, contracts and flows;
 //! - [`capitation`] and [`shadow`]: the two kinds of budget;
-//! - [`whatif`]: scenarios;
+//! - [`whatif`]: what-if scenarios;
 //! - [`explain`]: how a line was made.
 //!
 //! Everything is summed in integer pence; the only floats are weights and indices, and

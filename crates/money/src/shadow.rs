@@ -52,7 +52,7 @@ pub fn plan_result(
             continue;
         }
         let value = contract.value_within(from, to);
-        let used = spend.cell("contract_baseline", c).spend;
+        let used = spend.contract_use(c).spend;
         let mut claims = vec![0.0f64; k];
         let mut basis = vec![""; k];
         for (w, workstream) in plan.workstreams.iter().enumerate() {
@@ -139,6 +139,7 @@ pub fn plan_result(
         id: plan.id.clone(),
         name: plan.name.clone(),
         description: plan.description.clone(),
+        framework: plan.framework.clone(),
         segment_model: plan.segment_model.clone(),
         workstreams,
         outside,

@@ -46,7 +46,13 @@ impl Cell {
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub providers: usize,
+    /// Rows of the register.
     pub contracts: usize,
+    /// Each register row's contract (its id's position among the distinct ids): the
+    /// periods of one contract share their use.
+    pub contract_ids: Vec<usize>,
+    /// Distinct contract ids.
+    pub ids: usize,
     pub networks: Vec<String>,
     pub practices: usize,
     /// Segments per model.
@@ -90,9 +96,25 @@ impl Layout {
             .or((!inputs.segment_models.is_empty()).then_some(0));
         let providers = histories.providers.len();
         let contracts = inputs.register.contracts.len();
+        let mut distinct: Vec<&str> = Vec::new();
+        let contract_ids = inputs
+            .register
+            .contracts
+            .iter()
+            .map(|c| match distinct.iter().position(|d| *d == c.id) {
+                Some(i) => i,
+                None => {
+                    distinct.push(&c.id);
+                    distinct.len() - 1
+                }
+            })
+            .collect();
+        let ids = distinct.len();
         let mut layout = Layout {
             providers,
             contracts,
+            contract_ids,
+            ids,
             networks,
             practices: histories.practices.len(),
             segments,
@@ -105,7 +127,7 @@ impl Layout {
         let per_model: usize = layout.segments.iter().map(|s| s + 1).sum();
         let per_plan: usize = layout.workstreams.iter().map(|w| w + 1).sum();
         let plan_months: usize = layout.workstreams.iter().map(|w| w * MONTHS).sum();
-        let plan_use: usize = layout.workstreams.iter().map(|w| w * contracts).sum();
+        let plan_use: usize = layout.workstreams.iter().map(|w| w * ids).sum();
         for (name, size) in [
             ("provider", providers),
             ("contract", contracts + 1),
@@ -120,7 +142,7 @@ impl Layout {
             ("flow", providers * SETTINGS * flow_segments),
             ("workstream_month", plan_months),
             ("workstream_use", plan_use),
-            ("contract_baseline", contracts),
+            ("contract_baseline", ids),
         ] {
             layout.offsets.insert(name, layout.len);
             layout.len += size;
@@ -156,7 +178,7 @@ impl Layout {
         self.at("workstream_use")
             + self.workstreams[..plan]
                 .iter()
-                .map(|w| w * self.contracts)
+                .map(|w| w * self.ids)
                 .sum::<usize>()
     }
 }
@@ -253,14 +275,17 @@ impl Spend {
                                 cells[layout.plan_month_offset(p) + w * MONTHS + month]
                                     .add(cost, source);
                                 if year == 0 {
-                                    cells[layout.plan_use_offset(p) + w * layout.contracts + c]
+                                    cells[layout.plan_use_offset(p)
+                                        + w * layout.ids
+                                        + layout.contract_ids[c]]
                                         .add(cost, source);
                                 }
                             }
                         }
                         if year == 0 {
                             if let Some(c) = contract {
-                                cells[layout.at("contract_baseline") + c].add(cost, source);
+                                cells[layout.at("contract_baseline") + layout.contract_ids[c]]
+                                    .add(cost, source);
                             }
                             continue;
                         }
@@ -357,10 +382,17 @@ impl Spend {
         self.cells[self.layout.plan_month_offset(plan) + workstream * MONTHS + month]
     }
 
-    /// A plan's workstream's fed spend on a contract in the baseline year.
-    pub fn workstream_use(&self, plan: usize, workstream: usize, contract: usize) -> Cell {
-        self.cells
-            [self.layout.plan_use_offset(plan) + workstream * self.layout.contracts + contract]
+    /// A plan's workstream's fed spend in the baseline year on the contract of a register
+    /// row (any of its periods).
+    pub fn workstream_use(&self, plan: usize, workstream: usize, row: usize) -> Cell {
+        self.cells[self.layout.plan_use_offset(plan)
+            + workstream * self.layout.ids
+            + self.layout.contract_ids[row]]
+    }
+
+    /// The baseline year's spend on the contract of a register row (any of its periods).
+    pub fn contract_use(&self, row: usize) -> Cell {
+        self.cells[self.layout.at("contract_baseline") + self.layout.contract_ids[row]]
     }
 
     pub fn segment_cell(&self, model: usize, segment: usize) -> Cell {
@@ -498,7 +530,7 @@ impl Spend {
             rows: networks,
         });
         let mut practice_people = vec![0u64; layout.practices];
-        let mut band_people = vec![0u64; AGE_BANDS];
+        let mut band_people = [0u64; AGE_BANDS];
         let mut quintile_people = [0u64; 5];
         for a in budget_people.iter().flatten() {
             practice_people[a.practice as usize] += 1;

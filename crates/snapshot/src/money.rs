@@ -185,6 +185,8 @@ pub struct PlanResult {
     pub id: String,
     pub name: String,
     pub description: String,
+    /// The outcomes framework whose figures stand beside the budgets.
+    pub framework: Option<String>,
     pub segment_model: String,
     pub workstreams: Vec<WorkstreamResult>,
     /// The part of the contracts' value that falls in no workstream (e.g. the under-65s'

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod evaluation;
 pub mod mdt;
+pub mod money;
 pub mod pages;
 pub mod site;
 
@@ -100,6 +101,12 @@ pub fn router(site: State) -> Router {
         .route("/api/population", get(api::population))
         .route("/api/data-quality", get(api::quality))
         .route("/api/risk", get(api::risk))
+        .route("/money", get(money::overview))
+        .route("/money/contracts", get(money::contracts))
+        .route("/money/budgets/{plan}", get(money::budgets))
+        .route("/money/download/{file}", get(money::download))
+        .route("/money/workbook.xlsx", get(money::workbook))
+        .route("/api/money", get(money::api))
         .route("/api/openapi.json", get(api::openapi))
         .fallback(pages::not_found)
         .with_state(site)

@@ -22,7 +22,7 @@ use crate::site::{
 type Shared = State<crate::State>;
 
 /// An error as a page: the status and a page that says what went wrong.
-pub struct PageError(WebError);
+pub struct PageError(pub(crate) WebError);
 
 impl From<WebError> for PageError {
     fn from(e: WebError) -> PageError {
@@ -50,16 +50,17 @@ impl IntoResponse for PageError {
 
 /// Which part of the site a page belongs to, for the navigation.
 #[derive(Clone, Copy, PartialEq)]
-enum Section<'a> {
+pub(crate) enum Section<'a> {
     Framework(&'a str),
     Population,
+    Money,
     Risk,
     Evaluation,
     Quality,
     About,
 }
 
-fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Markup {
+pub(crate) fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Markup {
     let p = &site.snapshot().summary.provenance;
     let current = |here: bool| if here { Some("page") } else { None };
     html! {
@@ -84,6 +85,9 @@ fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Marku
                                     li { a href={ "/frameworks/" (f.id) } aria-current=[current(section == Section::Framework(&f.id))] { (f.name) } }
                                 }
                                 li { a href="/population" aria-current=[current(section == Section::Population)] { "Population and segments" } }
+                                @if site.money().is_some() {
+                                    li { a href="/money" aria-current=[current(section == Section::Money)] { "Money" } }
+                                }
                                 @if site.has_risk() {
                                     li { a href="/risk" aria-current=[current(section == Section::Risk)] { "Risk model" } }
                                 }

@@ -464,6 +464,12 @@ impl Site {
         self.public
     }
 
+    /// Spend, contracts and budgets, where the snapshot holds them (never in public mode:
+    /// money has no disclosure rules yet).
+    pub fn money(&self) -> Option<&accord_snapshot::money::MoneyResults> {
+        self.snapshot().money.as_ref()
+    }
+
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot
     }

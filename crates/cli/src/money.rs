@@ -1,0 +1,619 @@
+//! `accord money` (spend and budgets, `explain`, `whatif`) and `accord contracts`
+//! (`check`, `list`, `synth`): the money half, from a dataset, a contract register, unit
+//! costs and budget plans.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use accord_cohort::{Histories, SegmentModel, segment};
+use accord_contracts::{BudgetPlan, Register, UnitCosts, builtin_plans, load_plan};
+use accord_dataset::Dataset;
+use accord_model::{Pence, Table};
+use accord_money::{MoneyInputs, compute, explain, whatif};
+use accord_snapshot::Snapshot;
+use accord_snapshot::money::MoneyResults;
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+
+use crate::outcomes::DEFAULT_SNAPSHOT;
+use crate::outputs::{REGISTER_OUTPUT, write_file};
+
+/// The definitions money is computed from.
+#[derive(Debug, Clone, Default, Args)]
+pub struct MoneyDefinitions {
+    /// The contract register (CSV, or TOML with `[[contract]]` tables).
+    #[arg(long, value_name = "FILE")]
+    pub contracts: Option<PathBuf>,
+    /// Unit costs (TOML; default: the built-in table).
+    #[arg(long, value_name = "FILE")]
+    pub unit_costs: Option<PathBuf>,
+    /// Budget plans: built-in names (tht_workstreams, mcmw_over_65s) or TOML files (default: every built-in).
+    #[arg(long = "plan", value_name = "NAME|FILE")]
+    pub plans: Vec<String>,
+    /// Further segment models to break spend down by, beside the built-in ones (files).
+    #[arg(long = "segments", value_name = "FILE")]
+    pub segments: Vec<String>,
+    /// The last day of the budget year (default: the latest 31 March in the data).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub year_end: Option<NaiveDate>,
+}
+
+/// The definitions, read and checked.
+pub struct Loaded {
+    pub register: Register,
+    pub unit_costs: UnitCosts,
+    pub plans: Vec<BudgetPlan>,
+    pub models: Vec<SegmentModel>,
+}
+
+impl MoneyDefinitions {
+    /// Reads every definition file; problems name their file, line and field.
+    pub fn load(&self) -> Result<Option<Loaded>> {
+        let Some(contracts) = &self.contracts else {
+            return Ok(None);
+        };
+        let register = Register::load(contracts)?;
+        let unit_costs = UnitCosts::load(self.unit_costs.as_deref())?;
+        let plans = if self.plans.is_empty() {
+            builtin_plans()?
+        } else {
+            self.plans
+                .iter()
+                .map(|p| load_plan(p))
+                .collect::<Result<_, _>>()?
+        };
+        let mut models = segment::builtin();
+        for name in &self.segments {
+            let model = segment::load(name)?;
+            if models.iter().any(|m| m.id == model.id) {
+                bail!(
+                    "{name}: a segment model {:?} is built in already: give yours another id",
+                    model.id
+                );
+            }
+            models.push(model);
+        }
+        Ok(Some(Loaded {
+            register,
+            unit_costs,
+            plans,
+            models,
+        }))
+    }
+}
+
+impl Loaded {
+    /// Money for the histories.
+    pub fn compute(
+        &self,
+        histories: &Histories,
+        year_end: Option<NaiveDate>,
+    ) -> Result<MoneyResults> {
+        Ok(compute(&self.inputs(histories, year_end))?)
+    }
+
+    fn inputs<'a>(
+        &'a self,
+        histories: &'a Histories,
+        year_end: Option<NaiveDate>,
+    ) -> MoneyInputs<'a> {
+        MoneyInputs {
+            histories,
+            register: &self.register,
+            unit_costs: &self.unit_costs,
+            plans: &self.plans,
+            segment_models: &self.models,
+            year_end,
+        }
+    }
+}
+
+/// Money for a dataset: opened, histories loaded, computed. Prints how long each took.
+pub fn money_for(
+    data: &Path,
+    definitions: &MoneyDefinitions,
+    quiet: bool,
+) -> Result<Option<MoneyResults>> {
+    let Some(loaded) = definitions.load()? else {
+        return Ok(None);
+    };
+    let started = Instant::now();
+    let dataset = Dataset::open(data).with_context(|| format!("opening {}", data.display()))?;
+    let histories = Histories::load(&dataset)?;
+    let loaded_at = started.elapsed();
+    let results = loaded.compute(&histories, definitions.year_end)?;
+    if !quiet {
+        eprintln!(
+            "money for {}: dataset opened and histories loaded in {:.2} s, spend and budgets computed in {:.2} s",
+            results.year.label,
+            loaded_at.as_secs_f64(),
+            (started.elapsed() - loaded_at).as_secs_f64()
+        );
+    }
+    Ok(Some(results))
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct MoneyArgs {
+    #[command(subcommand)]
+    command: Option<MoneyCommand>,
+    /// The dataset folder.
+    #[arg(long, default_value = "accord-data/borough")]
+    data: PathBuf,
+    #[command(flatten)]
+    definitions: MoneyDefinitions,
+    /// Print everything as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also write every table as an xlsx workbook here.
+    #[arg(long, value_name = "FILE")]
+    xlsx: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum MoneyCommand {
+    /// How a budget or contract line was made: its population, weights, shares and rule.
+    Explain {
+        /// contract:ID, workstream:PLAN/ID or capitation:PLAN/UNIT/GROUP.
+        line: Option<String>,
+        #[arg(long, default_value = DEFAULT_SNAPSHOT)]
+        snapshot: PathBuf,
+        /// The register, to add its line and the SQL of a contract's spend.
+        #[arg(long, value_name = "FILE")]
+        contracts: Option<PathBuf>,
+        /// List the lines instead.
+        #[arg(long)]
+        list: bool,
+    },
+    /// What if the population grows, activity moves to another setting, or a condition grows more common?
+    Whatif {
+        #[arg(long, default_value = "accord-data/borough")]
+        data: PathBuf,
+        #[command(flatten)]
+        definitions: MoneyDefinitions,
+        /// Growth of an age range, e.g. 65+:0.03 (3% more people aged 65 and over). Repeatable.
+        #[arg(long, value_name = "AGES:SHARE")]
+        growth: Vec<String>,
+        /// Move a share of one setting's rows to another at its unit cost, e.g. apc_nel:community:0.05. Repeatable.
+        #[arg(long, value_name = "FROM:TO:SHARE")]
+        shift: Vec<String>,
+        /// A condition grows more common, e.g. diabetes:0.1 (10% more people with it). Repeatable.
+        #[arg(long, value_name = "CONDITION:SHARE")]
+        prevalence: Vec<String>,
+        /// The plan whose workstreams to show (default: its first plan).
+        #[arg(long = "for", value_name = "PLAN")]
+        for_plan: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContractsCommand {
+    /// Check a contract register: every problem with its line and field.
+    Check {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a register's contracts with their value in a year.
+    List {
+        file: PathBuf,
+        /// The last day of the year to value them in (default: the latest 31 March).
+        #[arg(long)]
+        year_end: Option<NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the synthetic borough's illustrative register for a dataset.
+    Synth {
+        #[arg(long, default_value = "accord-data/borough")]
+        data: PathBuf,
+        #[arg(long, default_value = "accord-data/contracts.csv")]
+        out: PathBuf,
+    },
+}
+
+pub fn run_money(args: &MoneyArgs) -> Result<()> {
+    match &args.command {
+        Some(MoneyCommand::Explain {
+            line,
+            snapshot,
+            contracts,
+            list,
+        }) => run_explain(line.as_deref(), snapshot, contracts.as_deref(), *list),
+        Some(MoneyCommand::Whatif {
+            data,
+            definitions,
+            growth,
+            shift,
+            prevalence,
+            for_plan,
+            json,
+        }) => {
+            let scenario =
+                whatif::Scenario::parse(growth, shift, prevalence).map_err(anyhow::Error::msg)?;
+            let loaded = definitions
+                .load()?
+                .context("give the contract register with --contracts")?;
+            let dataset = Dataset::open(data)?;
+            let histories = Histories::load(&dataset)?;
+            let plan = for_plan
+                .clone()
+                .or_else(|| loaded.plans.first().map(|p| p.id.clone()))
+                .context("no budget plan")?;
+            let effects = whatif::run(
+                &loaded.inputs(&histories, definitions.year_end),
+                &plan,
+                &scenario,
+            )?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&effects)?);
+                return Ok(());
+            }
+            println!("What if, for the workstreams of {plan}:");
+            println!(
+                "  {:<40} {:>10} {:>12} {:>16} {:>16} {:>16} {:>16}",
+                "workstream",
+                "people",
+                "people after",
+                "budget",
+                "budget after",
+                "spend",
+                "spend after"
+            );
+            for e in &effects {
+                println!(
+                    "  {:<40} {:>10} {:>12.0} {:>16} {:>16} {:>16} {:>16}",
+                    e.label,
+                    e.people,
+                    e.people_after,
+                    e.budget.to_string(),
+                    e.budget_after.to_string(),
+                    e.spend.to_string(),
+                    e.spend_after.to_string()
+                );
+            }
+            Ok(())
+        }
+        None => {
+            if args.definitions.contracts.is_none() {
+                bail!(
+                    "give the contract register with --contracts FILE (`accord contracts synth` writes the synthetic borough's)"
+                );
+            }
+            if let Some(xlsx) = &args.xlsx {
+                accord_dataset::Destination::replacing(
+                    xlsx,
+                    &accord_money::workbook::WORKBOOK_OUTPUT,
+                    &[args.data.as_path()],
+                )
+                .check()?;
+            }
+            let results =
+                money_for(&args.data, &args.definitions, args.json)?.context("no register")?;
+            if let Some(xlsx) = &args.xlsx {
+                write_workbook(&results, xlsx, &args.data)?;
+            }
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            } else {
+                print_money(&results);
+                if let Some(xlsx) = &args.xlsx {
+                    println!("\nworkbook written to {}", xlsx.display());
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_workbook(results: &MoneyResults, path: &Path, data: &Path) -> Result<()> {
+    let bytes = accord_money::workbook::workbook(results).context("building the workbook")?;
+    accord_dataset::write_output_file(
+        &accord_dataset::Destination::replacing(
+            path,
+            &accord_money::workbook::WORKBOOK_OUTPUT,
+            &[data],
+        ),
+        &bytes,
+    )?;
+    Ok(())
+}
+
+fn share(part: Pence, whole: Pence) -> String {
+    if whole.0 == 0 {
+        "–".into()
+    } else {
+        format!("{:.1}%", 100.0 * part.0 as f64 / whole.0 as f64)
+    }
+}
+
+/// The money results for a terminal.
+pub fn print_money(r: &MoneyResults) {
+    println!(
+        "Money in {} ({} to {})",
+        r.year.label, r.year.start, r.year.end
+    );
+    println!("  register: {}; unit costs: {}", r.register, r.unit_costs);
+    println!(
+        "  spend {} on {} rows; {} people registered, {} a head; {} ({}) from unit costs",
+        r.total.spend,
+        r.total.rows,
+        r.total.people,
+        r.total
+            .per_person
+            .map_or_else(|| "–".into(), |p| p.to_string()),
+        r.total.from_unit_costs,
+        share(r.total.from_unit_costs, r.total.spend)
+    );
+    if let Some(settings) = r.table("setting") {
+        println!(
+            "\n  {:<28} {:>16} {:>8} {:>12}",
+            "setting", "spend", "share", "unit costs"
+        );
+        for row in settings.rows.iter().filter(|r| r.rows > 0) {
+            println!(
+                "  {:<28} {:>16} {:>8} {:>12}",
+                row.label,
+                row.spend.to_string(),
+                share(row.spend, r.total.spend),
+                share(row.from_unit_costs, row.spend)
+            );
+        }
+    }
+    let value: Pence = r.contracts.iter().map(|c| c.value).sum();
+    let paid: Pence = r.contracts.iter().map(|c| c.spend).sum();
+    println!(
+        "\n  {} contracts in force, worth {}; the activity they paid for cost {}; {} of activity ({}) in no contract",
+        r.contracts.len(),
+        value,
+        paid,
+        r.uncontracted.spend,
+        share(r.uncontracted.spend, r.total.spend)
+    );
+    let mut models: Vec<&str> = r
+        .contracts
+        .iter()
+        .map(|c| c.payment_model.as_str())
+        .collect();
+    models.sort_unstable();
+    models.dedup();
+    println!(
+        "  {:<16} {:>10} {:>18} {:>18} {:>18}",
+        "payment model", "contracts", "value", "costed activity", "gap"
+    );
+    for model in models {
+        let of: Vec<_> = r
+            .contracts
+            .iter()
+            .filter(|c| c.payment_model == model)
+            .collect();
+        let v: Pence = of.iter().map(|c| c.value).sum();
+        let s: Pence = of.iter().map(|c| c.spend).sum();
+        println!(
+            "  {:<16} {:>10} {:>18} {:>18} {:>18}",
+            model,
+            of.len(),
+            v.to_string(),
+            s.to_string(),
+            (v - s).to_string()
+        );
+    }
+    print!("\n  the costliest people's share of spend:");
+    for c in &r.concentration {
+        print!("  top {}% {:.1}%", c.percent, 100.0 * c.share);
+    }
+    println!();
+    for plan in &r.plans {
+        println!("\n{} ({})", plan.name, plan.id);
+        println!(
+            "  {:<52} {:>9} {:>16} {:>16} {:>16}",
+            "workstream", "people", "budget", "actual", "variance"
+        );
+        for w in &plan.workstreams {
+            println!(
+                "  {:<52} {:>9} {:>16} {:>16} {:>16}",
+                w.label,
+                w.people,
+                w.budget.to_string(),
+                w.actual.to_string(),
+                w.variance.to_string()
+            );
+        }
+        println!(
+            "  {:<52} {:>9} {:>16}",
+            "outside the plan",
+            "",
+            plan.outside.to_string()
+        );
+        let cap = &plan.capitation;
+        println!(
+            "  capitation: envelope {} ({}); need index {}; pace of change {}",
+            cap.envelope,
+            cap.envelope_source,
+            cap.need,
+            cap.pace_of_change
+                .map_or_else(|| "none".into(), |p| format!("{:.1}%", 100.0 * p))
+        );
+        if let Some(networks) = cap.tables.iter().find(|t| t.unit == "network") {
+            println!(
+                "  {:<12} {:>9} {:>12} {:>16} {:>16} {:>16}",
+                "network", "people", "weighted", "budget", "actual", "variance"
+            );
+            for l in networks.lines.iter().filter(|l| l.people > 0) {
+                println!(
+                    "  {:<12} {:>9} {:>12.0} {:>16} {:>16} {:>16}",
+                    l.label,
+                    l.people,
+                    l.weighted_population,
+                    l.budget.to_string(),
+                    l.actual.to_string(),
+                    l.variance.to_string()
+                );
+            }
+        }
+    }
+    println!("\n`accord money explain --list` names every line whose making can be shown.");
+}
+
+fn run_explain(
+    line: Option<&str>,
+    snapshot: &Path,
+    contracts: Option<&Path>,
+    list: bool,
+) -> Result<()> {
+    let read = Snapshot::read(snapshot)
+        .with_context(|| format!("reading the snapshot {}", snapshot.display()))?;
+    let results = read.money.with_context(|| {
+        format!(
+            "{} holds no money results: refresh with --contracts FILE",
+            snapshot.display()
+        )
+    })?;
+    if list || line.is_none() {
+        for l in explain::lines(&results) {
+            println!("{l}");
+        }
+        return Ok(());
+    }
+    let register = contracts.map(Register::load).transpose()?;
+    let unit_costs = UnitCosts::builtin()?;
+    let text = explain::explain(
+        &results,
+        register.as_ref(),
+        Some(&unit_costs),
+        line.unwrap_or_default(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    print!("{text}");
+    Ok(())
+}
+
+pub fn run_contracts(command: &ContractsCommand) -> Result<()> {
+    match command {
+        ContractsCommand::Check { file, json } => {
+            let register = Register::load(file)?;
+            let models = segment::builtin();
+            register.check_segments(|m, s| match models.iter().find(|x| x.id == m) {
+                None => Err(format!(
+                    "unknown segment model {m:?} (built in: {})",
+                    models
+                        .iter()
+                        .map(|m| m.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                Some(model) if model.index_of(s).is_none() => {
+                    Err(format!("segment model {m} has no segment {s:?}"))
+                }
+                Some(_) => Ok(()),
+            })?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&register)?);
+            } else {
+                let ids: std::collections::BTreeSet<&str> =
+                    register.contracts.iter().map(|c| c.id.as_str()).collect();
+                println!(
+                    "{}: {} contracts in {} rows, all checked",
+                    file.display(),
+                    ids.len(),
+                    register.contracts.len()
+                );
+            }
+            Ok(())
+        }
+        ContractsCommand::List {
+            file,
+            year_end,
+            json,
+        } => {
+            let register = Register::load(file)?;
+            let end = year_end.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let year =
+                accord_money::budget_year(end).context("no financial year ends by that date")?;
+            let rows: Vec<_> = register
+                .contracts
+                .iter()
+                .filter(|c| c.days_within(year.start, year.end) > 0)
+                .collect();
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+                return Ok(());
+            }
+            println!("Contracts in force in {} ({})", year.label, file.display());
+            println!(
+                "  {:<6} {:<8} {:<58} {:<22} {:<12} {:>16}",
+                "id", "provider", "service", "services", "model", "value in year"
+            );
+            for c in &rows {
+                println!(
+                    "  {:<6} {:<8} {:<58} {:<22} {:<12} {:>16}",
+                    c.id,
+                    c.provider_code,
+                    c.provider_name.chars().take(58).collect::<String>(),
+                    c.services
+                        .iter()
+                        .map(|s| accord_model::Vocabulary::code(*s))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                    c.payment_model.code(),
+                    c.value_within(year.start, year.end).to_string()
+                );
+            }
+            println!("  total {}", register.value_within(year.start, year.end));
+            Ok(())
+        }
+        ContractsCommand::Synth { data, out } => {
+            let dataset = Dataset::open(data)?;
+            synth_register(&dataset, out)?;
+            println!(
+                "illustrative contract register for {} written to {}",
+                data.display(),
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Writes the synthetic borough's register for a dataset: its providers, and its registered
+/// population at the extract date.
+pub fn synth_register(dataset: &Dataset, out: &Path) -> Result<()> {
+    let inputs = [dataset.dir()];
+    accord_dataset::Destination::replacing(out, &REGISTER_OUTPUT, &inputs).check()?;
+    let mut providers = Vec::new();
+    for batch in dataset.read_table(Table::Provider)? {
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .and_then(|c| {
+                    c.as_any()
+                        .downcast_ref::<arrow_array::StringArray>()
+                        .cloned()
+                })
+                .with_context(|| format!("the provider table's {name}"))
+        };
+        let (codes, names, kinds) = (column("provider_code")?, column("name")?, column("kind")?);
+        for row in 0..batch.num_rows() {
+            providers.push((
+                codes.value(row).to_string(),
+                names.value(row).to_string(),
+                kinds.value(row).parse()?,
+            ));
+        }
+    }
+    let histories = Histories::load(dataset)?;
+    let registered = accord_cohort::population_on(&histories, histories.extract_day)
+        .people
+        .len() as u64;
+    let year = accord_money::budget_year(dataset.manifest().extract_date)
+        .context("no financial year in the data")?;
+    let text = accord_synth::register::contract_register_csv(&providers, registered, year.end);
+    // What the generator writes must read back as a register.
+    Register::parse_csv(&text, &out.display().to_string())?;
+    write_file(out, &REGISTER_OUTPUT, &inputs, text.as_bytes())?;
+    Ok(())
+}

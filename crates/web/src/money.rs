@@ -1,0 +1,427 @@
+//! The money pages: where the money goes (`/money`), the contract map
+//! (`/money/contracts`) and each budget plan's workstreams and capitation
+//! (`/money/budgets/{plan}`), every table downloadable as CSV and all of them as one xlsx
+//! workbook. They read the snapshot's money results and compute nothing but the SPC of
+//! monthly spend, as the indicator pages do.
+
+use accord_chart::{Bar, BarChart, Labels, LineChart, Series, SpcFigure, Tone};
+use accord_model::Pence;
+use accord_snapshot::money::{MoneyResults, PlanResult, SpendTable};
+use accord_spc::{Direction, RuleSet, SpcOptions, xmr};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+
+use crate::WebError;
+use crate::pages::{PageError, Section, chart, layout};
+use crate::site::Site;
+
+type Shared = State<crate::State>;
+
+fn money(site: &Site) -> Result<&MoneyResults, WebError> {
+    site.money().ok_or_else(|| {
+        WebError::NotFound(if site.public() {
+            "Money is not published: spend by small groups has no disclosure rules yet.".into()
+        } else {
+            "This snapshot holds no money results: refresh with a contract register (`accord refresh --contracts FILE`).".into()
+        })
+    })
+}
+
+fn share(part: Pence, whole: Pence) -> String {
+    if whole.0 == 0 {
+        "–".into()
+    } else {
+        format!("{:.1}%", 100.0 * part.0 as f64 / whole.0 as f64)
+    }
+}
+
+fn per_person(p: Option<Pence>) -> String {
+    p.map_or_else(|| "–".into(), |p| p.to_string())
+}
+
+/// A spend table as HTML, with its CSV.
+fn spend_table(table: &SpendTable, total: Pence, people: bool) -> Markup {
+    let sheet = format!("spend-{}", table.breakdown.replace(':', "-"));
+    html! {
+        div.table-scroll { table.compact {
+            caption { (table.title) " · " a href={ "/money/download/" (sheet.chars().take(31).collect::<String>()) ".csv" } download { "CSV" } }
+            thead { tr {
+                th scope="col" { "Group" }
+                @if people { th scope="col" { "People" } }
+                th scope="col" { "Rows" } th scope="col" { "Spend" } th scope="col" { "Share" }
+                @if people { th scope="col" { "Per person" } }
+                th scope="col" { "From unit costs" }
+            } }
+            tbody { @for r in table.rows.iter().filter(|r| r.rows > 0 || r.people > 0) { tr {
+                th scope="row" { (r.label) }
+                @if people { td { (r.people) } }
+                td { (r.rows) } td { (r.spend) } td { (share(r.spend, total)) }
+                @if people { td { (per_person(r.per_person)) } }
+                td { (share(r.from_unit_costs, r.spend)) }
+            } } }
+        } }
+    }
+}
+
+pub async fn overview(State(site): Shared) -> Result<Markup, PageError> {
+    let r = money(&site)?;
+    let settings = r.table("setting");
+    let bars = BarChart {
+        labels: Labels {
+            id: "spend-setting".into(),
+            title: format!("Spend by setting, {}", r.year.label),
+            description: "Costed activity of the year by setting, in pounds.".into(),
+            x: "Pounds".into(),
+            y: "Setting".into(),
+        },
+        bars: settings
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .filter(|row| row.rows > 0)
+                    .map(|row| Bar {
+                        label: row.label.clone(),
+                        value: Some(row.spend.pounds()),
+                        lower: None,
+                        upper: None,
+                        tone: Tone::NotCompared,
+                        note: format!("{} rows; {} from unit costs", row.rows, row.from_unit_costs),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        reference: None,
+        step: 1.0,
+    };
+    let months = LineChart {
+        labels: Labels {
+            id: "spend-month".into(),
+            title: "Spend by month".into(),
+            description: format!(
+                "Costed activity by the month it started, {} and {}.",
+                r.baseline_year.label, r.year.label
+            ),
+            x: "Month".into(),
+            y: "Pounds".into(),
+        },
+        categories: r
+            .monthly
+            .iter()
+            .map(|m| m.month.format("%b %Y").to_string())
+            .collect(),
+        series: vec![Series {
+            name: "Spend".into(),
+            values: r.monthly.iter().map(|m| Some(m.spend.pounds())).collect(),
+            band: None,
+        }],
+        target: None,
+        zero: true,
+        step: 1.0,
+    };
+    let body = html! {
+        h1 { "Money" }
+        p.lead {
+            "Where the money went in " (r.year.label) " (" (r.year.start) " to " (r.year.end) "): "
+            strong { (r.total.spend) } " of costed activity for " (r.total.people) " registered people, "
+            (per_person(r.total.per_person)) " a head. "
+            (share(r.total.from_unit_costs, r.total.spend)) " of it (" (r.total.from_unit_costs) ") was costed from unit costs because the rows carried no cost."
+        }
+        p { "Register: " code { (r.register) } ". Unit costs: " (r.unit_costs) ". Every amount is summed in whole pence; "
+            a href="/money/contracts" { "the contract map" } " shows who was paid for what, and each budget plan shows its workstreams: "
+            @for (i, plan) in r.plans.iter().enumerate() { @if i > 0 { ", " } a href={ "/money/budgets/" (plan.id) } { (plan.name) } } "." }
+        p { a href="/money/workbook.xlsx" download { "Download every money table as an xlsx workbook" } " · " a href="/api/money" { "As JSON" } }
+        (chart(&accord_chart::bars(&bars), &format!("Spend by setting, {}", r.year.label)))
+        (chart(&accord_chart::line(&months), "Spend by month"))
+        h2 { "How concentrated spend is" }
+        div.table-scroll { table.compact {
+            caption { "The costliest people's share of the year's spend on registered people · " a href="/money/download/concentration.csv" download { "CSV" } }
+            thead { tr { th scope="col" { "The costliest" } th scope="col" { "People" } th scope="col" { "Spend" } th scope="col" { "Share of all" } } }
+            tbody { @for c in &r.concentration { tr {
+                th scope="row" { (c.percent) "%" } td { (c.people) } td { (c.spend) } td { (format!("{:.1}%", 100.0 * c.share)) }
+            } } }
+        } }
+        h2 { "Spend per person by segment" }
+        p { "Each person counts in the segment they were in on their first day registered in the year. " a href="/population" { "Population and segments" } " shows the segments' outcomes; each budget plan sets them beside its budgets." }
+        @for t in r.spend.iter().filter(|t| t.breakdown.starts_with("segment:")) {
+            (spend_table(t, r.total.spend, true))
+        }
+        h2 { "Spend by area, age and deprivation" }
+        @for name in ["network", "age_band", "imd_quintile", "provider"] {
+            @if let Some(t) = r.table(name) { (spend_table(t, r.total.spend, name != "provider")) }
+        }
+        details { summary { "Spend by practice" } @if let Some(t) = r.table("practice") { (spend_table(t, r.total.spend, true)) } }
+    };
+    Ok(layout(&site, "Money", Section::Money, body))
+}
+
+pub async fn contracts(State(site): Shared) -> Result<Markup, PageError> {
+    let r = money(&site)?;
+    let value: Pence = r.contracts.iter().map(|c| c.value).sum();
+    let paid: Pence = r.contracts.iter().map(|c| c.spend).sum();
+    let body = html! {
+        nav.breadcrumb aria-label="Breadcrumb" { a href="/money" { "Money" } " › Contracts" }
+        h1 { "Contract map, " (r.year.label) }
+        p.lead { (r.contracts.len()) " contracts in force, worth " strong { (value) } " for the year; the activity they paid for cost " (paid)
+            ". A further " (r.uncontracted.spend) " (" (share(r.uncontracted.spend, r.total.spend)) " of all spend) was activity no contract in the register covers." }
+        p { "A contract's value is the register's annual value for the days of the year it covers. Its costed activity is the rows of its provider, in its settings, for its population, in the year. The gap is the value less that: for a block contract, what was paid beyond (or short of) the activity's cost at unit prices. "
+            a href="/money/download/contracts.csv" download { "Contracts (CSV)" } }
+        div.table-scroll { table.compact {
+            caption { "Contracts in force" }
+            thead { tr {
+                th scope="col" { "Contract" } th scope="col" { "Provider" } th scope="col" { "Services" } th scope="col" { "Population" }
+                th scope="col" { "Payment" } th scope="col" { "Value" } th scope="col" { "Rows" } th scope="col" { "Costed activity" } th scope="col" { "Gap" }
+            } }
+            tbody { @for c in &r.contracts { tr {
+                th scope="row" { (c.id) @if c.pooled { " (pooled)" } }
+                td { (c.provider_name) } td { (c.services.join(", ")) } td { (c.population) } td { (c.payment_model.replace('_', "-")) }
+                td { (c.value) } td { (c.rows) } td { (c.spend) } td class=[(c.gap.0 < 0).then_some("gap")] { (c.gap) }
+            } } }
+        } }
+        h2 { "Who provides what for whom" }
+        p { "Spend from each provider, in each setting, on each segment of " (r.plans.first().map_or("the first segment model", |p| p.segment_model.as_str())) ". "
+            a href="/money/download/contract-map.csv" download { "The map (CSV)" } }
+        div.table-scroll { table.compact {
+            caption { "Provider → setting → segment" }
+            thead { tr { th scope="col" { "Provider" } th scope="col" { "Setting" } th scope="col" { "Segment" } th scope="col" { "Rows" } th scope="col" { "Spend" } } }
+            tbody { @for f in &r.flows { tr {
+                th scope="row" { (f.provider) } td { (f.setting) } td { (f.segment) } td { (f.rows) } td { (f.spend) }
+            } } }
+        } }
+    };
+    Ok(layout(&site, "Contract map", Section::Money, body))
+}
+
+fn plan_of<'a>(r: &'a MoneyResults, id: &str) -> Result<&'a PlanResult, WebError> {
+    r.plan(id)
+        .ok_or_else(|| WebError::NotFound(format!("no budget plan {id:?} in this snapshot")))
+}
+
+/// The latest figure of each indicator of the plan's framework broken down by the plan's
+/// segments, for the segments of each workstream.
+fn outcomes_beside(site: &Site, plan: &PlanResult) -> Markup {
+    let Some(framework) = &plan.framework else {
+        return html! {};
+    };
+    let results = &site.snapshot().results;
+    let segments: Vec<(&str, &str)> = plan
+        .workstreams
+        .iter()
+        .flat_map(|w| {
+            w.segments
+                .iter()
+                .map(move |s| (w.label.as_str(), s.as_str()))
+        })
+        .collect();
+    let indicators: Vec<_> = site
+        .snapshot()
+        .summary
+        .indicators
+        .iter()
+        .filter(|i| &i.framework == framework)
+        .filter_map(|i| {
+            let latest = results
+                .iter()
+                .filter(|r| {
+                    r.framework == i.framework
+                        && r.indicator == i.id
+                        && r.breakdown == plan.segment_model
+                })
+                .map(|r| r.period_end)
+                .max()?;
+            let values: Vec<Option<f64>> = segments
+                .iter()
+                .map(|(_, s)| {
+                    results
+                        .iter()
+                        .find(|r| {
+                            r.framework == i.framework
+                                && r.indicator == i.id
+                                && r.breakdown == plan.segment_model
+                                && r.period_end == latest
+                                && r.group == *s
+                        })
+                        .and_then(|r| r.value)
+                })
+                .collect();
+            Some((i, latest, values))
+        })
+        .collect();
+    if indicators.is_empty() {
+        return html! {};
+    }
+    html! {
+        h2 { "Outcomes beside the budgets" }
+        p { "The latest figure of each indicator of the " (framework) " framework for the segments that make up each workstream." }
+        div.table-scroll { table.compact {
+            thead { tr { th scope="col" { "Indicator" } th scope="col" { "Period to" }
+                @for (w, s) in &segments { th scope="col" { (w) br; small { (crate::site::segment_label(&plan.segment_model, s)) } } } } }
+            tbody { @for (i, latest, values) in &indicators { tr {
+                th scope="row" { a href={ "/frameworks/" (i.framework) "/indicators/" (i.id) } { (i.name) } }
+                td { (latest) }
+                @for v in values { td { (v.map_or_else(|| "–".to_string(), |v| format!("{v:.1}"))) } }
+            } } }
+        } }
+    }
+}
+
+pub async fn budgets(State(site): Shared, Path(id): Path<String>) -> Result<Markup, PageError> {
+    let r = money(&site)?;
+    let plan = plan_of(r, &id)?;
+    let cap = &plan.capitation;
+    let spc_of = |w: &accord_snapshot::money::WorkstreamResult| {
+        let values: Vec<Option<f64>> = w.monthly.iter().map(|m| Some(m.spend.pounds())).collect();
+        let spc = xmr(&values, &SpcOptions::new(RuleSet::Mdc, Direction::Neither)).ok()?;
+        let figure = accord_chart::spc(&SpcFigure {
+            labels: Labels {
+                id: format!("spc-{}", w.id),
+                title: format!("{}: monthly spend (SPC)", w.label),
+                description: format!(
+                    "XmR chart of the monthly spend of {} on the contracts that feed it, with the mean and process limits.",
+                    w.label
+                ),
+                x: "Month".into(),
+                y: "Pounds".into(),
+            },
+            categories: w
+                .monthly
+                .iter()
+                .map(|m| m.month.format("%b %Y").to_string())
+                .collect(),
+            chart: &spc,
+            target: None,
+            step: 1.0,
+        });
+        Some(chart(
+            &figure,
+            &format!("{}: monthly spend with process limits", w.label),
+        ))
+    };
+    let sheet = |prefix: &str| {
+        format!("{prefix}-{}", plan.id)
+            .chars()
+            .take(31)
+            .collect::<String>()
+    };
+    let body = html! {
+        nav.breadcrumb aria-label="Breadcrumb" { a href="/money" { "Money" } " › " (plan.name) }
+        h1 { (plan.name) ", " (r.year.label) }
+        p.lead { (plan.description) }
+        h2 { "Shadow budgets" }
+        p { "Each contract's value for the year is shared between the workstreams that it feeds, by a fixed share or by use (each workstream's share of the contract's costed activity in "
+            (r.baseline_year.label) "), to the penny. The actual is what the workstream's people cost on those contracts in the year. "
+            (plan.outside) " of the contracts' value falls in no workstream. "
+            a href={ "/money/download/" (sheet("budget")) ".csv" } download { "Budgets (CSV)" } }
+        div.table-scroll { table.compact {
+            thead { tr { th scope="col" { "Workstream" } th scope="col" { "People" } th scope="col" { "Budget" } th scope="col" { "Actual" }
+                th scope="col" { "Variance" } th scope="col" { "Budget per person" } th scope="col" { "Actual from unit costs" } } }
+            tbody { @for w in &plan.workstreams { tr {
+                th scope="row" { (w.label) }
+                td { (w.people) } td { (w.budget) } td { (w.actual) }
+                td class=[(w.variance.0 < 0).then_some("gap")] { (w.variance) }
+                td { (if w.people > 0 { w.budget.scaled(1, w.people as i64).to_string() } else { "–".into() }) }
+                td { (share(w.from_unit_costs, w.actual)) }
+            } } }
+        } }
+        (outcomes_beside(&site, plan))
+        @for w in &plan.workstreams {
+            section aria-labelledby={ "w-" (w.id) } {
+                h2 id={ "w-" (w.id) } { (w.label) }
+                p { "Budget " (w.budget) ", actual " (w.actual) ". Its population: segments " (w.segments.join(", ")) " of " (plan.segment_model) ". "
+                    code { "accord money explain workstream:" (plan.id) "/" (w.id) } " shows how it was made." }
+                @if let Some(c) = spc_of(w) { (c) }
+                details { summary { "Where the budget came from" }
+                    div.table-scroll { table.compact {
+                        thead { tr { th scope="col" { "Contract" } th scope="col" { "Share" } th scope="col" { "Basis" } th scope="col" { "Amount" } } }
+                        tbody { @for s in &w.sources { tr { th scope="row" { (s.contract) } td { (format!("{:.2}%", 100.0 * s.share)) } td { (s.basis) } td { (s.amount) } } } }
+                    } }
+                }
+            }
+        }
+        h2 { "Capitated budgets" }
+        p { "The envelope, " strong { (cap.envelope) } " (" (cap.envelope_source) "), shared by weighted population: each person registered in the year weighs their age-sex index × need index (" (cap.need.replace('_', " ")) ") × (1 + the inequalities top-up of their deprivation quintile, "
+            (cap.inequalities_top_up.iter().map(|t| format!("{:.1}%", 100.0 * t)).collect::<Vec<_>>().join(", ")) ") × the market forces factor ("
+            (cap.market_forces_factor) "). "
+            @if let Some(p) = cap.pace_of_change { "Each budget is held within " (format!("{:.1}%", 100.0 * p)) " of the unit's spend the year before (pace of change). " }
+            a href={ "/money/download/" (sheet("capitation")) ".csv" } download { "Capitation (CSV)" } }
+        @for t in &cap.tables {
+            div.table-scroll { table.compact {
+                caption { "By " (t.unit) }
+                thead { tr { th scope="col" { (t.unit) } th scope="col" { "People" } th scope="col" { "Weighted" } th scope="col" { "Target" }
+                    th scope="col" { "Last year's spend" } th scope="col" { "Budget" } th scope="col" { "Actual" } th scope="col" { "Variance" } } }
+                tbody { @for l in t.lines.iter().filter(|l| l.people > 0 || l.budget.0 != 0) { tr {
+                    th scope="row" { (l.label) } td { (l.people) } td { (format!("{:.1}", l.weighted_population)) } td { (l.target) }
+                    td { (l.baseline) } td { (l.budget) } td { (l.actual) } td class=[(l.variance.0 < 0).then_some("gap")] { (l.variance) }
+                } } }
+            } }
+        }
+        details { summary { "The indices" }
+            div.table-scroll { table.compact {
+                caption { "Age-sex index, " (r.baseline_year.label) }
+                thead { tr { th scope="col" { "Group" } th scope="col" { "People" } th scope="col" { "Spend" } th scope="col" { "Index" } } }
+                tbody { @for i in &cap.age_sex { tr { th scope="row" { (i.group) } td { (i.people) } td { (i.spend) } td { (format!("{:.3}", i.index)) } } } }
+            } }
+            @if !cap.need_index.is_empty() {
+                div.table-scroll { table.compact {
+                    caption { "Need index: cost over what age and sex predict" }
+                    thead { tr { th scope="col" { "Group" } th scope="col" { "People" } th scope="col" { "Spend" } th scope="col" { "Index" } } }
+                    tbody { @for i in &cap.need_index { tr { th scope="row" { (i.group) } td { (i.people) } td { (i.spend) } td { (format!("{:.3}", i.index)) } } } }
+                } }
+            }
+        }
+    };
+    Ok(layout(&site, &plan.name, Section::Money, body))
+}
+
+pub async fn download(
+    State(site): Shared,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let r = money(&site)?;
+    let name = file.strip_suffix(".csv").unwrap_or(&file);
+    let sheet = r
+        .sheets()
+        .into_iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| WebError::NotFound(format!("no money table {name:?}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"money-{name}.csv\""),
+            ),
+        ],
+        sheet.csv(),
+    )
+        .into_response())
+}
+
+pub async fn workbook(State(site): Shared) -> Result<Response, PageError> {
+    let r = money(&site)?;
+    let bytes = accord_money::workbook::workbook(r)
+        .map_err(|e| WebError::BadRequest(format!("the workbook could not be built: {e}")))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"accord-money-{}.xlsx\"",
+                    r.year.label.replace('/', "-")
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn api(State(site): Shared) -> Result<Response, crate::api::ApiError> {
+    let r = money(&site)?;
+    Ok(axum::Json(r.clone()).into_response())
+}
