@@ -5,6 +5,8 @@
 #     manifest left as it was and with its hashes forged to match;
 #   - forged manifests (a file listed twice, row counts, far extract dates, unknown tables,
 #     paths out of the folder, garbage), their own hash recomputed as a forger would;
+#   - mutated contract registers (a wrong value in each column, overlapping periods, short
+#     rows, a misspelt header);
 #   - mutated framework definition files (numbers made nan, inf or huge, lines dropped,
 #     duplicated or garbled);
 #   - malformed CSVs for `accord spc` and `accord match`;
@@ -212,6 +214,57 @@ for r in range(rounds * 3):
     elif code == 0 and must_fail:
         note("silent", case, "accepted")
     elif code != 0 and not re.search(r"line \d+", err):
+        note("unnamed", case, err)
+
+# 3b. Mutated contract registers: a field made wrong, a row repeated (overlapping
+# periods), a row cut short, a header misspelt. Each is refused with its line and field, or
+# accepted only where the register stays valid; never a panic.
+code, out, err = run("contracts", "synth", "--data", base, "--out", work / "contracts.csv")
+assert code == 0, err
+register = (work / "contracts.csv").read_text().splitlines()
+bad_values = {
+    "annual_value_gbp": (["-5", "nan", "1e400", "ten", "12.345"], True),
+    "services": (["hospital", "ae;ae", ""], True),
+    "start_date": (["2026-02-30", "31/03/2026", ""], True),
+    "population": (["age 90-10", "everyone", "segment life_course/nobody", "segment nomodel/x"], True),
+    "payment_model": (["barter", ""], True),
+    "pooled": (["maybe"], True),
+    "provider_name": (["", "é\x00,\"quoted\""], False),
+}
+columns = register[0].split(",")
+for r in range(rounds * 2):
+    lines = list(register)
+    how = rng.choice(["value", "repeat", "short", "header"])
+    must_fail = True
+    if how == "value":
+        field = rng.choice(list(bad_values))
+        values, must_fail = bad_values[field]
+        i = rng.randrange(1, len(lines))
+        cells = lines[i].split(",")
+        if len(cells) != len(columns):
+            continue
+        cells[columns.index(field)] = rng.choice(values)
+        lines[i] = ",".join(cells)
+        how = f"{field} made wrong"
+        must_fail = must_fail and not (field == "provider_name")
+    elif how == "repeat":
+        i = rng.randrange(1, len(lines))
+        lines.insert(i, lines[i])
+    elif how == "short":
+        i = rng.randrange(1, len(lines))
+        lines[i] = ",".join(lines[i].split(",")[: rng.randint(1, 5)])
+    else:
+        lines[0] = lines[0].replace("annual_value_gbp", "annual_value")
+    path = work / f"contracts-{r}.csv"
+    path.write_text("\n".join(lines) + "\n")
+    code, out, err = run("contracts", "check", path)
+    case = f"contract register ({how})"
+    tally(case)
+    if code == 101 or "panicked" in err:
+        note("panic", case, err)
+    elif code == 0 and must_fail:
+        note("silent", case, "accepted")
+    elif code != 0 and not (path.name in err and re.search(r"line \d+", err)):
         note("unnamed", case, err)
 
 # 4. Malformed CSVs for spc and match.

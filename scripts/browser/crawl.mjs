@@ -59,11 +59,33 @@ const views = {
   "indicator-spc": "/frameworks/islington/indicators/emergency_admissions_monthly",
   "population": "/population",
   "data-quality": "/data-quality",
+  "money": "/money",
+  "money-contracts": "/money/contracts",
+  "money-budgets-tht": "/money/budgets/tht_workstreams",
 };
 for (const [name, p] of Object.entries(views)) {
   await page.goto(new URL(p, base).href, { waitUntil: "load" });
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
+
+// Money: the workstreams' budgets and what stays outside add up to the contracts' value to
+// the penny, the budget page shows each budget as the API has it, and the workbook is an
+// xlsx file.
+const money = await (await context.request.get(new URL("/api/money", base).href)).json();
+const contractsValue = money.contracts.reduce((sum, c) => sum + c.value, 0);
+for (const plan of money.plans) {
+  const budgets = plan.workstreams.reduce((sum, w) => sum + w.budget, 0) + plan.outside;
+  if (budgets !== contractsValue) problems.push(`plan ${plan.id}: budgets add up to ${budgets} pence, the contracts to ${contractsValue}`);
+}
+const tht = money.plans.find((p) => p.id === "tht_workstreams");
+await page.goto(new URL("/money/budgets/tht_workstreams", base).href, { waitUntil: "load" });
+const budgetPage = await page.content();
+for (const w of tht.workstreams) {
+  const pounds = "£" + (w.budget / 100).toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  if (!budgetPage.includes(pounds)) problems.push(`the THT budget page does not show ${w.label}'s budget ${pounds}`);
+}
+const workbook = await context.request.get(new URL("/money/workbook.xlsx", base).href);
+if (!(await workbook.body()).subarray(0, 2).equals(Buffer.from("PK"))) problems.push("the money workbook is not an xlsx file");
 
 // A tile's figure equals the API's.
 const overviewApi = await (await context.request.get(new URL("/api/frameworks/islington", base).href)).json();
