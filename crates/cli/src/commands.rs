@@ -64,6 +64,9 @@ enum Command {
     /// Check, list or generate a contract register.
     #[command(subcommand)]
     Contracts(crate::money::ContractsCommand),
+    /// Outcome-based contracts: check one, work out its payment, try a scenario.
+    #[command(subcommand)]
+    Contract(crate::money::ContractCommand),
     /// Propensity-score matching of any CSV table (as MatchIt's nearest neighbour), with balance and the ATT.
     Match(crate::evaluate::MatchArgs),
 }
@@ -219,6 +222,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Mdt(command) => crate::mdt::run(&command),
         Command::Money(args) => crate::money::run_money(&args),
         Command::Contracts(command) => crate::money::run_contracts(&command),
+        Command::Contract(command) => crate::money::run_contract(&command),
     }
 }
 

@@ -617,3 +617,314 @@ pub fn synth_register(dataset: &Dataset, out: &Path) -> Result<()> {
     write_file(out, &REGISTER_OUTPUT, &inputs, text.as_bytes())?;
     Ok(())
 }
+
+#[derive(Debug, Subcommand)]
+pub enum ContractCommand {
+    /// Check an outcome-based contract file (or a built-in example) against the frameworks.
+    Check {
+        /// A built-in example (richmond_alliance, tht_risk_reward, mcmw_over_65s_contract) or a TOML file.
+        contract: String,
+        /// Check its indicators against this snapshot's (default: the built-in frameworks).
+        #[arg(long)]
+        snapshot: Option<PathBuf>,
+    },
+    /// The payment for a period: each indicator's value, interval and achievement, the pot, gateways, caps, risk share, partners' shares, and how likely it is to be noise.
+    Pay {
+        contract: String,
+        #[arg(long, default_value = DEFAULT_SNAPSHOT)]
+        snapshot: PathBuf,
+        /// The period's last day (default: the latest in the snapshot).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        period: Option<NaiveDate>,
+        /// Draws of the payment's distribution.
+        #[arg(long, default_value_t = 10_000)]
+        draws: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+        /// Also write the payment's tables as an xlsx workbook here.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+    },
+    /// What if an indicator had another value? The payment, and its change.
+    Scenario {
+        contract: String,
+        #[arg(long, default_value = DEFAULT_SNAPSHOT)]
+        snapshot: PathBuf,
+        /// framework/indicator=value, e.g. west_london/emergency_admissions_65_plus=250. Repeatable.
+        #[arg(long = "set", value_name = "INDICATOR=VALUE", required = true)]
+        sets: Vec<String>,
+        #[arg(long)]
+        period: Option<NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn polarity_of_builtin(framework: &str, indicator: &str) -> Result<String, String> {
+    let known = accord_framework::builtin::all().map_err(|e| e.to_string())?;
+    let f = known.iter().find(|f| f.id == framework).ok_or_else(|| {
+        format!(
+            "unknown framework {framework:?} (built in: {})",
+            known
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    f.indicators
+        .iter()
+        .find(|i| i.id == indicator)
+        .map(|i| i.polarity.code().to_string())
+        .ok_or_else(|| format!("framework {framework} has no indicator {indicator:?}"))
+}
+
+pub fn run_contract(command: &ContractCommand) -> Result<()> {
+    use accord_contracts::load_outcome_contract;
+    use accord_money::payment::{PaymentOptions, check_against, pay};
+    let read = |path: &Path| {
+        Snapshot::read(path).with_context(|| format!("reading the snapshot {}", path.display()))
+    };
+    match command {
+        ContractCommand::Check { contract, snapshot } => {
+            let c = load_outcome_contract(contract)?;
+            match snapshot {
+                Some(path) => check_against(&c, &read(path)?)?,
+                None => c.check_indicators(polarity_of_builtin)?,
+            }
+            println!(
+                "{}: {} indicators, {} gateways, {} partners, all checked",
+                c.file,
+                c.indicators.len(),
+                c.gateways.len(),
+                c.partners.len()
+            );
+            Ok(())
+        }
+        ContractCommand::Pay {
+            contract,
+            snapshot,
+            period,
+            draws,
+            seed,
+            json,
+            xlsx,
+        } => {
+            let c = load_outcome_contract(contract)?;
+            if let Some(xlsx) = xlsx {
+                accord_dataset::Destination::replacing(
+                    xlsx,
+                    &accord_money::workbook::WORKBOOK_OUTPUT,
+                    &[snapshot.as_path()],
+                )
+                .check()?;
+            }
+            let options = PaymentOptions {
+                period_end: *period,
+                draws: *draws,
+                seed: *seed,
+                overrides: Vec::new(),
+            };
+            let payment = pay(&c, &read(snapshot)?, &options)?;
+            if let Some(xlsx) = xlsx {
+                let bytes = accord_money::workbook::sheets_workbook(
+                    &payment.sheets(),
+                    &format!("payment of {} for {}", payment.contract, payment.year),
+                )
+                .context("building the workbook")?;
+                accord_dataset::write_output_file(
+                    &accord_dataset::Destination::replacing(
+                        xlsx,
+                        &accord_money::workbook::WORKBOOK_OUTPUT,
+                        &[snapshot.as_path()],
+                    ),
+                    &bytes,
+                )?;
+            }
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&payment)?);
+            } else {
+                print_payment(&payment);
+            }
+            Ok(())
+        }
+        ContractCommand::Scenario {
+            contract,
+            snapshot,
+            sets,
+            period,
+            json,
+        } => {
+            let c = load_outcome_contract(contract)?;
+            let mut overrides = Vec::new();
+            for set in sets {
+                let (name, value) = set
+                    .split_once('=')
+                    .with_context(|| format!("--set {set:?}: write framework/indicator=value"))?;
+                let value: f64 = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|v: &f64| v.is_finite())
+                    .with_context(|| format!("--set {set:?}: {value:?} is not a number"))?;
+                overrides.push((name.trim().to_string(), value));
+            }
+            let snapshot = read(snapshot)?;
+            let base = PaymentOptions {
+                period_end: *period,
+                ..PaymentOptions::default()
+            };
+            let before = pay(&c, &snapshot, &base)?;
+            let after = pay(&c, &snapshot, &PaymentOptions { overrides, ..base })?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({ "before": before, "after": after })
+                    )?
+                );
+                return Ok(());
+            }
+            println!(
+                "Scenario for {} ({}), {}",
+                after.name, after.contract, after.year
+            );
+            println!(
+                "  {:<52} {:>12} {:>12} {:>12} {:>12}",
+                "indicator", "value", "scenario", "achieved", "scenario"
+            );
+            for (b, a) in before.indicators.iter().zip(&after.indicators) {
+                println!(
+                    "  {:<52} {:>12} {:>12} {:>12.3} {:>12.3}",
+                    format!("{}/{}", a.framework, a.indicator),
+                    b.value.map_or_else(|| "–".into(), |v| format!("{v:.2}")),
+                    a.value.map_or_else(|| "–".into(), |v| format!("{v:.2}")),
+                    b.achievement,
+                    a.achievement
+                );
+            }
+            println!(
+                "  outcome payment {} → {} ({}); to the alliance {} → {}",
+                before.outcome_payment,
+                after.outcome_payment,
+                after.outcome_payment - before.outcome_payment,
+                before.to_alliance,
+                after.to_alliance
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A payment for a terminal.
+fn print_payment(p: &accord_money::payment::Payment) {
+    println!(
+        "{} ({}): payment for {}, contract year {}",
+        p.name, p.contract, p.year, p.contract_year
+    );
+    if p.illustrative {
+        println!(
+            "  ILLUSTRATIVE: the value, shares, thresholds and targets are not any partnership's"
+        );
+    }
+    println!(
+        "  snapshot: dataset {} refreshed {}",
+        p.snapshot_fingerprint, p.snapshot_created_at
+    );
+    println!(
+        "  pot: {} × {:.1}% at risk = {}",
+        p.annual_value,
+        100.0 * p.share_at_risk,
+        p.pot
+    );
+    println!(
+        "\n  {:<48} {:>10} {:>22} {:>10} {:>10} {:>7} {:>7} {:>9} {:>9}",
+        "indicator",
+        "value",
+        "95% interval",
+        "threshold",
+        "target",
+        "weight",
+        "score",
+        "P(>thr)",
+        "P(>tgt)"
+    );
+    for i in &p.indicators {
+        let pct = |x: Option<f64>| x.map_or_else(|| "–".into(), |x| format!("{:.1}%", 100.0 * x));
+        println!(
+            "  {:<48} {:>10} {:>22} {:>10} {:>10} {:>7.2} {:>7.3} {:>9} {:>9}",
+            format!("{}/{}", i.framework, i.indicator),
+            i.value.map_or_else(|| "–".into(), |v| format!("{v:.2}")),
+            match (i.lower95, i.upper95) {
+                (Some(l), Some(u)) => format!("{l:.2}–{u:.2}"),
+                _ => "–".into(),
+            },
+            i.threshold,
+            i.target,
+            i.weight,
+            i.weighted,
+            pct(i.p_past_threshold),
+            pct(i.p_at_target)
+        );
+    }
+    println!("  weighted score {:.4}", p.score);
+    for g in &p.gateways {
+        println!(
+            "  gateway: {} — {} ({})",
+            g.description,
+            if g.passed { "passed" } else { "FAILED" },
+            g.detail
+        );
+    }
+    println!(
+        "  outcome payment: {} (pot × score {}, held within {}..{})",
+        p.outcome_payment, p.before_limits, p.floor, p.cap
+    );
+    if let Some(r) = &p.risk_share {
+        println!(
+            "  risk share: budget {} less actual {} ({}) = {}; the alliance's {:.0}% is {}, held within ±{}: {}",
+            r.budget,
+            r.actual,
+            r.actual_source,
+            r.gain,
+            100.0 * (1.0 - r.commissioner_ratio),
+            r.alliance_before_cap,
+            r.cap_collar,
+            r.alliance
+        );
+    }
+    println!("  to the alliance: {}", p.to_alliance);
+    for s in &p.partners {
+        println!(
+            "    {:<56} {:>6.1}% {:>16}",
+            s.name,
+            100.0 * s.share,
+            s.amount.to_string()
+        );
+    }
+    let d = &p.distribution;
+    println!(
+        "  noise: over {} draws of the indicators from their intervals (seed {}), the outcome payment averages {} (sd {}), 90% of draws between {} and {}; {:.1}% of draws pay nothing",
+        d.draws,
+        d.seed,
+        d.mean,
+        d.sd,
+        d.p5,
+        d.p95,
+        100.0 * d.p_zero
+    );
+    println!("  sensitivity (the outcome payment if one indicator were 5% worse / better):");
+    for s in &p.sensitivity {
+        println!(
+            "    {:<48} {:>16} {:>16}",
+            s.indicator,
+            s.worse.to_string(),
+            s.better.to_string()
+        );
+    }
+    for n in &p.notes {
+        println!("  note: {n}");
+    }
+}

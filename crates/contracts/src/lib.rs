@@ -6,18 +6,25 @@
 //!   row has no recorded cost;
 //! - [`BudgetPlan`]: a partnership's budget plan: its capitation settings and its shadow
 //!   budgets (workstreams, the segments that are their populations, and the contracts that
-//!   feed them).
+//!   feed them);
+//! - [`OutcomeContract`]: an outcome-based contract: its indicators, scoring, gateways,
+//!   caps, partners and risk share.
 //!
 //! Every problem is reported with its file, line and field, all at once, as frameworks
 //! are. The formats are documented in `docs/money.md`; the built-in unit costs and budget
 //! plans are in `builtin/`.
 
 mod error;
+mod outcome;
 mod plan;
 mod register;
 mod unit_costs;
 
 pub use error::{ContractsError, Problem};
+pub use outcome::{
+    BUILTIN_OUTCOME_CONTRACTS, ContractIndicator, Gateway, OutcomeContract, Partner, RiskShare,
+    ScoreOn, Scoring, load_outcome_contract,
+};
 pub use plan::{BudgetPlan, Capitation, Feed, NeedIndex, Workstream, builtin_plans, load_plan};
 pub use register::{Contract, PaymentModel, Population, REGISTER_COLUMNS, Register};
 pub use unit_costs::{CostUnit, UnitCost, UnitCosts};

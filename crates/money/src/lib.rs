@@ -12,7 +12,9 @@
 //! - [`spend`]: the spend tables, months, concentration, contracts and flows;
 //! - [`capitation`] and [`shadow`]: the two kinds of budget;
 //! - [`whatif`]: what-if scenarios;
-//! - [`explain`]: how a line was made.
+//! - [`explain`]: how a line was made;
+//! - [`payment`]: an outcome-based contract's payment from a snapshot, with its
+//!   uncertainty.
 //!
 //! Everything is summed in integer pence; the only floats are weights and indices, and
 //! every split of an amount goes through [`accord_model::allocate`], so parts add up to the
@@ -21,6 +23,7 @@
 pub mod capitation;
 pub mod cost;
 pub mod explain;
+pub mod payment;
 pub mod people;
 pub mod shadow;
 pub mod spend;

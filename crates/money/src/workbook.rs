@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use accord_dataset::{OutputKind, Shape};
-use accord_snapshot::money::{MoneyResults, Value};
+use accord_snapshot::money::{MoneyResults, Sheet, Value};
 use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
 
 /// The title in the workbook's document properties, by which Accord knows its own.
@@ -65,21 +65,29 @@ pub fn is_money_workbook(bytes: &[u8]) -> bool {
     false
 }
 
-/// The workbook's bytes.
+/// The money results' workbook.
 pub fn workbook(results: &MoneyResults) -> Result<Vec<u8>, XlsxError> {
+    sheets_workbook(
+        &results.sheets(),
+        &format!(
+            "{} for {}: every table of `accord money`, as its CSV downloads",
+            results.register, results.year.label
+        ),
+    )
+}
+
+/// A workbook of sheets, with the title Accord knows its own by.
+pub fn sheets_workbook(sheets: &[Sheet], comment: &str) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     workbook.set_properties(
         &DocProperties::new()
             .set_title(WORKBOOK_TITLE)
             .set_author("Accord")
-            .set_comment(format!(
-                "{} for {}: every table of `accord money`, as its CSV downloads",
-                results.register, results.year.label
-            )),
+            .set_comment(comment),
     );
     let pounds = Format::new().set_num_format("£#,##0.00");
     let bold = Format::new().set_bold();
-    for sheet in results.sheets() {
+    for sheet in sheets {
         let worksheet = workbook.add_worksheet();
         worksheet.set_name(&sheet.name)?;
         for (c, column) in sheet.columns.iter().enumerate() {

@@ -272,7 +272,11 @@ pub async fn budgets(State(site): Shared, Path(id): Path<String>) -> Result<Mark
     let cap = &plan.capitation;
     let spc_of = |w: &accord_snapshot::money::WorkstreamResult| {
         let values: Vec<Option<f64>> = w.monthly.iter().map(|m| Some(m.spend.pounds())).collect();
-        let spc = xmr(&values, &SpcOptions::new(RuleSet::Mdc, Direction::Neither)).ok()?;
+        // The budget year's budget by month is the line to hold spend against.
+        let monthly_budget = w.budget.pounds() / 12.0;
+        let mut options = SpcOptions::new(RuleSet::Mdc, Direction::Decrease);
+        options.target = Some(monthly_budget);
+        let spc = xmr(&values, &options).ok()?;
         let figure = accord_chart::spc(&SpcFigure {
             labels: Labels {
                 id: format!("spc-{}", w.id),
