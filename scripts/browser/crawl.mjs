@@ -62,6 +62,7 @@ const views = {
   "money": "/money",
   "money-contracts": "/money/contracts",
   "money-budgets-tht": "/money/budgets/tht_workstreams",
+  "outcome-contract": "/money/contracts/outcomes/richmond_alliance",
 };
 for (const [name, p] of Object.entries(views)) {
   await page.goto(new URL(p, base).href, { waitUntil: "load" });

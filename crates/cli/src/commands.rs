@@ -445,7 +445,7 @@ fn demo(args: &DemoArgs) -> Result<()> {
         snapshot.display()
     );
     println!(
-        "`accord money --data {0} --contracts {1} --xlsx money.xlsx` prints spend and budgets and writes the workbook; `accord money explain --snapshot {2} workstream:tht_workstreams/living_well` shows how a budget was made",
+        "`accord money --data {0} --contracts {1} --xlsx money.xlsx` prints spend and budgets and writes the workbook; `accord money explain --snapshot {2} workstream:tht_workstreams/living_well` shows how a budget was made; `accord contract pay tht_risk_reward --snapshot {2}` works out an outcome-based contract's payment",
         args.data.display(),
         register.display(),
         snapshot.display()

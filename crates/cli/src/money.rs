@@ -646,6 +646,12 @@ pub enum ContractCommand {
         /// Also write the payment's tables as an xlsx workbook here.
         #[arg(long, value_name = "FILE")]
         xlsx: Option<PathBuf>,
+        /// Also write each indicator's value, achievement and payment as CSV here.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Also write the outcome metrics, pricings and payments in the INDIGO data standard's shape (JSON) here.
+        #[arg(long, value_name = "FILE")]
+        indigo: Option<PathBuf>,
     },
     /// What if an indicator had another value? The payment, and its change.
     Scenario {
@@ -711,15 +717,22 @@ pub fn run_contract(command: &ContractCommand) -> Result<()> {
             seed,
             json,
             xlsx,
+            csv,
+            indigo,
         } => {
             let c = load_outcome_contract(contract)?;
-            if let Some(xlsx) = xlsx {
-                accord_dataset::Destination::replacing(
-                    xlsx,
-                    &accord_money::workbook::WORKBOOK_OUTPUT,
-                    &[snapshot.as_path()],
-                )
-                .check()?;
+            let inputs = [snapshot.as_path()];
+            let outputs: Vec<(&PathBuf, &accord_dataset::OutputKind)> = [
+                (xlsx.as_ref(), &accord_money::workbook::WORKBOOK_OUTPUT),
+                (csv.as_ref(), &crate::outputs::PAYMENT_CSV),
+                (indigo.as_ref(), &crate::outputs::INDIGO_JSON),
+            ]
+            .into_iter()
+            .filter_map(|(path, kind)| path.map(|p| (p, kind)))
+            .collect();
+            // Refused before the work, not after it.
+            for (path, kind) in &outputs {
+                accord_dataset::Destination::replacing(path, kind, &inputs).check()?;
             }
             let options = PaymentOptions {
                 period_end: *period,
@@ -741,6 +754,28 @@ pub fn run_contract(command: &ContractCommand) -> Result<()> {
                         &[snapshot.as_path()],
                     ),
                     &bytes,
+                )?;
+            }
+            if let Some(csv) = csv {
+                let sheet = payment
+                    .sheets()
+                    .into_iter()
+                    .find(|s| s.name == "indicators")
+                    .context("the indicators' table")?;
+                write_file(
+                    csv,
+                    &crate::outputs::PAYMENT_CSV,
+                    &inputs,
+                    sheet.csv().as_bytes(),
+                )?;
+            }
+            if let Some(indigo) = indigo {
+                let text = serde_json::to_string_pretty(&payment.indigo(&c))? + "\n";
+                write_file(
+                    indigo,
+                    &crate::outputs::INDIGO_JSON,
+                    &inputs,
+                    text.as_bytes(),
                 )?;
             }
             if *json {

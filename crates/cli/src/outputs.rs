@@ -26,6 +26,24 @@ pub const REGISTER_OUTPUT: OutputKind = OutputKind {
     },
 };
 
+/// An outcome-based contract's payment in the shape of the INDIGO data standard.
+pub const INDIGO_JSON: OutputKind = OutputKind {
+    name: "outcome payments (INDIGO JSON)",
+    shape: Shape::File {
+        recognise: |bytes| {
+            accord_dataset::json_object_with(bytes, &["outcome_metrics", "outcome_pricings"])
+        },
+    },
+};
+
+/// An outcome-based contract's indicators and payment as CSV.
+pub const PAYMENT_CSV: OutputKind = OutputKind {
+    name: "outcome payment (CSV)",
+    shape: Shape::File {
+        recognise: |bytes| bytes.starts_with(b"framework,indicator,period_end,value,"),
+    },
+};
+
 /// The evaluation as JSON: serde writes its provenance first.
 pub const EVALUATION_JSON: OutputKind = OutputKind {
     name: "evaluation (JSON)",

@@ -365,6 +365,76 @@ fn money_and_contracts_as_a_user_runs_them() {
         "unknown setting \"hospital\"",
     );
     refused(&["money", "--data", &data], "--contracts");
+
+    // Outcome-based contracts on the same snapshot (its THT framework).
+    let checked = accord(&[
+        "contract",
+        "check",
+        "tht_risk_reward",
+        "--snapshot",
+        snapshot_path,
+    ]);
+    assert!(
+        text(&checked).0.contains("all checked"),
+        "{}",
+        text(&checked).1
+    );
+    let indigo = tmp.path().join("indigo.json");
+    let payment_csv = tmp.path().join("payment.csv");
+    let paid = accord(&[
+        "contract",
+        "pay",
+        "tht_risk_reward",
+        "--snapshot",
+        snapshot_path,
+        "--draws",
+        "500",
+        "--indigo",
+        indigo.to_str().unwrap(),
+        "--csv",
+        payment_csv.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&paid);
+    assert!(paid.status.success(), "{stderr}");
+    for words in [
+        "pot: £60,000,000.00 × 5.0% at risk",
+        "weighted score",
+        "to the alliance",
+        "noise: over 500 draws",
+    ] {
+        assert!(stdout.contains(words), "{words} not in {stdout}");
+    }
+    let indigo: serde_json::Value = serde_json::from_slice(&fs::read(&indigo).unwrap()).unwrap();
+    assert_eq!(indigo["outcome_metrics"].as_array().unwrap().len(), 4);
+    assert!(
+        fs::read_to_string(&payment_csv)
+            .unwrap()
+            .starts_with("framework,indicator,period_end,value,")
+    );
+    let scenario = accord(&[
+        "contract",
+        "scenario",
+        "tht_risk_reward",
+        "--snapshot",
+        snapshot_path,
+        "--set",
+        "tht/smoking_prevalence=5.0",
+    ]);
+    assert!(
+        text(&scenario).0.contains("outcome payment"),
+        "{}",
+        text(&scenario).1
+    );
+    let bad_contract = tmp.path().join("contract.toml");
+    fs::write(
+        &bad_contract,
+        "id = \"x\"\nname = \"X\"\nannual_value_gbp = 100\nfirst_year = 2025\nshare_at_risk = [0.1]\nsharing = \"equal\"\n\n[[indicator]]\nframework = \"tht\"\nindicator = \"smoking_prevalence\"\nweight = 1.0\nbaseline = 6\nthreshold = 6\ntarget = 7\n\n[[partner]]\nname = \"A\"\n",
+    )
+    .unwrap();
+    refused(
+        &["contract", "check", bad_contract.to_str().unwrap()],
+        "line 8, target: tht/smoking_prevalence is lower-is-better, but its target 7 is above its threshold 6",
+    );
 }
 
 /// Rows of `table` as `accord dataset check --json` reports them.

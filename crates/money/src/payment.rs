@@ -748,3 +748,65 @@ impl Payment {
         ]
     }
 }
+
+impl Payment {
+    /// The contract's outcome metrics, pricings and this period's payments in the shape of
+    /// the INDIGO data standard (the Government Outcomes Lab's, version 3: a project's
+    /// `outcome_metrics`, `outcome_pricings` and `outcome_payments`, each field an object
+    /// with a `value`). One outcome metric per indicator; its payment is its weighted share
+    /// of the outcome payment, split to the penny.
+    pub fn indigo(&self, contract: &OutcomeContract) -> serde_json::Value {
+        use serde_json::json;
+        let value = |v: serde_json::Value| json!({ "value": v });
+        let pounds = |p: Pence| p.pounds();
+        let metric_id = |i: &IndicatorScore| format!("{}-{}", self.contract, i.indicator);
+        let weights: Vec<f64> = self.indicators.iter().map(|i| i.weighted).collect();
+        let parts = allocate(self.outcome_payment, &weights);
+        let (start, end) = self
+            .indicators
+            .iter()
+            .find_map(|i| Some((i.period_start?, i.period_end?)))
+            .map_or((String::new(), String::new()), |(s, e)| {
+                (s.to_string(), e.to_string())
+            });
+        json!({
+            "id": self.contract,
+            "name": value(json!(self.name)),
+            "outcome_metrics": self.indicators.iter().zip(&contract.indicators).map(|(i, c)| json!({
+                "id": metric_id(i),
+                "definition": value(json!(format!("{} ({}), {}", i.name, i.unit, i.polarity.replace('_', " ")))),
+                "target_population": value(json!("the partnership's registered population (the indicator's denominator)")),
+                "outcome_metric_target": value(json!(format!(
+                    "threshold {}, target {} (baseline {}); achievement {} between them, weight {}",
+                    i.threshold, i.target, i.baseline,
+                    match c.scoring {
+                        accord_contracts::Scoring::Linear => "linear".to_string(),
+                        accord_contracts::Scoring::Stepped { steps } => format!("in {steps} steps"),
+                        accord_contracts::Scoring::AllOrNothing => "all or nothing".to_string(),
+                    },
+                    i.weight
+                ))),
+                "outcome_validation_method": value(json!("computed by Accord from the partnership's pseudonymised dataset; the SQL is in the results snapshot")),
+                "data_source_for_outcome_validation": value(json!(format!("Accord results snapshot of dataset {}", self.snapshot_fingerprint))),
+                "notes": if self.illustrative { "illustrative" } else { "" },
+            })).collect::<Vec<_>>(),
+            "outcome_pricings": self.indicators.iter().map(|i| json!({
+                "outcome_metric_id": value(json!(metric_id(i))),
+                "currency": value(json!("GBP")),
+                "maximum_price_if_all_targets_achieved": { "amount": value(json!(format!("{:.2}", pounds(self.pot) * i.weight))) },
+                "price_description": value(json!(format!(
+                    "{:.1}% of the pot ({} × {:.1}% at risk in contract year {}), paid by achievement",
+                    100.0 * i.weight, self.annual_value, 100.0 * self.share_at_risk, self.contract_year
+                ))),
+            })).collect::<Vec<_>>(),
+            "outcome_payments": self.indicators.iter().zip(&parts).map(|(i, part)| json!({
+                "outcome_payment_plan_id": value(json!(self.contract)),
+                "outcome_metric_id": value(json!(metric_id(i))),
+                "period": { "start_date": value(json!(start)), "end_date": value(json!(end)) },
+                "type": value(json!("Planned")),
+                "money": { "currency": value(json!("GBP")), "amount": value(json!(pounds(*part))) },
+                "notes": format!("achievement {:.4}; the gateways {}; computed, not yet paid", i.achievement, if self.gateways_passed { "passed" } else { "failed" }),
+            })).collect::<Vec<_>>(),
+        })
+    }
+}

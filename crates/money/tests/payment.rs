@@ -182,6 +182,22 @@ fn a_payment_worked_by_hand() {
     );
     assert_eq!(amounts.iter().sum::<Pence>(), p.to_alliance);
     assert_eq!(p.snapshot_fingerprint, "fp-123");
+    // In INDIGO's shape: one outcome metric, pricing and payment per indicator; the
+    // payments add up to the outcome payment.
+    let indigo = p.indigo(&c);
+    assert_eq!(indigo["outcome_metrics"].as_array().unwrap().len(), 3);
+    assert_eq!(indigo["outcome_pricings"][0]["currency"]["value"], "GBP");
+    let paid: f64 = indigo["outcome_payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["money"]["amount"]["value"].as_f64().unwrap())
+        .sum();
+    assert!((paid - 60_000.0).abs() < 1e-6, "{paid}");
+    assert_eq!(
+        indigo["outcome_payments"][0]["money"]["amount"]["value"],
+        30_000.0
+    );
     assert_eq!(p.indicators[0].sql, "SELECT lower");
 }
 

@@ -103,6 +103,8 @@ pub fn router(site: State) -> Router {
         .route("/api/risk", get(api::risk))
         .route("/money", get(money::overview))
         .route("/money/contracts", get(money::contracts))
+        .route("/money/contracts/outcomes", get(money::contracts_index))
+        .route("/money/contracts/outcomes/{id}", get(money::contract_page))
         .route("/money/budgets/{plan}", get(money::budgets))
         .route("/money/download/{file}", get(money::download))
         .route("/money/workbook.xlsx", get(money::workbook))

@@ -129,7 +129,8 @@ pub async fn overview(State(site): Shared) -> Result<Markup, PageError> {
             (share(r.total.from_unit_costs, r.total.spend)) " of it (" (r.total.from_unit_costs) ") was costed from unit costs because the rows carried no cost."
         }
         p { "Register: " code { (r.register) } ". Unit costs: " (r.unit_costs) ". Every amount is summed in whole pence; "
-            a href="/money/contracts" { "the contract map" } " shows who was paid for what, and each budget plan shows its workstreams: "
+            a href="/money/contracts" { "the contract map" } " shows who was paid for what, "
+            a href="/money/contracts/outcomes" { "outcome-based contracts" } " what they pay on outcomes, and each budget plan shows its workstreams: "
             @for (i, plan) in r.plans.iter().enumerate() { @if i > 0 { ", " } a href={ "/money/budgets/" (plan.id) } { (plan.name) } } "." }
         p { a href="/money/workbook.xlsx" download { "Download every money table as an xlsx workbook" } " · " a href="/api/money" { "As JSON" } }
         (chart(&accord_chart::bars(&bars), &format!("Spend by setting, {}", r.year.label)))
@@ -428,4 +429,180 @@ pub async fn workbook(State(site): Shared) -> Result<Response, PageError> {
 pub async fn api(State(site): Shared) -> Result<Response, crate::api::ApiError> {
     let r = money(&site)?;
     Ok(axum::Json(r.clone()).into_response())
+}
+
+/// The built-in outcome-based contracts whose indicators the snapshot holds.
+fn outcome_contracts(site: &Site) -> Vec<accord_contracts::OutcomeContract> {
+    accord_contracts::BUILTIN_OUTCOME_CONTRACTS
+        .iter()
+        .filter_map(|(id, _)| accord_contracts::load_outcome_contract(id).ok())
+        .filter(|c| accord_money::payment::check_against(c, site.snapshot()).is_ok())
+        .collect()
+}
+
+pub async fn contracts_index(State(site): Shared) -> Result<Markup, PageError> {
+    let r = money(&site)?;
+    let contracts = outcome_contracts(&site);
+    let payments: Vec<_> = contracts
+        .iter()
+        .filter_map(|c| {
+            accord_money::payment::pay(
+                c,
+                site.snapshot(),
+                &accord_money::payment::PaymentOptions {
+                    draws: 2_000,
+                    ..Default::default()
+                },
+            )
+            .ok()
+        })
+        .collect();
+    let body = html! {
+        nav.breadcrumb aria-label="Breadcrumb" { a href="/money" { "Money" } " › Outcome-based contracts" }
+        h1 { "Outcome-based contracts" }
+        p.lead { "What each contract pays its alliance for the outcomes in this snapshot, with every step shown. The contracts here are the built-in illustrative examples; `accord contract pay FILE` works out a partnership's own." }
+        div.table-scroll { table.compact {
+            thead { tr { th scope="col" { "Contract" } th scope="col" { "Year" } th scope="col" { "Pot" } th scope="col" { "Score" }
+                th scope="col" { "Outcome payment" } th scope="col" { "To the alliance" } th scope="col" { "90% of draws" } } }
+            tbody { @for p in &payments { tr {
+                th scope="row" { a href={ "/money/contracts/outcomes/" (p.contract) } { (p.name) } }
+                td { (p.year) " (year " (p.contract_year) ")" } td { (p.pot) } td { (format!("{:.3}", p.score)) }
+                td { (p.outcome_payment) } td { (p.to_alliance) } td { (p.distribution.p5) " – " (p.distribution.p95) }
+            } } }
+        } }
+        p { "Money results of " (r.year.label) " supply the actual spend of a contract's risk share." }
+    };
+    Ok(layout(
+        &site,
+        "Outcome-based contracts",
+        Section::Money,
+        body,
+    ))
+}
+
+pub async fn contract_page(
+    State(site): Shared,
+    Path(id): Path<String>,
+) -> Result<Markup, PageError> {
+    money(&site)?;
+    let contract = outcome_contracts(&site)
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| {
+            WebError::NotFound(format!(
+                "no outcome-based contract {id:?} for this snapshot"
+            ))
+        })?;
+    let p = accord_money::payment::pay(
+        &contract,
+        site.snapshot(),
+        &accord_money::payment::PaymentOptions::default(),
+    )
+    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    // The payment at the end of each earlier financial year the snapshot holds.
+    let year_ends: std::collections::BTreeSet<chrono::NaiveDate> = site
+        .snapshot()
+        .results
+        .iter()
+        .filter(|r| {
+            r.breakdown == "all"
+                && contract
+                    .indicators
+                    .iter()
+                    .any(|i| i.framework == r.framework && i.indicator == r.indicator)
+        })
+        .map(|r| r.period_end)
+        .filter(|d| chrono::Datelike::month(d) == 3 && chrono::Datelike::day(d) == 31)
+        .collect();
+    let history: Vec<_> = year_ends
+        .iter()
+        .filter_map(|end| {
+            accord_money::payment::pay(
+                &contract,
+                site.snapshot(),
+                &accord_money::payment::PaymentOptions {
+                    period_end: Some(*end),
+                    draws: 1_000,
+                    ..Default::default()
+                },
+            )
+            .ok()
+        })
+        .collect();
+    let evidence = BarChart {
+        labels: Labels {
+            id: "achievement".into(),
+            title: "Achievement of each indicator".into(),
+            description: "Each indicator's achievement from 0 (at or short of its threshold) to 1 (at or past its target).".into(),
+            x: "Achievement".into(),
+            y: "Indicator".into(),
+        },
+        bars: p
+            .indicators
+            .iter()
+            .map(|i| Bar {
+                label: i.name.clone(),
+                value: Some(i.achievement),
+                lower: None,
+                upper: None,
+                tone: Tone::NotCompared,
+                note: format!("weight {}, weighted {:.3}", i.weight, i.weighted),
+            })
+            .collect(),
+        reference: None,
+        step: 0.001,
+    };
+    let pct = |x: Option<f64>| x.map_or_else(|| "–".into(), |x| format!("{:.1}%", 100.0 * x));
+    let num = |x: Option<f64>| x.map_or_else(|| "–".into(), |x| format!("{x:.2}"));
+    let body = html! {
+        nav.breadcrumb aria-label="Breadcrumb" { a href="/money" { "Money" } " › " a href="/money/contracts/outcomes" { "Outcome-based contracts" } " › " (p.name) }
+        h1 { (p.name) ", " (p.year) }
+        @if p.illustrative { p.warning { strong { "Illustrative. " } "The contract's value, shares, thresholds and targets are made up for the synthetic borough." } }
+        p.lead { (contract.description) }
+        p { "Contract year " (p.contract_year) ": " (p.annual_value) " × " (format!("{:.1}%", 100.0 * p.share_at_risk)) " at risk = a pot of " strong { (p.pot) } ". Weighted score " (format!("{:.4}", p.score))
+            ", so the pot pays " (p.before_limits) "; held within " (p.floor) " to " (p.cap) ": " strong { (p.outcome_payment) } "." }
+        @if let Some(r) = &p.risk_share {
+            p { "Risk share: budget " (r.budget) " less actual " (r.actual) " (" (r.actual_source) ") = " (r.gain) ". The alliance's "
+                (format!("{:.0}%", 100.0 * (1.0 - r.commissioner_ratio))) " is " (r.alliance_before_cap) ", held within ±" (r.cap_collar) ": " strong { (r.alliance) } "; the commissioner's " (r.commissioner) "." }
+        }
+        p { "To the alliance: " strong { (p.to_alliance) } ". Every figure is from the snapshot of dataset " code { (p.snapshot_fingerprint) } ", refreshed " (p.snapshot_created_at) "." }
+        h2 { "Each partner" }
+        div.table-scroll { table.compact {
+            thead { tr { th scope="col" { "Partner" } th scope="col" { "Share" } th scope="col" { "Amount" } } }
+            tbody { @for s in &p.partners { tr { th scope="row" { (s.name) } td { (format!("{:.1}%", 100.0 * s.share)) } td { (s.amount) } } } }
+        } }
+        h2 { "The evidence" }
+        (chart(&accord_chart::bars(&evidence), "Achievement of each indicator"))
+        div.table-scroll { table.compact {
+            thead { tr { th scope="col" { "Indicator" } th scope="col" { "Period" } th scope="col" { "Value (95% CI)" } th scope="col" { "Scored" }
+                th scope="col" { "Threshold" } th scope="col" { "Target" } th scope="col" { "Weight" } th scope="col" { "Achievement" }
+                th scope="col" { "P(past threshold)" } th scope="col" { "P(at target)" } } }
+            tbody { @for i in &p.indicators { tr {
+                th scope="row" { a href={ "/frameworks/" (i.framework) "/indicators/" (i.indicator) } { (i.name) } }
+                td { (i.period_start.map_or_else(String::new, |d| d.to_string())) " to " (i.period_end.map_or_else(String::new, |d| d.to_string())) }
+                td { (num(i.value)) " (" (num(i.lower95)) "–" (num(i.upper95)) ")" } td { (num(i.scored_value)) }
+                td { (i.threshold) } td { (i.target) } td { (i.weight) } td { (format!("{:.3}", i.achievement)) }
+                td { (pct(i.p_past_threshold)) } td { (pct(i.p_at_target)) }
+            } } }
+        } }
+        @for g in &p.gateways { p { "Gateway: " (g.description) ": " strong { (if g.passed { "passed" } else { "failed" }) } " (" (g.detail) ")." } }
+        h2 { "How much of it is noise" }
+        p { "Each indicator is an estimate. Drawing each from its sampling distribution (normal, with its 95% interval's width; "
+            (p.distribution.draws) " draws, seed " (p.distribution.seed) "), the outcome payment averages " strong { (p.distribution.mean) }
+            " (sd " (p.distribution.sd) "); 90% of draws pay between " (p.distribution.p5) " and " (p.distribution.p95) ", the median " (p.distribution.p50)
+            ", and " (format!("{:.1}%", 100.0 * p.distribution.p_zero)) " pay nothing. The P columns above give the chance that each indicator's true value is past its threshold and at its target." }
+        h3 { "Sensitivity" }
+        div.table-scroll { table.compact {
+            thead { tr { th scope="col" { "Indicator" } th scope="col" { "Payment if 5% worse" } th scope="col" { "Payment if 5% better" } } }
+            tbody { @for s in &p.sensitivity { tr { th scope="row" { (s.indicator) } td { (s.worse) } td { (s.better) } } } }
+        } }
+        h2 { "By year" }
+        div.table-scroll { table.compact {
+            thead { tr { th scope="col" { "Year" } th scope="col" { "Contract year" } th scope="col" { "Pot" } th scope="col" { "Score" } th scope="col" { "Outcome payment" } } }
+            tbody { @for h in &history { tr { th scope="row" { (h.year) } td { (h.contract_year) } td { (h.pot) } td { (format!("{:.3}", h.score)) } td { (h.outcome_payment) } } } }
+        } }
+        @for n in &p.notes { p.note { (n) } }
+        p { code { "accord contract pay " (contract.id) " --snapshot SNAPSHOT" } " prints the same, with " code { "--json" } " or " code { "--xlsx FILE" } "; " code { "accord contract scenario" } " tries other values." }
+    };
+    Ok(layout(&site, &p.name, Section::Money, body))
 }
