@@ -461,5 +461,6 @@ fn demo(args: &DemoArgs) -> Result<()> {
         risk_model,
         evaluation,
         mdt_database,
+        contracts: Vec::new(),
     })
 }

@@ -32,6 +32,9 @@ pub struct ServeArgs {
     /// The MDT workflow's database (sqlite://FILE?mode=rwc or postgres://...): adds the MDT workflow at /mdt (not in public mode).
     #[arg(long, value_name = "URL")]
     pub mdt_database: Option<String>,
+    /// Outcome-based contracts to show (files or built-in names; repeatable), checked against the snapshot; default: the built-in examples.
+    #[arg(long = "contract", value_name = "NAME|FILE")]
+    pub contracts: Vec<String>,
 }
 
 /// Loads the snapshot, binds, prints the URL and serves until the process is stopped.
@@ -39,6 +42,15 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let (host, port, public) = (args.host, args.port, args.public);
     let mut site = Site::load(&args.snapshot, public)
         .with_context(|| format!("loading the snapshot {}", args.snapshot.display()))?;
+    if !args.contracts.is_empty() {
+        let mut contracts = Vec::new();
+        for name in &args.contracts {
+            let contract = accord_contracts::load_outcome_contract(name)?;
+            accord_money::payment::check_against(&contract, site.snapshot())?;
+            contracts.push(contract);
+        }
+        site = site.with_outcome_contracts(contracts);
+    }
     if let Some(dir) = &args.risk_model {
         site = site.with_risk_card(accord_cohort::model::read_card(dir)?);
     }

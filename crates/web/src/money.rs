@@ -431,11 +431,10 @@ pub async fn api(State(site): Shared) -> Result<Response, crate::api::ApiError> 
     Ok(axum::Json(r.clone()).into_response())
 }
 
-/// The built-in outcome-based contracts whose indicators the snapshot holds.
+/// The outcome-based contracts served whose indicators the snapshot holds.
 fn outcome_contracts(site: &Site) -> Vec<accord_contracts::OutcomeContract> {
-    accord_contracts::BUILTIN_OUTCOME_CONTRACTS
-        .iter()
-        .filter_map(|(id, _)| accord_contracts::load_outcome_contract(id).ok())
+    site.outcome_contracts()
+        .into_iter()
         .filter(|c| accord_money::payment::check_against(c, site.snapshot()).is_ok())
         .collect()
 }
@@ -460,7 +459,7 @@ pub async fn contracts_index(State(site): Shared) -> Result<Markup, PageError> {
     let body = html! {
         nav.breadcrumb aria-label="Breadcrumb" { a href="/money" { "Money" } " › Outcome-based contracts" }
         h1 { "Outcome-based contracts" }
-        p.lead { "What each contract pays its alliance for the outcomes in this snapshot, with every step shown. The contracts here are the built-in illustrative examples; `accord contract pay FILE` works out a partnership's own." }
+        p.lead { "What each contract pays its alliance for the outcomes in this snapshot, with every step shown. Without contracts of the partnership's own (" code { "accord serve --contract FILE" } "), the built-in illustrative examples are shown." }
         div.table-scroll { table.compact {
             thead { tr { th scope="col" { "Contract" } th scope="col" { "Year" } th scope="col" { "Pot" } th scope="col" { "Score" }
                 th scope="col" { "Outcome payment" } th scope="col" { "To the alliance" } th scope="col" { "90% of draws" } } }

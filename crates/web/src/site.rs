@@ -40,6 +40,8 @@ pub struct Site {
     /// The MDT workflow served beside the dashboard: for the navigation, and for its
     /// sign-in, which the pages of small numbers need.
     mdt: Option<Arc<Mdt>>,
+    /// A partnership's own outcome-based contracts; without any, the built-in examples.
+    outcome_contracts: Vec<accord_contracts::OutcomeContract>,
 }
 
 /// A figure as shown: exact, or in public mode with the disclosure rule applied (`None`
@@ -371,6 +373,7 @@ impl Site {
             index,
             risk: None,
             evaluation: None,
+            outcome_contracts: Vec::new(),
             mdt: None,
         })
     }
@@ -462,6 +465,27 @@ impl Site {
 
     pub fn public(&self) -> bool {
         self.public
+    }
+
+    /// Serves these outcome-based contracts in place of the built-in examples.
+    pub fn with_outcome_contracts(
+        mut self,
+        contracts: Vec<accord_contracts::OutcomeContract>,
+    ) -> Site {
+        self.outcome_contracts = contracts;
+        self
+    }
+
+    /// The outcome-based contracts to serve: the partnership's own, else the built-in
+    /// examples.
+    pub fn outcome_contracts(&self) -> Vec<accord_contracts::OutcomeContract> {
+        if !self.outcome_contracts.is_empty() {
+            return self.outcome_contracts.clone();
+        }
+        accord_contracts::BUILTIN_OUTCOME_CONTRACTS
+            .iter()
+            .filter_map(|(id, _)| accord_contracts::load_outcome_contract(id).ok())
+            .collect()
     }
 
     /// Spend, contracts and budgets, where the snapshot holds them (never in public mode:
