@@ -951,7 +951,10 @@ fn clusters_of(run: &Run, kept: &[usize]) -> (Vec<usize>, usize) {
         for &(r, _) in &run.sets[s] {
             let person = run.candidates.rows[r].person;
             let other = *first_set_of.entry(person).or_insert(k);
-            let (a, b) = (root(&mut parent, k), root(&mut parent, other));
+            let (a, b) = (
+                crate::matching::find(&mut parent, k),
+                crate::matching::find(&mut parent, other),
+            );
             parent[a.max(b)] = a.min(b);
         }
     }
@@ -959,7 +962,9 @@ fn clusters_of(run: &Run, kept: &[usize]) -> (Vec<usize>, usize) {
     let clusters = (0..kept.len())
         .map(|k| {
             let next = label.len();
-            *label.entry(root(&mut parent, k)).or_insert(next)
+            *label
+                .entry(crate::matching::find(&mut parent, k))
+                .or_insert(next)
         })
         .collect();
     (clusters, label.len())
@@ -1078,15 +1083,6 @@ fn distinct(people: impl Iterator<Item = u32>) -> usize {
     people.sort_unstable();
     people.dedup();
     people.len()
-}
-
-/// Union-find root, halving the path on the way.
-fn root(parent: &mut [usize], mut i: usize) -> usize {
-    while parent[i] != i {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    i
 }
 
 /// Evaluates the MDT programme recorded in `histories`' MDT discussions.

@@ -79,7 +79,8 @@ struct Stratum {
     right: Vec<usize>,
 }
 
-fn find(parent: &mut [usize], mut i: usize) -> usize {
+/// Union-find root, with the path to it compressed.
+pub(crate) fn find(parent: &mut [usize], mut i: usize) -> usize {
     let mut root = i;
     while parent[root] != root {
         root = parent[root];

@@ -17,14 +17,7 @@ use parquet::file::properties::WriterProperties;
 
 use crate::{InequalityRow, Result, ResultRow, SnapshotError};
 
-const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
-    Some(d) => d,
-    None => panic!("1970-01-01 is a date"),
-};
-
-fn day_number(date: NaiveDate) -> i32 {
-    (date - EPOCH).num_days() as i32
-}
+use accord_model::dates::{from_days, to_days};
 
 /// Column builders over a slice of rows.
 struct Columns<'a, R> {
@@ -70,7 +63,7 @@ impl<'a, R> Columns<'a, R> {
     }
 
     fn date(&mut self, name: &str, f: impl Fn(&R) -> NaiveDate) -> &mut Self {
-        let a = Date32Array::from_iter_values(self.rows.iter().map(|r| day_number(f(r))));
+        let a = Date32Array::from_iter_values(self.rows.iter().map(|r| to_days(f(r))));
         self.push(name, false, Arc::new(a))
     }
 
@@ -182,10 +175,9 @@ impl Batch<'_> {
             .ok_or_else(|| SnapshotError::invalid(self.path, format!("column `{name}`")))?;
         a.iter()
             .map(|d| {
-                d.and_then(|d| EPOCH.checked_add_signed(chrono::Duration::days(i64::from(d))))
-                    .ok_or_else(|| {
-                        SnapshotError::invalid(self.path, format!("column `{name}`: bad date"))
-                    })
+                d.and_then(from_days).ok_or_else(|| {
+                    SnapshotError::invalid(self.path, format!("column `{name}`: bad date"))
+                })
             })
             .collect()
     }

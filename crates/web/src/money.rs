@@ -527,6 +527,7 @@ pub async fn contract_page(
             )
             .ok()
         })
+        .filter(|h| h.contract_year >= 1)
         .collect();
     let evidence = BarChart {
         labels: Labels {
@@ -595,7 +596,7 @@ pub async fn contract_page(
             thead { tr { th scope="col" { "Indicator" } th scope="col" { "Payment if 5% worse" } th scope="col" { "Payment if 5% better" } } }
             tbody { @for s in &p.sensitivity { tr { th scope="row" { (s.indicator) } td { (s.worse) } td { (s.better) } } } }
         } }
-        h2 { "By year" }
+        h2 { "By year of the contract" }
         div.table-scroll { table.compact {
             thead { tr { th scope="col" { "Year" } th scope="col" { "Contract year" } th scope="col" { "Pot" } th scope="col" { "Score" } th scope="col" { "Outcome payment" } } }
             tbody { @for h in &history { tr { th scope="row" { (h.year) } td { (h.contract_year) } td { (h.pot) } td { (format!("{:.3}", h.score)) } td { (h.outcome_payment) } } } }
