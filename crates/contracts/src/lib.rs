@@ -38,6 +38,44 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// A built-in definition by id (named `built-in {what} {id}` in errors), or a file by
+/// path: the one way every kind of definition is found.
+pub(crate) fn load_named<T>(
+    name: &str,
+    builtins: &[(&str, &str)],
+    what: &'static str,
+    parse: impl Fn(&str, &str) -> Result<T, ContractsError>,
+) -> Result<T, ContractsError> {
+    if let Some((id, text)) = builtins.iter().find(|(id, _)| *id == name) {
+        return parse(text, &format!("built-in {what} {id}"));
+    }
+    let path = std::path::Path::new(name);
+    if path.extension().is_some_and(|e| e == "toml") || path.exists() {
+        return parse(&read_text(path)?, name);
+    }
+    Err(ContractsError::Unknown {
+        what,
+        name: name.to_string(),
+        known: builtins
+            .iter()
+            .map(|(id, _)| *id)
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+/// An amount of pounds as a definition file writes it: a whole number, a decimal, or a
+/// string such as "1,250,000.00"; none if it is not one.
+pub(crate) fn pounds(value: &toml::Value) -> Option<accord_model::Pence> {
+    use accord_model::Pence;
+    match value {
+        toml::Value::Integer(i) => Some(Pence(i.checked_mul(100)?)),
+        toml::Value::Float(f) => Pence::from_pounds(*f).ok(),
+        toml::Value::String(s) => Pence::parse(s).ok(),
+        _ => None,
+    }
+}
+
 /// Reads a definition file, naming it in the error.
 pub(crate) fn read_text(path: &std::path::Path) -> Result<String, ContractsError> {
     std::fs::read_to_string(path).map_err(|source| ContractsError::Read {

@@ -7,13 +7,11 @@
 //!
 //! The format and the payment's rules are in `docs/outcome-contracts.md`.
 
-use std::path::Path;
-
 use accord_model::Pence;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::{ContractsError, Problem, line_of, read_text};
+use crate::{ContractsError, Problem, line_of, load_named, pounds};
 
 /// How achievement is scored between threshold and target.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -163,34 +161,17 @@ pub const BUILTIN_OUTCOME_CONTRACTS: [(&str, &str); 3] = [
 
 /// A built-in example by id, or a file by path.
 pub fn load_outcome_contract(name: &str) -> Result<OutcomeContract, ContractsError> {
-    if let Some((id, text)) = BUILTIN_OUTCOME_CONTRACTS.iter().find(|(id, _)| *id == name) {
-        return OutcomeContract::parse(text, &format!("built-in contract {id}"));
-    }
-    let path = Path::new(name);
-    if path.extension().is_some_and(|e| e == "toml") || path.exists() {
-        return OutcomeContract::parse(&read_text(path)?, name);
-    }
-    Err(ContractsError::Unknown {
-        what: "outcome contract",
-        name: name.to_string(),
-        known: BUILTIN_OUTCOME_CONTRACTS.map(|(id, _)| id).join(", "),
-    })
+    load_named(
+        name,
+        &BUILTIN_OUTCOME_CONTRACTS,
+        "contract",
+        OutcomeContract::parse,
+    )
 }
 
 /// A sum as a person would write it: 0.9, not 0.8999999999999999.
 fn rounded(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
-}
-
-/// An amount in a file: a number of pounds or a string such as "1,250,000".
-fn amount(value: &toml::Value) -> Option<Pence> {
-    match value {
-        toml::Value::Integer(i) => Some(Pence(i.checked_mul(100)?)),
-        toml::Value::Float(f) => Pence::from_pounds(*f).ok(),
-        toml::Value::String(s) => Pence::parse(s).ok(),
-        _ => None,
-    }
-    .filter(|p| p.0 >= 0)
 }
 
 impl OutcomeContract {
@@ -284,7 +265,7 @@ impl OutcomeContract {
         let at = |span: std::ops::Range<usize>| line_of(text, span.start);
         let mut problems = Vec::new();
         let money = |value: &Spanned<toml::Value>, field: &str, problems: &mut Vec<Problem>| {
-            let found = amount(value.get_ref());
+            let found = pounds(value.get_ref()).filter(|p| p.0 >= 0);
             if found.is_none() {
                 problems.push(Problem::new(
                     at(value.span()),
@@ -500,7 +481,7 @@ impl OutcomeContract {
             "value" => {
                 let values: Vec<Option<Pence>> = raw_partners
                     .iter()
-                    .map(|p| p.value_gbp.as_ref().and_then(amount))
+                    .map(|p| p.value_gbp.as_ref().and_then(pounds).filter(|p| p.0 >= 0))
                     .collect();
                 let total: i64 = values.iter().flatten().map(|v| v.0).sum();
                 if values.iter().any(Option::is_none) || total <= 0 {

@@ -9,12 +9,10 @@
 //! lacks, fixed shares of one contract above 100%) is checked where they meet, in
 //! `accord-money`, with the plan's lines.
 
-use std::path::Path;
-
 use accord_model::{Pence, Setting, Vocabulary};
 use serde::{Deserialize, Serialize};
 
-use crate::{ContractsError, Problem, line_of, read_text};
+use crate::{ContractsError, Problem, line_of, load_named, pounds};
 
 /// The measure of additional need in the capitation formula, beyond age and sex.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,18 +134,7 @@ pub fn builtin_plans() -> Result<Vec<BudgetPlan>, ContractsError> {
 
 /// A built-in plan by id, or a plan file by path.
 pub fn load_plan(name: &str) -> Result<BudgetPlan, ContractsError> {
-    if let Some((id, text)) = BUILTIN_PLANS.iter().find(|(id, _)| *id == name) {
-        return BudgetPlan::parse(text, &format!("built-in plan {id}"));
-    }
-    let path = Path::new(name);
-    if path.extension().is_some_and(|e| e == "toml") || path.exists() {
-        return BudgetPlan::parse(&read_text(path)?, name);
-    }
-    Err(ContractsError::Unknown {
-        what: "budget plan",
-        name: name.to_string(),
-        known: BUILTIN_PLANS.map(|(id, _)| id).join(", "),
-    })
+    load_named(name, &BUILTIN_PLANS, "plan", BudgetPlan::parse)
 }
 
 impl BudgetPlan {
@@ -213,14 +200,8 @@ impl BudgetPlan {
         let mut capitation = Capitation::default();
         if let Some(c) = raw.capitation {
             if let Some(envelope) = c.envelope_gbp {
-                let amount = match envelope.get_ref() {
-                    toml::Value::Integer(i) => Some(Pence(i.saturating_mul(100))),
-                    toml::Value::Float(f) => Pence::from_pounds(*f).ok(),
-                    toml::Value::String(s) => Pence::parse(s).ok(),
-                    _ => None,
-                };
-                match amount {
-                    Some(a) if a.0 >= 0 => capitation.envelope = Some(a),
+                match pounds(envelope.get_ref()).filter(|p| p.0 >= 0) {
+                    Some(a) => capitation.envelope = Some(a),
                     _ => problems.push(Problem::new(
                         at(envelope.span()),
                         "envelope_gbp",

@@ -11,7 +11,7 @@ use std::path::Path;
 use accord_model::{Pence, Setting, Vocabulary};
 use serde::{Deserialize, Serialize};
 
-use crate::{ContractsError, Problem, line_of, read_text};
+use crate::{ContractsError, Problem, line_of, pounds, read_text};
 
 /// What one unit cost pays for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,12 +110,7 @@ impl UnitCosts {
                 ));
             }
             let cost_line = at(entry.cost_gbp.span());
-            let cost = match entry.cost_gbp.get_ref() {
-                toml::Value::Integer(i) => Some(Pence(i.saturating_mul(100))),
-                toml::Value::Float(f) => Pence::from_pounds(*f).ok(),
-                toml::Value::String(s) => Pence::parse(s).ok(),
-                _ => None,
-            };
+            let cost = pounds(entry.cost_gbp.get_ref());
             let cost = match cost {
                 Some(c) if c.0 >= 0 => Some(c),
                 Some(_) => {

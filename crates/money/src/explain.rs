@@ -233,33 +233,29 @@ pub fn explain(
                 "Age-sex indices ({}: mean cost per person of the band over everyone's):",
                 results.baseline_year.label
             );
-            for r in &cap.age_sex {
-                let _ = writeln!(
-                    out,
-                    "    {:<22} {:>8} people {:>18} {:>6.3}",
-                    r.group,
-                    r.people,
-                    r.spend.to_string(),
-                    r.index
-                );
-            }
+            index_rows(&mut out, &cap.age_sex);
             if !cap.need_index.is_empty() {
                 let _ = writeln!(out, "Need indices (cost over what age and sex predict):");
-                for r in &cap.need_index {
-                    let _ = writeln!(
-                        out,
-                        "    {:<22} {:>8} people {:>18} {:>6.3}",
-                        r.group,
-                        r.people,
-                        r.spend.to_string(),
-                        r.index
-                    );
-                }
+                index_rows(&mut out, &cap.need_index);
             }
         }
         _ => return Err(unknown()),
     }
     Ok(out)
+}
+
+/// The rows of a capitation index, one a line.
+fn index_rows(out: &mut String, rows: &[accord_snapshot::money::IndexRow]) {
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "    {:<22} {:>8} people {:>18} {:>6.3}",
+            r.group,
+            r.people,
+            r.spend.to_string(),
+            r.index
+        );
+    }
 }
 
 /// SQL that recomputes a contract's rows and spend from the activity table alone.
