@@ -83,3 +83,17 @@ pub(crate) fn read_text(path: &std::path::Path) -> Result<String, ContractsError
         source,
     })
 }
+
+/// Asserts that an error holds exactly these problems, in order, each starting with the
+/// text given (the rest of a message may say more).
+#[cfg(test)]
+pub(crate) fn assert_problems(err: &ContractsError, expect: &[&str]) {
+    let found: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), expect.len(), "{found:#?}");
+    for (found, expect) in found.iter().zip(expect) {
+        assert!(
+            found.starts_with(expect),
+            "{found} does not start with {expect}"
+        );
+    }
+}
