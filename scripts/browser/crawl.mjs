@@ -20,7 +20,11 @@ const context = await browser.newContext({ viewport: { width: 1280, height: 900 
 const page = await context.newPage();
 page.on("console", (m) => { if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`); });
 page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
-page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+// A request the browser itself cancels by navigating on (ERR_ABORTED, as a favicon still
+// loading when the crawl moves to the next page) is not a failure.
+page.on("requestfailed", (r) => {
+  if (r.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+});
 page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
 
 const shown = (v) => v === null ? "*" : v.toLocaleString("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
