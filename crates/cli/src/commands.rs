@@ -8,6 +8,8 @@ use accord_dataset::{
     DATASET_OUTPUT, Dataset, Destination, Provenance, WriteOptions, seal, thousands, write_dataset,
 };
 use accord_synth::{PlantedEffect, Stage, SynthParams, generate};
+use accord_workspace::Layout;
+use accord_workspace::demo::{DemoEvent, DemoOptions, Report};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -334,11 +336,12 @@ fn synthesise(
 }
 
 /// The main job: the default borough (generated if it is not there, checked if it is),
-/// then every built-in framework refreshed into a snapshot beside it.
+/// then the workspace's demo pipeline (register, refresh with money, risk model,
+/// evaluation, MDT demo database), then the dashboard.
 fn demo(args: &DemoArgs) -> Result<()> {
-    let report = if args.data.join(accord_dataset::MANIFEST_FILE).exists() {
+    let workspace = if args.data.join(accord_dataset::MANIFEST_FILE).exists() {
         eprintln!("using the borough already at {}", args.data.display());
-        Dataset::open(&args.data)?.report().clone()
+        crate::people::open(&args.data, false)?
     } else {
         eprintln!(
             "generating a synthetic borough of {} people into {}",
@@ -351,116 +354,109 @@ fn demo(args: &DemoArgs) -> Result<()> {
             NaiveDate::from_ymd_opt(2026, 3, 31).context("end date")?,
         );
         params.years = args.years;
-        synthesise(&params, &args.data, false, false)?
+        synthesise(&params, &args.data, false, false)?;
+        crate::people::open(&args.data, false)?
     };
-    println!("{report}");
-    let snapshot = crate::outcomes::snapshot_beside(&args.data);
-    // The synthetic borough's contract register sits beside it; one a user put there is
-    // read as it is.
-    let register = args
-        .data
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join("contracts.csv");
-    if !register.exists() {
-        crate::money::synth_register(&Dataset::open(&args.data)?, &register)?;
-        eprintln!(
-            "illustrative contract register written to {}",
-            register.display()
-        );
-    }
-    crate::outcomes::run_refresh(&crate::outcomes::RefreshArgs {
-        data: args.data.clone(),
-        frameworks: Vec::new(),
-        out: snapshot.clone(),
-        threads: None,
-        emit_sql: None,
-        json: false,
-        money: crate::money::MoneyDefinitions {
-            contracts: Some(register.clone()),
-            ..Default::default()
+    println!("{}", workspace.dataset().report());
+    let layout = Layout::around(&args.data);
+    let options = DemoOptions {
+        database: args.database.clone(),
+        evaluation_report: Report {
+            kind: &crate::outputs::EVALUATION_HTML,
+            render: &|e| accord_web::evaluation::standalone(e),
         },
+    };
+    let working = std::cell::RefCell::new(None);
+    let outputs = accord_workspace::demo::run(&workspace, &layout, &options, &|event| {
+        tell(event, &layout, &working);
     })?;
-    let risk_model = args
-        .data
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join("risk-model");
-    // The dashboard is still worth serving without a risk model (a borough too small to
-    // fit one, say): say why there is none and go on.
-    let risk_model = match crate::people::fit_quietly(&args.data, &risk_model) {
-        Ok(summary) => {
-            println!(
-                "risk model of emergency admission written to {0}: {summary}; `accord risk report --model {0}` prints its card, `accord casefind --data {1} --model {0} --network N01` lists people for MDT review",
-                risk_model.display(),
-                args.data.display()
-            );
-            Some(risk_model)
-        }
-        Err(err) => {
-            eprintln!("no risk model: {err:#}");
-            None
-        }
-    };
-    let evaluation = match &risk_model {
-        Some(model) => {
-            let json = model.with_file_name("evaluation.json");
-            match crate::evaluate::evaluate_quietly(&args.data, model, &json) {
-                Ok(summary) => {
-                    println!(
-                        "MDT evaluation written to {} and {}: {summary}",
-                        json.display(),
-                        json.with_extension("html").display()
-                    );
-                    Some(json)
-                }
-                Err(err) => {
-                    eprintln!("no MDT evaluation: {err:#}");
-                    None
-                }
-            }
-        }
-        None => None,
-    };
-    // The MDT workflow needs the risk model's case-finding lists; without one the
-    // dashboard is served alone.
-    let mdt_database = match &risk_model {
-        Some(model) => {
-            let url = args.database.clone().unwrap_or_else(|| {
-                accord_mdt::store::sqlite_url(&model.with_file_name("mdt.sqlite"))
-            });
-            match crate::mdt::prepare_demo(&args.data, model, &url) {
-                Ok(()) => Some(url),
-                Err(err) => {
-                    eprintln!("no MDT workflow: {err:#}");
-                    None
-                }
-            }
-        }
-        None => None,
-    };
     println!();
     println!(
         "`accord explain --snapshot {0} islington/emergency_admissions` shows how a figure was made; `accord export --snapshot {0} --public --out results.csv` writes publishable figures",
-        snapshot.display()
+        outputs.snapshot.display()
     );
     println!(
         "`accord money --data {0} --contracts {1} --xlsx money.xlsx` prints spend and budgets and writes the workbook; `accord money explain --snapshot {2} workstream:tht_workstreams/living_well` shows how a budget was made; `accord contract pay tht_risk_reward --snapshot {2}` works out an outcome-based contract's payment",
         args.data.display(),
-        register.display(),
-        snapshot.display()
+        outputs.register.display(),
+        outputs.snapshot.display()
     );
     if args.no_serve {
         return Ok(());
     }
     crate::serve::run(&crate::serve::ServeArgs {
-        snapshot,
+        snapshot: outputs.snapshot,
         port: args.port,
         host: std::net::Ipv4Addr::LOCALHOST.into(),
         public: false,
-        risk_model,
-        evaluation,
-        mdt_database,
+        risk_model: outputs.risk_model,
+        evaluation: outputs.evaluation,
+        mdt_database: outputs.mdt_database,
         contracts: Vec::new(),
     })
+}
+
+/// Tells the user what a step of the demo did; `working` holds the spinner or bar of the
+/// step under way.
+fn tell(
+    event: DemoEvent,
+    layout: &Layout,
+    working: &std::cell::RefCell<Option<indicatif::ProgressBar>>,
+) {
+    let finish = || {
+        if let Some(bar) = working.borrow_mut().take() {
+            bar.finish_and_clear();
+        }
+    };
+    match event {
+        DemoEvent::Started(what) => {
+            finish();
+            *working.borrow_mut() = Some(crate::progress::spinner(what, false));
+        }
+        DemoEvent::Finished => finish(),
+        DemoEvent::RegisterWritten(path) => eprintln!(
+            "illustrative contract register written to {}",
+            path.display()
+        ),
+        DemoEvent::Indicator(total) => working
+            .borrow_mut()
+            .get_or_insert_with(|| bar(total as u64, "indicators", false))
+            .inc(1),
+        DemoEvent::Refreshed(snapshot) => {
+            finish();
+            crate::outcomes::print_refreshed(snapshot, &layout.snapshot());
+        }
+        DemoEvent::RiskModel(trained) => {
+            let p = trained
+                .card
+                .temporal
+                .as_ref()
+                .unwrap_or(&trained.card.split);
+            println!(
+                "risk model of emergency admission written to {0}: validation AUC {1:.3} ({2:.3} to {3:.3}), calibration-in-the-large {4:+.3}; `accord risk report --model {0}` prints its card, `accord casefind --data {5} --model {0} --network N01` lists people for MDT review",
+                layout.risk_model().display(),
+                p.auc.auc,
+                p.auc.lower,
+                p.auc.upper,
+                p.calibration.intercept,
+                layout.data().display()
+            );
+        }
+        DemoEvent::Evaluated(evaluation, options) => println!(
+            "MDT evaluation written to {} and {}: {}",
+            layout.evaluation().display(),
+            layout.evaluation_report().display(),
+            crate::evaluate::summary_line(evaluation, options)
+        ),
+        DemoEvent::MdtLoaded(summary, url) => crate::mdt::print_demo(summary, url),
+        DemoEvent::MdtFound(url) => println!(
+            "using the MDT database already at {} (demo users' password: {:?}; demo only)",
+            accord_mdt::store::redact(url),
+            accord_mdt::demo::DEMO_PASSWORD
+        ),
+        DemoEvent::Skipped(step, err) => {
+            finish();
+            eprintln!("no {step}: {err}");
+        }
+    }
 }

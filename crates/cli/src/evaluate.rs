@@ -19,8 +19,10 @@ use accord_evaluation::{
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::outputs::{EVALUATION_HTML, EVALUATION_JSON, EVALUATION_ROWS};
-use crate::people::{load, print_json};
+use accord_workspace::{EVALUATION_JSON, write_evaluation};
+
+use crate::outputs::{EVALUATION_HTML, EVALUATION_ROWS};
+use crate::people::{open, print_json};
 use crate::progress::spinner;
 
 #[derive(Debug, Args)]
@@ -219,12 +221,13 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
     }
     let [export_to, json_to, html_to] = destinations;
     let started = std::time::Instant::now();
-    let histories = load(&args.data, args.json)?;
+    let workspace = open(&args.data, args.json)?;
+    let histories = workspace.histories()?;
     let read_seconds = started.elapsed().as_secs_f64();
-    let risk = risk_model(args, &histories)?;
+    let risk = risk_model(args, histories)?;
     let progress = spinner("matching and estimating", args.json);
     let (mut evaluation, rows) =
-        evaluate_with_rows(&histories, &risk, &options, args.export.is_some())?;
+        evaluate_with_rows(histories, &risk, &options, args.export.is_some())?;
     progress.finish_and_clear();
     evaluation.timings.insert(
         0,
@@ -237,7 +240,7 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
         export(&rows, dir)?;
     }
     if let Some(file) = &json_to {
-        write_output_file(file, serde_json::to_string_pretty(&evaluation)?.as_bytes())?;
+        write_evaluation(file, &evaluation)?;
     }
     if let Some(file) = &html_to {
         write_output_file(
@@ -255,37 +258,9 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
     Ok(())
 }
 
-/// Evaluates `data` with the risk model in `model` into `json` and the HTML report beside
-/// it, without printing the report (for `accord demo`); says in a line what it found.
-pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String> {
-    let inputs = [data, model];
-    let html = json.with_extension("html");
-    let json_to = Destination::replacing(json, &EVALUATION_JSON, &inputs);
-    let html_to = Destination::replacing(&html, &EVALUATION_HTML, &inputs);
-    json_to.check()?;
-    html_to.check()?;
-    let histories = load(data, false)?;
-    let risk = read_model(model)?;
-    let progress = spinner("evaluating the MDT programme", false);
-    // The synthetic borough's MDTs change A&E attendances, emergency admissions and social
-    // care costs only, so planned care is a negative control there.
-    let options = EvaluationOptions {
-        negative_controls: vec![
-            "elective_admissions".into(),
-            "outpatient_attendances".into(),
-        ],
-        ..EvaluationOptions::default()
-    };
-    let evaluation = accord_evaluation::evaluate(&histories, &risk, &options)?;
-    progress.finish_and_clear();
-    write_output_file(
-        &json_to,
-        serde_json::to_string_pretty(&evaluation)?.as_bytes(),
-    )?;
-    write_output_file(
-        &html_to,
-        accord_web::evaluation::standalone(&evaluation).as_bytes(),
-    )?;
+/// What the evaluation found, in a line: the matched, the main ratios, and a warning
+/// first where a falsification check failed (for `accord demo`).
+pub fn summary_line(evaluation: &Evaluation, options: &EvaluationOptions) -> String {
     let ratio = |name: &str| {
         let Some(o) = evaluation.outcomes.iter().find(|o| o.name == name) else {
             return "-".to_string();
@@ -329,12 +304,12 @@ pub fn evaluate_quietly(data: &Path, model: &Path, json: &Path) -> Result<String
             failed.join(" and ")
         )
     };
-    Ok(format!(
+    format!(
         "{} matched; A&E ratio of rate ratios {}, emergency admissions {}{caution}",
         evaluation.attrition.matched_treated,
         ratio("ae_attendances"),
         ratio("emergency_admissions")
-    ))
+    )
 }
 
 fn interval(i: &Interval, digits: usize) -> String {

@@ -2,24 +2,17 @@
 //! synthetic borough's MDT history as demo data, and export the recorded discussions into
 //! a dataset's `mdt_discussion` table for the evaluation and the frameworks.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use accord_cohort::{CaseFinding, Histories, Scope, Top, find_cases};
 use accord_dataset::{
     DATASET_OUTPUT, Dataset, Destination, Provenance, TableBatches, WriteOptions, write_dataset,
 };
 use accord_mdt::Store;
-use accord_mdt::demo::{
-    DEMO_PASSWORD, DemoBorough, DemoPerson, DemoPractice, DemoSummary, load_demo,
-};
-use accord_mdt::exchange::{
-    CaseFindingRow, discussion_batch, discussion_rows, load_case_finding, read_discussion_batches,
-};
+use accord_mdt::demo::{DEMO_PASSWORD, DemoSummary};
+use accord_mdt::exchange::{discussion_batch, discussion_rows};
 use accord_model::Table;
+use accord_workspace::Workspace;
 use anyhow::{Context, Result, bail};
-use arrow_array::{Array, RecordBatch, StringArray};
-use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use crate::progress::spinner;
@@ -49,7 +42,7 @@ pub struct CasefindLoadArgs {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
     database: String,
     /// How many of each network's list to load.
-    #[arg(long, default_value_t = LISTED)]
+    #[arg(long, default_value_t = accord_workspace::mdt_bridge::LISTED)]
     top: usize,
 }
 
@@ -110,10 +103,7 @@ pub fn run(command: &MdtCommand) -> Result<()> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the database runtime")
+    Ok(accord_workspace::mdt_bridge::runtime()?)
 }
 
 /// Connects to `url`, creating an SQLite file's folder first.
@@ -121,200 +111,28 @@ pub async fn connect(url: &str) -> Result<Store> {
     Ok(Store::connect(url).await?)
 }
 
-fn text_column<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<&'a StringArray> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-        .with_context(|| format!("{table}.{name} is not a text column"))
-}
-
-/// (code, name) of every row of a two-text-column table.
-fn names(dataset: &Dataset, table: Table, key: &str) -> Result<HashMap<String, String>> {
-    let mut names = HashMap::new();
-    for batch in dataset.read_table(table)? {
-        let codes = text_column(&batch, table.name(), key)?;
-        let labels = text_column(&batch, table.name(), "name")?;
-        for i in 0..batch.num_rows() {
-            if !codes.is_null(i) {
-                names.insert(codes.value(i).to_string(), labels.value(i).to_string());
-            }
-        }
-    }
-    Ok(names)
-}
-
-/// How many of each network's list are loaded for the meetings' case lists.
-const LISTED: usize = 40;
-
-/// Risk scores and their reasons by person.
-type Scores = HashMap<u64, (f64, Vec<String>)>;
-
-/// Each network's case-finding list on `day`: the first `listed` people of each, and the
-/// scores and reasons of everyone in each network's top 3% (for the register).
-fn draw_lists(
-    histories: &Histories,
-    model: &accord_cohort::RiskModel,
-    networks: &[String],
-    day: i32,
-    listed: usize,
-) -> Result<(Vec<CaseFindingRow>, Scores)> {
-    let mut scores = HashMap::new();
-    let mut rows = Vec::new();
-    for code in networks {
-        let list = find_cases(
-            histories,
-            model,
-            &CaseFinding {
-                scope: Scope::Network(code.clone()),
-                top: Top::Fraction(0.03),
-                day,
-                exclude_discussed_months: 6,
-                seed: 42,
-            },
-        )?;
-        for c in &list.candidates {
-            scores.insert(c.person_id, (c.score, c.reasons.clone()));
-            if c.rank <= listed {
-                rows.push(CaseFindingRow {
-                    network: code.clone(),
-                    rank: c.rank,
-                    person_id: c.person_id,
-                    score: c.score,
-                    reasons: c.reasons.clone(),
-                });
-            }
-        }
-    }
-    Ok((rows, scores))
-}
-
-/// Draws everything the demo loads from the dataset and the risk model.
-fn demo_borough(data: &Path, model: &Path) -> Result<DemoBorough> {
-    let progress = spinner("reading the borough and drawing case-finding lists", false);
-    let dataset = Dataset::open(data).with_context(|| format!("opening {}", data.display()))?;
-    let histories = Histories::load(&dataset)?;
-    let model = accord_cohort::model::read_model(model).with_context(|| {
-        format!(
-            "reading the risk model {} (run `accord risk fit` first)",
-            model.display()
-        )
-    })?;
-    let discussions = read_discussion_batches(&dataset.read_table(Table::MdtDiscussion)?)?;
-    let network_names = names(&dataset, Table::Network, "network_id")?;
-    let practice_names = names(&dataset, Table::Practice, "practice_code")?;
-    let mut network_codes: Vec<String> = histories
-        .practices
-        .iter()
-        .filter_map(|p| p.network.clone())
-        .collect();
-    network_codes.sort();
-    network_codes.dedup();
-    let day = histories.extract_day;
-    let (case_finding, mut scores) = draw_lists(&histories, &model, &network_codes, day, LISTED)?;
-    let last_discussion: HashMap<u64, (&str, NaiveDate)> = discussions
-        .iter()
-        .map(|d| (d.person_id, (d.network_code.as_str(), d.meeting_date)))
-        .collect();
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).context("epoch")?;
-    let mut people = Vec::new();
-    for index in 0..histories.people.len() {
-        let history = histories.history(index);
-        let person = history.person;
-        let discussed = last_discussion.get(&person.id);
-        // Everyone registered with a network's practice now, and everyone ever discussed
-        // (with the practice they were with then, or their last one).
-        let now = history
-            .alive_on(day)
-            .then(|| history.practice_on(day))
-            .flatten();
-        let practice = match (now, discussed) {
-            (Some(p), _) => Some(p),
-            (None, Some((_, date))) => history
-                .practice_on(i32::try_from((*date - epoch).num_days())?)
-                .or_else(|| history.registrations.last().map(|r| r.practice)),
-            (None, None) => None,
-        };
-        let Some(practice) = practice else { continue };
-        let practice = &histories.practices[practice as usize];
-        let network = match (discussed, &practice.network) {
-            (Some((network, _)), _) => network.to_string(),
-            (None, Some(network)) => network.clone(),
-            (None, None) => continue,
-        };
-        let born = epoch + chrono::Duration::days(i64::from(person.birth_day));
-        people.push(DemoPerson {
-            id: person.id,
-            network,
-            practice: practice.code.clone(),
-            sex: person.sex.as_str().to_string(),
-            birth_year: chrono::Datelike::year(&born),
-            risk: scores.remove(&person.id),
-        });
-    }
-    let mut practices: Vec<DemoPractice> = histories
-        .practices
-        .iter()
-        .map(|p| DemoPractice {
-            code: p.code.clone(),
-            name: practice_names
-                .get(&p.code)
-                .cloned()
-                .unwrap_or_else(|| p.code.clone()),
-            network: p.network.clone(),
-        })
-        .collect();
-    practices.sort_by(|a, b| a.code.cmp(&b.code));
-    progress.finish_and_clear();
-    Ok(DemoBorough {
-        networks: network_codes
-            .iter()
-            .map(|c| {
-                (
-                    c.clone(),
-                    network_names
-                        .get(c)
-                        .cloned()
-                        .unwrap_or_else(|| format!("Network {c}")),
-                )
-            })
-            .collect(),
-        practices,
-        people,
-        scored_on: epoch + chrono::Duration::days(i64::from(day)),
-        case_finding,
-        discussions,
-    })
-}
-
 /// Loads the demo into the database at `url`, which must be new or empty.
 pub fn demo_load(data: &Path, model: &Path, url: &str) -> Result<DemoSummary> {
-    let borough = demo_borough(data, model)?;
-    let progress = spinner("loading the MDT demo data", false);
-    let summary = runtime()?.block_on(async {
-        let store = connect(url).await?;
-        let today = chrono::Utc::now().date_naive();
-        anyhow::Ok(load_demo(&store, &borough, today).await?)
-    })?;
+    let progress = spinner("reading the borough and drawing case-finding lists", false);
+    let workspace = Workspace::open(data).with_context(|| format!("opening {}", data.display()))?;
+    let model = read_risk_model(model)?;
+    let runtime = runtime()?;
+    let store = runtime.block_on(connect(url))?;
+    progress.set_message("loading the MDT demo data");
+    let today = chrono::Utc::now().date_naive();
+    let summary = workspace.load_mdt_demo(&model, &store, &runtime, today)?;
     progress.finish_and_clear();
     Ok(summary)
 }
 
-/// Loads the demo into the database at `url` unless it already holds networks.
-pub fn prepare_demo(data: &Path, model: &Path, url: &str) -> Result<()> {
-    let loaded = runtime()?.block_on(async {
-        let store = connect(url).await?;
-        anyhow::Ok(store.count("network").await? > 0)
-    })?;
-    if loaded {
-        println!(
-            "using the MDT database already at {} (demo users' password: {DEMO_PASSWORD:?}; demo only)",
-            accord_mdt::store::redact(url)
-        );
-        return Ok(());
-    }
-    let summary = demo_load(data, model, url)?;
-    print_demo(&summary, url);
-    Ok(())
+/// The risk model the case-finding lists are drawn from.
+fn read_risk_model(model: &Path) -> Result<accord_cohort::RiskModel> {
+    accord_cohort::model::read_model(model).with_context(|| {
+        format!(
+            "reading the risk model {} (run `accord risk fit` first)",
+            model.display()
+        )
+    })
 }
 
 /// Prints who can sign in, under the demo-only warning.
@@ -347,34 +165,16 @@ pub fn print_demo(summary: &DemoSummary, url: &str) {
 
 fn casefind(args: &CasefindLoadArgs) -> Result<()> {
     let progress = spinner("drawing each network's case-finding list", false);
-    let dataset =
-        Dataset::open(&args.data).with_context(|| format!("opening {}", args.data.display()))?;
-    let histories = Histories::load(&dataset)?;
-    let model = accord_cohort::model::read_model(&args.model).with_context(|| {
-        format!(
-            "reading the risk model {} (run `accord risk fit` first)",
-            args.model.display()
-        )
-    })?;
-    let mut networks: Vec<String> = histories
-        .practices
-        .iter()
-        .filter_map(|p| p.network.clone())
-        .collect();
-    networks.sort();
-    networks.dedup();
-    let day = histories.extract_day;
-    let (rows, _) = draw_lists(&histories, &model, &networks, day, args.top)?;
-    let date = NaiveDate::from_ymd_opt(1970, 1, 1).context("epoch")?
-        + chrono::Duration::days(i64::from(day));
-    let (loaded, left_out) = runtime()?.block_on(async {
-        let store = connect(&args.database).await?;
-        anyhow::Ok(load_case_finding(&store, date, &rows).await?)
-    })?;
+    let workspace =
+        Workspace::open(&args.data).with_context(|| format!("opening {}", args.data.display()))?;
+    let model = read_risk_model(&args.model)?;
+    let runtime = runtime()?;
+    let store = runtime.block_on(connect(&args.database))?;
+    let (loaded, left_out, networks, date) =
+        workspace.load_case_finding(&model, &store, &runtime, args.top)?;
     progress.finish_and_clear();
     println!(
-        "loaded {loaded} people onto the case-finding lists of {} networks dated {date}{}",
-        networks.len(),
+        "loaded {loaded} people onto the case-finding lists of {networks} networks dated {date}{}",
         if left_out > 0 {
             format!(" ({left_out} not in the MDT register were left out)")
         } else {

@@ -5,11 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use accord_cohort::{Histories, SegmentModel, segment};
-use accord_contracts::{BudgetPlan, Register, UnitCosts, builtin_plans, load_plan};
-use accord_dataset::Dataset;
-use accord_model::{Pence, Table};
-use accord_money::{MoneyInputs, compute, explain, whatif};
+use accord_contracts::{Register, UnitCosts};
+use accord_model::Pence;
+use accord_money::{explain, whatif};
 use accord_snapshot::Snapshot;
 use accord_snapshot::money::MoneyResults;
 use anyhow::{Context, Result, bail};
@@ -17,7 +15,8 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use crate::outcomes::DEFAULT_SNAPSHOT;
-use crate::outputs::{REGISTER_OUTPUT, write_file};
+
+use crate::outputs::write_file;
 
 /// The definitions money is computed from.
 #[derive(Debug, Clone, Default, Args)]
@@ -39,73 +38,19 @@ pub struct MoneyDefinitions {
     pub year_end: Option<NaiveDate>,
 }
 
-/// The definitions, read and checked.
-pub struct Loaded {
-    pub register: Register,
-    pub unit_costs: UnitCosts,
-    pub plans: Vec<BudgetPlan>,
-    pub models: Vec<SegmentModel>,
-}
-
 impl MoneyDefinitions {
-    /// Reads every definition file; problems name their file, line and field.
-    pub fn load(&self) -> Result<Option<Loaded>> {
+    /// Reads every definition file; problems name their file, line and field. Nothing
+    /// without a register.
+    pub fn load(&self) -> Result<Option<accord_workspace::MoneyDefinitions>> {
         let Some(contracts) = &self.contracts else {
             return Ok(None);
         };
-        let register = Register::load(contracts)?;
-        let unit_costs = UnitCosts::load(self.unit_costs.as_deref())?;
-        let plans = if self.plans.is_empty() {
-            builtin_plans()?
-        } else {
-            self.plans
-                .iter()
-                .map(|p| load_plan(p))
-                .collect::<Result<_, _>>()?
-        };
-        let mut models = segment::builtin();
-        for name in &self.segments {
-            let model = segment::load(name)?;
-            if models.iter().any(|m| m.id == model.id) {
-                bail!(
-                    "{name}: a segment model {:?} is built in already: give yours another id",
-                    model.id
-                );
-            }
-            models.push(model);
-        }
-        Ok(Some(Loaded {
-            register,
-            unit_costs,
-            plans,
-            models,
-        }))
-    }
-}
-
-impl Loaded {
-    /// Money for the histories.
-    pub fn compute(
-        &self,
-        histories: &Histories,
-        year_end: Option<NaiveDate>,
-    ) -> Result<MoneyResults> {
-        Ok(compute(&self.inputs(histories, year_end))?)
-    }
-
-    fn inputs<'a>(
-        &'a self,
-        histories: &'a Histories,
-        year_end: Option<NaiveDate>,
-    ) -> MoneyInputs<'a> {
-        MoneyInputs {
-            histories,
-            register: &self.register,
-            unit_costs: &self.unit_costs,
-            plans: &self.plans,
-            segment_models: &self.models,
-            year_end,
-        }
+        Ok(Some(accord_workspace::MoneyDefinitions::load(
+            contracts,
+            self.unit_costs.as_deref(),
+            &self.plans,
+            &self.segments,
+        )?))
     }
 }
 
@@ -119,10 +64,9 @@ pub fn money_for(
         return Ok(None);
     };
     let started = Instant::now();
-    let dataset = Dataset::open(data).with_context(|| format!("opening {}", data.display()))?;
-    let histories = Histories::load(&dataset)?;
+    let workspace = crate::people::open(data, true)?;
     let loaded_at = started.elapsed();
-    let results = loaded.compute(&histories, definitions.year_end)?;
+    let results = workspace.money(&loaded, definitions.year_end)?;
     if !quiet {
         eprintln!(
             "money for {}: dataset opened and histories loaded in {:.2} s, spend and budgets computed in {:.2} s",
@@ -238,14 +182,13 @@ pub fn run_money(args: &MoneyArgs) -> Result<()> {
             let loaded = definitions
                 .load()?
                 .context("give the contract register with --contracts")?;
-            let dataset = Dataset::open(data)?;
-            let histories = Histories::load(&dataset)?;
+            let workspace = crate::people::open(data, *json)?;
             let plan = for_plan
                 .clone()
                 .or_else(|| loaded.plans.first().map(|p| p.id.clone()))
                 .context("no budget plan")?;
             let effects = whatif::run(
-                &loaded.inputs(&histories, definitions.year_end),
+                &loaded.inputs(workspace.histories()?, definitions.year_end),
                 &plan,
                 &scenario,
             )?;
@@ -496,7 +439,7 @@ pub fn run_contracts(command: &ContractsCommand) -> Result<()> {
     match command {
         ContractsCommand::Check { file, json } => {
             let register = Register::load(file)?;
-            let models = segment::builtin();
+            let models = accord_cohort::segment::builtin();
             register.check_segments(|m, s| match models.iter().find(|x| x.id == m) {
                 None => Err(format!(
                     "unknown segment model {m:?} (built in: {})",
@@ -567,8 +510,7 @@ pub fn run_contracts(command: &ContractsCommand) -> Result<()> {
             Ok(())
         }
         ContractsCommand::Synth { data, out } => {
-            let dataset = Dataset::open(data)?;
-            synth_register(&dataset, out)?;
+            crate::people::open(data, false)?.write_synthetic_register(out)?;
             println!(
                 "illustrative contract register for {} written to {}",
                 data.display(),
@@ -577,45 +519,6 @@ pub fn run_contracts(command: &ContractsCommand) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// Writes the synthetic borough's register for a dataset: its providers, and its registered
-/// population at the extract date.
-pub fn synth_register(dataset: &Dataset, out: &Path) -> Result<()> {
-    let inputs = [dataset.dir()];
-    accord_dataset::Destination::replacing(out, &REGISTER_OUTPUT, &inputs).check()?;
-    let mut providers = Vec::new();
-    for batch in dataset.read_table(Table::Provider)? {
-        let column = |name: &str| {
-            batch
-                .column_by_name(name)
-                .and_then(|c| {
-                    c.as_any()
-                        .downcast_ref::<arrow_array::StringArray>()
-                        .cloned()
-                })
-                .with_context(|| format!("the provider table's {name}"))
-        };
-        let (codes, names, kinds) = (column("provider_code")?, column("name")?, column("kind")?);
-        for row in 0..batch.num_rows() {
-            providers.push((
-                codes.value(row).to_string(),
-                names.value(row).to_string(),
-                kinds.value(row).parse()?,
-            ));
-        }
-    }
-    let histories = Histories::load(dataset)?;
-    let registered = accord_cohort::population_on(&histories, histories.extract_day)
-        .people
-        .len() as u64;
-    let year = accord_money::budget_year(dataset.manifest().extract_date)
-        .context("no financial year in the data")?;
-    let text = accord_synth::register::contract_register_csv(&providers, registered, year.end);
-    // What the generator writes must read back as a register.
-    Register::parse_csv(&text, &out.display().to_string())?;
-    write_file(out, &REGISTER_OUTPUT, &inputs, text.as_bytes())?;
-    Ok(())
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use accord_dataset::{Destination, write_output_file};
-use accord_engine::{RefreshOptions, refresh};
+use accord_engine::RefreshOptions;
 use accord_framework::{Framework, builtin};
 use accord_snapshot::{ResultRow, Snapshot, write_csv};
 use anyhow::{Context, Result};
@@ -111,22 +111,22 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
     // The money definitions are read before the work, so that a bad register is refused
     // before a minute of refresh.
     let money = args.money.load()?;
-    let count: usize = frameworks.iter().map(|f| f.indicators.len()).sum();
-    let progress = bar(count as u64, "indicators", args.json);
     let mut options = RefreshOptions::default();
     if let Some(threads) = args.threads {
         options.threads = threads;
     }
     let started = Instant::now();
-    let done = refresh(&args.data, &frameworks, &options, &|_, _| progress.inc(1))
+    let workspace = crate::people::open(&args.data, args.json)?;
+    let count: usize = frameworks.iter().map(|f| f.indicators.len()).sum();
+    let progress = bar(count as u64, "indicators", args.json);
+    let done = workspace
+        .refresh(&frameworks, &options, &|_, _| progress.inc(1))
         .with_context(|| format!("refreshing {}", args.data.display()))?;
     progress.finish_and_clear();
     let mut snapshot = done.snapshot;
     if let Some(money) = money {
         let started = Instant::now();
-        let dataset = accord_dataset::Dataset::open(&args.data)?;
-        let histories = accord_cohort::Histories::load(&dataset)?;
-        snapshot.money = Some(money.compute(&histories, args.money.year_end)?);
+        snapshot.money = Some(workspace.money(&money, args.money.year_end)?);
         tracing::info!("money in {:.2} s", started.elapsed().as_secs_f64());
     }
     if let Some(sql) = &sql_destination {
@@ -139,17 +139,22 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&snapshot.summary)?);
     } else {
-        print_overview(&snapshot);
-        println!(
-            "\nrefreshed {} indicators ({} figures) in {:.2} s ({:.2} s in the query engine); snapshot at {}",
-            snapshot.summary.indicators.len(),
-            snapshot.results.len(),
-            snapshot.summary.provenance.seconds,
-            snapshot.summary.provenance.query_seconds,
-            args.out.display()
-        );
+        print_refreshed(&snapshot, &args.out);
     }
     Ok(snapshot)
+}
+
+/// Each framework's latest figures, and what the refresh did.
+pub fn print_refreshed(snapshot: &Snapshot, out: &Path) {
+    print_overview(snapshot);
+    println!(
+        "\nrefreshed {} indicators ({} figures) in {:.2} s ({:.2} s in the query engine); snapshot at {}",
+        snapshot.summary.indicators.len(),
+        snapshot.results.len(),
+        snapshot.summary.provenance.seconds,
+        snapshot.summary.provenance.query_seconds,
+        out.display()
+    );
 }
 
 /// A value in the indicator's unit, with its interval.
@@ -353,11 +358,4 @@ pub fn run_export(args: &ExportArgs) -> Result<()> {
         }
     );
     Ok(())
-}
-
-/// The snapshot folder for a dataset folder in the demo layout.
-pub fn snapshot_beside(data: &Path) -> PathBuf {
-    data.parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join("snapshot")
 }

@@ -17,15 +17,6 @@ pub const CASE_LIST: OutputKind = OutputKind {
     },
 };
 
-/// A contract register as `accord contracts synth` writes it: CSV with the register's
-/// header.
-pub const REGISTER_OUTPUT: OutputKind = OutputKind {
-    name: "contract register (CSV)",
-    shape: Shape::File {
-        recognise: |bytes| bytes.starts_with(b"contract_id,provider_code,provider_name,"),
-    },
-};
-
 /// An outcome-based contract's payment in the shape of the INDIGO data standard.
 pub const INDIGO_JSON: OutputKind = OutputKind {
     name: "outcome payments (INDIGO JSON)",
@@ -41,14 +32,6 @@ pub const PAYMENT_CSV: OutputKind = OutputKind {
     name: "outcome payment (CSV)",
     shape: Shape::File {
         recognise: |bytes| bytes.starts_with(b"framework,indicator,period_end,value,"),
-    },
-};
-
-/// The evaluation as JSON: serde writes its provenance first.
-pub const EVALUATION_JSON: OutputKind = OutputKind {
-    name: "evaluation (JSON)",
-    shape: Shape::File {
-        recognise: |bytes| bytes.starts_with(b"{\n  \"provenance\": {"),
     },
 };
 

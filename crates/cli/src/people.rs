@@ -7,14 +7,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use accord_cohort::at::{day_of, day_text, year_ends};
-use accord_cohort::model::MODEL_OUTPUT;
-use accord_cohort::model::{CARD_JSON, CARD_MARKDOWN, MODEL_FILE, read_card, read_model};
+use accord_cohort::model::{
+    CARD_JSON, CARD_MARKDOWN, MODEL_FILE, MODEL_OUTPUT, read_card, read_model, write_model,
+};
 use accord_cohort::{
     CaseFinding, CaseList, Histories, RiskModel, Scope, SegmentReport, Top, TrainOptions, card,
-    segment, segment_report, train,
+    segment, segment_report,
 };
-use accord_dataset::{Dataset, Destination, write_file_atomically, write_folder_atomically};
+use accord_dataset::{Destination, write_file_atomically, write_folder_atomically};
 use accord_model::dates;
+use accord_workspace::Workspace;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
@@ -114,12 +116,14 @@ pub struct CasefindArgs {
     json: bool,
 }
 
-pub fn load(data: &Path, quiet: bool) -> Result<Histories> {
+/// Opens the dataset at `data` once and loads its person histories, for every step of the
+/// command to share.
+pub fn open(data: &Path, quiet: bool) -> Result<Workspace> {
     let progress = spinner("reading the dataset", quiet);
-    let dataset = Dataset::open(data).with_context(|| format!("opening {}", data.display()))?;
-    let histories = Histories::load(&dataset)?;
+    let workspace = Workspace::open(data).with_context(|| format!("opening {}", data.display()))?;
+    workspace.histories()?;
     progress.finish_and_clear();
-    Ok(histories)
+    Ok(workspace)
 }
 
 /// The day of `--date`, or the extract date; a date after the extract is refused.
@@ -162,7 +166,8 @@ pub fn run_segment(args: &SegmentArgs) -> Result<()> {
             .map(|m| segment::load(m))
             .collect::<Result<Vec<_>, _>>()?
     };
-    let histories = load(&args.data, args.json)?;
+    let workspace = open(&args.data, args.json)?;
+    let histories = workspace.histories()?;
     let end = date_or_extract(&histories, args.date)?;
     let mut days = year_ends(histories.data_start, end);
     if days.is_empty() {
@@ -171,7 +176,7 @@ pub fn run_segment(args: &SegmentArgs) -> Result<()> {
     let dates: Vec<NaiveDate> = days.iter().filter_map(|d| dates::from_days(*d)).collect();
     let reports: Vec<SegmentReport> = models
         .iter()
-        .map(|m| segment_report(&histories, m, &dates))
+        .map(|m| segment_report(histories, m, &dates))
         .collect();
     if args.json {
         return print_json(&reports);
@@ -259,9 +264,10 @@ pub fn run_risk(command: &RiskCommand) -> Result<()> {
 
 fn fit(args: &FitArgs) -> Result<()> {
     let started = Instant::now();
-    let histories = load(&args.data, args.json)?;
+    let workspace = open(&args.data, args.json)?;
+    let histories = workspace.histories()?;
     let load_seconds = started.elapsed().as_secs_f64();
-    let mut options = TrainOptions::latest(&histories, args.seed);
+    let mut options = TrainOptions::latest(histories, args.seed);
     if let Some(date) = args.validation_date {
         options.validation_day = day_of(date);
     }
@@ -276,12 +282,12 @@ fn fit(args: &FitArgs) -> Result<()> {
         export.check()?;
     }
     let progress = spinner("fitting and validating", args.json);
-    let trained = train(&histories, options)?;
+    let trained = workspace.fit_risk_model(options)?;
     let (model, model_card) = (trained.model, trained.card);
     progress.finish_and_clear();
     write_model(&model_destination, &model, &model_card)?;
     if let Some(export) = &export_destination {
-        export_matrices(&histories, &model, options, export)?;
+        export_matrices(histories, &model, options, export)?;
     }
     let timings = FitTimings {
         load_seconds,
@@ -305,48 +311,6 @@ fn fit(args: &FitArgs) -> Result<()> {
         timings.train.total_seconds
     );
     Ok(())
-}
-
-/// Fits the model on `data` into `out` without printing the card (for `accord demo`), and
-/// says in a line how it did.
-pub fn fit_quietly(data: &Path, out: &Path) -> Result<String> {
-    let inputs = [data];
-    let model_destination = Destination::replacing(out, &MODEL_OUTPUT, &inputs);
-    model_destination.check()?;
-    let histories = load(data, false)?;
-    let options = TrainOptions::latest(&histories, 42);
-    let progress = spinner("fitting the risk model", false);
-    let trained = train(&histories, options)?;
-    let (model, model_card) = (trained.model, trained.card);
-    progress.finish_and_clear();
-    write_model(&model_destination, &model, &model_card)?;
-    let p = model_card.temporal.as_ref().unwrap_or(&model_card.split);
-    Ok(format!(
-        "validation AUC {:.3} ({:.3} to {:.3}), calibration-in-the-large {:+.3}",
-        p.auc.auc, p.auc.lower, p.auc.upper, p.calibration.intercept
-    ))
-}
-
-fn write_model(
-    out: &Destination,
-    model: &RiskModel,
-    model_card: &accord_cohort::ModelCard,
-) -> Result<()> {
-    write_folder_atomically(out, |staging| -> Result<()> {
-        write_file_atomically(
-            &staging.join(MODEL_FILE),
-            serde_json::to_string_pretty(model)?.as_bytes(),
-        )?;
-        write_file_atomically(
-            &staging.join(CARD_JSON),
-            serde_json::to_string_pretty(model_card)?.as_bytes(),
-        )?;
-        write_file_atomically(
-            &staging.join(CARD_MARKDOWN),
-            card::render(model_card).as_bytes(),
-        )?;
-        Ok(())
-    })
 }
 
 /// The development matrix (features, outcome, Accord's prediction) and the validation
@@ -389,15 +353,16 @@ fn write_matrices(
 
 pub fn run_casefind(args: &CasefindArgs) -> Result<()> {
     let model = read_model(&args.model)?;
-    let histories = load(&args.data, args.json)?;
-    let day = date_or_extract(&histories, args.date)?;
+    let workspace = open(&args.data, args.json)?;
+    let histories = workspace.histories()?;
+    let day = date_or_extract(histories, args.date)?;
     let scope = match (&args.network, &args.practice) {
         (Some(n), _) => Scope::Network(n.clone()),
         (None, Some(p)) => Scope::Practice(p.clone()),
         (None, None) => bail!("name a --network or a --practice"),
     };
     let list = accord_cohort::find_cases(
-        &histories,
+        histories,
         &model,
         &CaseFinding {
             scope,

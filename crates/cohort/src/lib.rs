@@ -48,4 +48,12 @@ pub enum CohortError {
     ModelFile { path: String, message: String },
     #[error("no {0} in the dataset (known: {1})")]
     UnknownScope(String, String),
+    #[error(transparent)]
+    Write(Box<accord_dataset::DatasetError>),
+}
+
+impl From<accord_dataset::DatasetError> for CohortError {
+    fn from(error: accord_dataset::DatasetError) -> CohortError {
+        CohortError::Write(Box::new(error))
+    }
 }

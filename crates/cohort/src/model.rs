@@ -58,6 +58,38 @@ fn read_json<T: serde::de::DeserializeOwned>(
     serde_json::from_str(&text).map_err(|e| failed(format!("not {what}: {e}")))
 }
 
+/// Writes a model folder at `destination` in one atomic step: the model, and its card as
+/// JSON and as Markdown.
+pub fn write_model(
+    destination: &accord_dataset::Destination,
+    model: &RiskModel,
+    card: &ModelCard,
+) -> Result<(), CohortError> {
+    let json = |text: serde_json::Result<String>, file: &str| {
+        text.map_err(|e| CohortError::ModelFile {
+            path: destination.path.join(file).display().to_string(),
+            message: e.to_string(),
+        })
+    };
+    let files = [
+        (
+            MODEL_FILE,
+            json(serde_json::to_string_pretty(model), MODEL_FILE)?,
+        ),
+        (
+            CARD_JSON,
+            json(serde_json::to_string_pretty(card), CARD_JSON)?,
+        ),
+        (CARD_MARKDOWN, crate::card::render(card)),
+    ];
+    accord_dataset::write_folder_atomically(destination, |staging| -> Result<(), CohortError> {
+        for (file, text) in &files {
+            accord_dataset::write_file_atomically(&staging.join(file), text.as_bytes())?;
+        }
+        Ok(())
+    })
+}
+
 /// Reads the model of a model folder.
 pub fn read_model(dir: &std::path::Path) -> Result<RiskModel, CohortError> {
     let model: RiskModel = read_json(dir, MODEL_FILE, "a risk model")?;

@@ -13,9 +13,9 @@ pub mod periods;
 pub mod profile;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Instant;
 
+use accord_cohort::Histories;
 use accord_dataset::{Dataset, DatasetError};
 use accord_framework::Framework;
 use accord_snapshot::{
@@ -91,52 +91,52 @@ fn why_no_figure(measure: &accord_framework::Measure, span: DataSpan) -> String 
     }
 }
 
-/// Opens the dataset, finds its span and compiles `frameworks` for it, without running any
-/// indicator: what `accord explain` and the benchmark need.
+/// Registers the opened dataset with the query engine, finds its span and compiles
+/// `frameworks` for it, without running any indicator.
 pub fn prepare(
-    dataset_dir: &Path,
+    dataset: &Dataset,
     frameworks: &[Framework],
     options: &RefreshOptions,
-) -> Result<(Dataset, Engine, DataSpan, Program), EngineError> {
+) -> Result<(Engine, DataSpan, Program), EngineError> {
     for (i, f) in frameworks.iter().enumerate() {
         if frameworks[..i].iter().any(|g| g.id == f.id) {
             return Err(EngineError::DuplicateFramework(f.id.clone()));
         }
     }
-    let dataset = Dataset::open(dataset_dir)?;
-    let engine = Engine::open(&dataset, options.threads)?;
+    let engine = Engine::open(dataset, options.threads)?;
     let start = engine
         .date(
             "finding the first day of data",
             &format!("SELECT MIN(start_date) FROM activity WHERE setting IN ({CONTACT_SETTINGS})"),
         )?
         .ok_or_else(|| EngineError::NoActivity {
-            dir: dataset_dir.display().to_string(),
+            dir: dataset.dir().display().to_string(),
         })?;
     let span = DataSpan {
         start,
         end: dataset.manifest().extract_date,
     };
     let program = compile(frameworks, span);
-    Ok((dataset, engine, span, program))
+    Ok((engine, span, program))
 }
 
-/// Refreshes `frameworks` on the dataset at `dataset_dir`. `progress` is told each
-/// indicator as it finishes, with how many there are.
+/// Refreshes `frameworks` on an opened dataset, whose person histories give the segments
+/// of segment-model files. `progress` is told each indicator as it finishes, with how many
+/// there are.
 pub fn refresh(
-    dataset_dir: &Path,
+    dataset: &Dataset,
+    histories: &Histories,
     frameworks: &[Framework],
     options: &RefreshOptions,
     progress: &dyn Fn(&str, usize),
 ) -> Result<Refresh, EngineError> {
     let started = Instant::now();
-    let (dataset, engine, span, program) = prepare(dataset_dir, frameworks, options)?;
-    let histories = accord_cohort::Histories::load(&dataset)?;
+    let (engine, span, program) = prepare(dataset, frameworks, options)?;
     if !program.segment_days.is_empty() {
         let t = Instant::now();
         engine.register_batch(
             compile::PERSON_SEGMENTS,
-            profile::person_segments(&histories, &program.segment_days)?,
+            profile::person_segments(histories, &program.segment_days)?,
         )?;
         tracing::info!(
             seconds = t.elapsed().as_secs_f64(),
@@ -214,7 +214,7 @@ pub fn refresh(
     let t = Instant::now();
     let mut profile = profile::run(&engine, &program.profile)?;
     query_seconds += t.elapsed().as_secs_f64();
-    profile::add_segment_models(&histories, &mut profile);
+    profile::add_segment_models(histories, &mut profile);
     tracing::info!(
         seconds = t.elapsed().as_secs_f64(),
         "population profile computed"
@@ -256,7 +256,7 @@ pub fn refresh(
         provenance: Provenance {
             accord_version: env!("CARGO_PKG_VERSION").to_string(),
             engine: ENGINE.to_string(),
-            dataset: dataset_dir.display().to_string(),
+            dataset: dataset.dir().display().to_string(),
             dataset_fingerprint: manifest.fingerprint(),
             extract_date: manifest.extract_date,
             data_start: span.start,

@@ -8,8 +8,11 @@ use accord_framework::builtin;
 fn every_builtin_indicator_has_a_latest_value_on_a_generated_borough() {
     let (_dir, data) = accord_testkit::borough(30_000, 11);
     let frameworks = builtin::all().unwrap();
+    let dataset = accord_dataset::Dataset::open(&data).unwrap();
+    let histories = accord_cohort::Histories::load(&dataset).unwrap();
     let done = refresh(
-        &data,
+        &dataset,
+        &histories,
         &frameworks,
         &RefreshOptions { threads: 2 },
         &|_, _| {},
@@ -88,8 +91,11 @@ breakdowns = ["bridges_to_health", "complex_needs"]
 settings = ["apc_nel"]
 "#;
     let framework = accord_framework::Framework::parse("segments.toml", text).unwrap();
+    let dataset = accord_dataset::Dataset::open(data).unwrap();
+    let histories = accord_cohort::Histories::load(&dataset).unwrap();
     let done = refresh(
-        data,
+        &dataset,
+        &histories,
         &[framework],
         &RefreshOptions { threads: 2 },
         &|_, _| {},

@@ -69,8 +69,12 @@ fn a_warehouse_export_with_nullable_columns_refreshes_to_the_same_figures() {
     seal(&export, &provenance, &|_| {}).unwrap();
     let frameworks = builtin::all().unwrap();
     let options = RefreshOptions { threads: 2 };
-    let ours = refresh(&data, &frameworks, &options, &|_, _| {}).unwrap();
-    let theirs = refresh(&export, &frameworks, &options, &|_, _| {}).unwrap();
+    let refreshed = |dir: &std::path::Path| {
+        let dataset = Dataset::open(dir).unwrap();
+        let histories = accord_cohort::Histories::load(&dataset).unwrap();
+        refresh(&dataset, &histories, &frameworks, &options, &|_, _| {}).unwrap()
+    };
+    let (ours, theirs) = (refreshed(&data), refreshed(&export));
     assert!(!ours.snapshot.results.is_empty());
     assert_eq!(ours.snapshot.results.len(), theirs.snapshot.results.len());
     // Sums of person-time are added up in whatever order the engine's threads finish, so

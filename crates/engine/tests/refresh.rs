@@ -346,7 +346,9 @@ fn refreshed() -> Snapshot {
     tiny_borough(&data);
     let framework = Framework::parse("tiny.toml", FRAMEWORK).unwrap();
     let options = RefreshOptions { threads: 2 };
-    let done = refresh(&data, &[framework], &options, &|_, _| {}).unwrap();
+    let dataset = accord_dataset::Dataset::open(&data).unwrap();
+    let histories = accord_cohort::Histories::load(&dataset).unwrap();
+    let done = refresh(&dataset, &histories, &[framework], &options, &|_, _| {}).unwrap();
     // Round trip through the folder, as the views read it.
     let out = dir.path().join("snapshot");
     done.snapshot
