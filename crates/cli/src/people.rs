@@ -168,7 +168,7 @@ pub fn run_segment(args: &SegmentArgs) -> Result<()> {
     };
     let workspace = open(&args.data, args.json)?;
     let histories = workspace.histories()?;
-    let end = date_or_extract(&histories, args.date)?;
+    let end = date_or_extract(histories, args.date)?;
     let mut days = year_ends(histories.data_start, end);
     if days.is_empty() {
         days.push(end);

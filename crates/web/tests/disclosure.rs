@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use accord_engine::{RefreshOptions, refresh};
+use accord_engine::RefreshOptions;
 use accord_framework::builtin;
 use accord_snapshot::{Snapshot, csv_text, publish};
 use accord_web::{Site, router};
@@ -38,14 +38,11 @@ fn persons() -> usize {
 fn refreshed() -> Snapshot {
     let (_dir, data) = accord_testkit::borough(persons(), 33);
     let frameworks = builtin::all().unwrap();
-    refresh(
-        &data,
-        &frameworks,
-        &RefreshOptions { threads: 2 },
-        &|_, _| {},
-    )
-    .unwrap()
-    .snapshot
+    accord_workspace::Workspace::open(&data)
+        .unwrap()
+        .refresh(&frameworks, &RefreshOptions { threads: 2 }, &|_, _| {})
+        .unwrap()
+        .snapshot
 }
 
 async fn get(site: &Arc<Site>, uri: &str) -> (StatusCode, String) {

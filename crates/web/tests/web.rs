@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use accord_cohort::{Histories, ModelCard, TrainOptions, train};
 use accord_dataset::Dataset;
-use accord_engine::{RefreshOptions, refresh};
+use accord_engine::RefreshOptions;
 use accord_evaluation::{Evaluation, EvaluationOptions};
 use accord_framework::builtin;
 use accord_mdt::demo::load_demo;
@@ -43,16 +43,15 @@ fn refreshed() -> (Snapshot, ModelCard) {
     {
         let (_dir, data) = accord_testkit::borough(4_000, 5);
         let frameworks = builtin::all().unwrap();
-        let snapshot = refresh(
-            &data,
-            &frameworks,
-            &RefreshOptions { threads: 2 },
-            &|_, _| {},
-        )
-        .unwrap()
-        .snapshot;
-        let histories = Histories::load(&Dataset::open(&data).unwrap()).unwrap();
-        let trained = train(&histories, TrainOptions::latest(&histories, 42)).unwrap();
+        let workspace = accord_workspace::Workspace::open(&data).unwrap();
+        let snapshot = workspace
+            .refresh(&frameworks, &RefreshOptions { threads: 2 }, &|_, _| {})
+            .unwrap()
+            .snapshot;
+        let histories = workspace.histories().unwrap();
+        let trained = workspace
+            .fit_risk_model(TrainOptions::latest(histories, 42))
+            .unwrap();
         (snapshot, trained.card)
     }
 }
