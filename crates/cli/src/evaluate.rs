@@ -227,7 +227,8 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
     let risk = risk_model(args, histories)?;
     let progress = spinner("matching and estimating", args.json);
     let (mut evaluation, rows) =
-        evaluate_with_rows(histories, &risk, &options, args.export.is_some())?;
+        evaluate_with_rows(histories, &risk, &options, args.export.is_some())
+            .map_err(crate::hints::worded)?;
     progress.finish_and_clear();
     evaluation.timings.insert(
         0,

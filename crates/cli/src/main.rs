@@ -3,6 +3,7 @@
 
 mod commands;
 mod evaluate;
+mod hints;
 mod mdt;
 mod money;
 mod outcomes;
@@ -29,6 +30,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
+            if let Some(hint) = hints::hint(&err) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::FAILURE
         }
     }

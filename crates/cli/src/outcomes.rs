@@ -210,7 +210,7 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
     let name = args.indicator.as_deref().unwrap_or_default();
     let entry = snapshot
         .find_indicator(name)
-        .map_err(anyhow::Error::msg)?
+        .map_err(|e| anyhow::anyhow!("{e} (`accord explain --list` lists them)"))?
         .clone();
     let definition = snapshot.definition_text(&entry);
     if args.json {

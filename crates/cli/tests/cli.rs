@@ -59,7 +59,9 @@ fn synth_then_check_then_seal() {
     let again = synth(&dir, &[]);
     assert!(!again.status.success());
     assert!(
-        text(&again).1.contains("already exists; pass --force"),
+        text(&again)
+            .1
+            .contains("already exists\nhint: pass --force"),
         "{}",
         text(&again).1
     );

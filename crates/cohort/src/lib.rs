@@ -46,6 +46,11 @@ pub enum CohortError {
     Risk(#[from] accord_risk::RiskError),
     #[error("{path}: {message}")]
     ModelFile { path: String, message: String },
+    #[error("{path}: {source}")]
+    NoModelFile {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("no {0} in the dataset (known: {1})")]
     UnknownScope(String, String),
     #[error(transparent)]

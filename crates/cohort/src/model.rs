@@ -53,8 +53,10 @@ fn read_json<T: serde::de::DeserializeOwned>(
         path: path.display().to_string(),
         message,
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| failed(format!("{e} (run `accord risk fit` first)")))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| CohortError::NoModelFile {
+        path: path.display().to_string(),
+        source: e,
+    })?;
     serde_json::from_str(&text).map_err(|e| failed(format!("not {what}: {e}")))
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// A dataset failure: what is wrong, and where.
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
-    #[error("{path}: no dataset.toml here; run `accord dataset seal` on a folder of tables first")]
+    #[error("{path}: no dataset.toml here: the folder is not a sealed dataset")]
     ManifestMissing { path: PathBuf },
 
     #[error("{path}: line {line}: {message}")]
@@ -17,12 +17,12 @@ pub enum DatasetError {
     },
 
     #[error(
-        "{path}: changed after Accord wrote it (content_sha256 does not match its content): check the folder again with `accord dataset seal`, or regenerate it"
+        "{path}: changed after Accord wrote it (content_sha256 does not match its content): seal the folder again, or regenerate it"
     )]
     ManifestEdited { path: PathBuf },
 
     #[error(
-        "{path}: no content_sha256 (written by an earlier version of Accord): seal the folder again with `accord dataset seal`, or regenerate it"
+        "{path}: no content_sha256 (written by an earlier version of Accord): seal the folder again, or regenerate it"
     )]
     ManifestUnsealed { path: PathBuf },
 
@@ -105,7 +105,7 @@ pub enum DatasetError {
         problem: String,
     },
 
-    #[error("{dir}: `{name}` already exists; pass --force to replace it")]
+    #[error("{dir}: `{name}` already exists")]
     AlreadyExists { dir: PathBuf, name: String },
 
     #[error(

@@ -460,7 +460,7 @@ fn a_deleted_file_and_an_unlisted_file_are_named() {
 fn a_missing_manifest_says_what_to_do() {
     let message = error_after(|dir| fs::remove_file(dir.join("dataset.toml")).unwrap());
     assert!(
-        message.contains("no dataset.toml") && message.contains("accord dataset seal"),
+        message.contains("no dataset.toml") && message.contains("not a sealed dataset"),
         "{message}"
     );
 }

@@ -1672,7 +1672,7 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(
-                error.starts_with(&format!("--negative-controls {bad}: not a count outcome")),
+                error.starts_with(&format!("{bad}: not a count outcome")),
                 "{error}"
             );
             assert!(

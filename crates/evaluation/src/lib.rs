@@ -49,7 +49,7 @@ pub(crate) fn f64_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, 
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluationError {
     #[error(
-        "the dataset has no MDT discussions (table mdt_discussion is empty or missing): there is no one to evaluate; export them with the MDT workflow or generate a borough with `accord synth`"
+        "the dataset has no MDT discussions (table mdt_discussion is empty or missing): there is no one to evaluate; export them from the MDT workflow's database"
     )]
     NoDiscussions,
     #[error(
@@ -66,9 +66,9 @@ pub enum EvaluationError {
         pool: usize,
         matched: usize,
     },
-    #[error("--mahalanobis {0}: there is no such covariate; the covariates are: {1}")]
+    #[error("{0}: there is no such covariate; the covariates are: {1}")]
     UnknownCovariate(String, String),
-    #[error("--negative-controls {0}: not a count outcome of the evaluation; they are: {1}")]
+    #[error("{0}: not a count outcome of the evaluation; they are: {1}")]
     NotACountOutcome(String, String),
     #[error("fitting the propensity score")]
     Propensity(#[from] accord_risk::RiskError),

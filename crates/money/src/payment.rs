@@ -401,7 +401,7 @@ pub fn pay(
         None => None,
         Some(r) => {
             let money = snapshot.money.as_ref().ok_or_else(|| {
-                PaymentError::Snapshot("the contract shares risk against a budget, but the snapshot holds no money results: refresh with --contracts".into())
+                PaymentError::Snapshot("the contract shares risk against a budget, but the snapshot holds no money results: refresh it with a contract register".into())
             })?;
             let actual = actual_spend(money, &r.actual).ok_or_else(|| {
                 PaymentError::Snapshot(format!(

@@ -61,6 +61,8 @@ pub enum SnapshotError {
         path.display()
     )]
     Format { path: PathBuf, found: u32 },
+    #[error("{}: not found: the folder is not a results snapshot", path.display())]
+    NotASnapshot { path: PathBuf },
 }
 
 impl SnapshotError {
@@ -403,10 +405,7 @@ impl Snapshot {
         let path = dir.join(SUMMARY_FILE);
         let text = fs::read_to_string(&path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
-                SnapshotError::invalid(
-                    &path,
-                    "not found: this folder is not a results snapshot (run `accord refresh`)",
-                )
+                SnapshotError::NotASnapshot { path: path.clone() }
             } else {
                 SnapshotError::Io {
                     path: path.clone(),
@@ -437,9 +436,7 @@ impl Snapshot {
             .collect();
         match matches.as_slice() {
             [one] => Ok(one),
-            [] => Err(format!(
-                "no indicator {name:?} in this snapshot (see `accord explain --list`)"
-            )),
+            [] => Err(format!("no indicator {name:?} in this snapshot")),
             many => Err(format!(
                 "{name:?} is in several frameworks; say which: {}",
                 many.iter()
