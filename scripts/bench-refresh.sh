@@ -36,7 +36,7 @@ import duckdb
 
 data, program, summary, persons = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 summary = json.loads(pathlib.Path(summary).read_text())
-prov = summary["provenance"]
+prov = summary["run"]
 statements = [s.strip() for s in pathlib.Path(program).read_text().split(";\n\n") if s.strip()]
 
 def duckdb_run():

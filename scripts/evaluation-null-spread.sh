@@ -39,7 +39,7 @@ def outcome(run, name):
     return next(o for o in run["outcomes"] if o["name"] == name)
 def log_and_se(interval):
     return math.log(interval["estimate"]), (math.log(interval["upper"]) - math.log(interval["lower"])) / (2 * 1.959964)
-print(f"{len(runs)} null boroughs with {sys.argv[3]} years of history; follow-up {runs[0]['provenance']['options']['follow_up']}")
+print(f"{len(runs)} null boroughs with {sys.argv[3]} years of history; follow-up {runs[0]['design']['options']['follow_up']}")
 print(f"{'outcome':<22} {'estimate':<18} {'geo mean':>8} {'SD':>6} {'mean SE':>7} {'SD/SE':>6} {'held 1':>7}")
 for name in ["ae_attendances", "emergency_admissions"]:
     for label, key in [("main", "effect_ratio"), ("intention to treat", "effect_ratio_intention_to_treat")]:

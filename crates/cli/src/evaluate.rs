@@ -409,18 +409,18 @@ fn print_evaluation(e: &Evaluation) {
     println!("Evaluation of the MDT programme (index = first MDT discussion)");
     println!(
         "data {} to {}; risk model developed on {}; {}:1 nearest neighbour on the logit of the propensity score, caliper {}, exact on index month{}{}",
-        e.provenance.data_start,
-        e.provenance.extract_date,
-        e.provenance.risk_model_development_date,
-        e.provenance.options.matching.ratio,
+        e.design.data_start,
+        e.header.provenance.extract_date,
+        e.design.risk_model_development_date,
+        e.design.options.matching.ratio,
         match (
             e.propensity.caliper_width,
-            e.provenance.options.matching.caliper_sd
+            e.design.options.matching.caliper_sd
         ) {
             (Some(w), Some(sd)) => format!("{w:.3} ({sd} SD)"),
             _ => "none".to_string(),
         },
-        e.provenance
+        e.design
             .options
             .exact
             .iter()
@@ -525,7 +525,7 @@ fn print_evaluation(e: &Evaluation) {
         m.controls,
         m.control_percent
     );
-    let negative = &e.provenance.options.negative_controls;
+    let negative = &e.design.options.negative_controls;
     if negative.is_empty() {
         println!("  no negative-control outcomes named (--negative-controls)");
     }

@@ -6,6 +6,7 @@ use std::error::Error;
 
 use accord_cohort::CohortError;
 use accord_dataset::DatasetError;
+use accord_dataset::artifact::ArtifactError;
 use accord_evaluation::EvaluationError;
 use accord_snapshot::SnapshotError;
 use accord_workspace::WorkspaceError;
@@ -26,6 +27,7 @@ fn hint_of(cause: &(dyn Error + 'static)) -> Option<&'static str> {
         };
     }
     None.or_else(|| cause.downcast_ref().and_then(dataset))
+        .or_else(|| cause.downcast_ref().and_then(artifact))
         .or_else(|| cause.downcast_ref().and_then(cohort))
         .or_else(|| cause.downcast_ref().and_then(evaluation))
         .or_else(|| cause.downcast_ref().and_then(snapshot))
@@ -46,8 +48,18 @@ fn dataset(e: &DatasetError) -> Option<&'static str> {
 
 fn cohort(e: &CohortError) -> Option<&'static str> {
     match e {
-        CohortError::NoModelFile { .. } => Some("run `accord risk fit` first"),
+        CohortError::Artifact(e) => artifact(e),
         CohortError::Write(e) => dataset(e),
+        _ => None,
+    }
+}
+
+/// How each kind of artifact is made.
+fn artifact(e: &ArtifactError) -> Option<&'static str> {
+    match e.kind() {
+        "risk model" | "risk model card" => Some("run `accord risk fit` first"),
+        "evaluation" => Some("`accord evaluate --out FILE` writes one"),
+        "results snapshot" => Some("`accord refresh` (or `accord demo`) writes one"),
         _ => None,
     }
 }
@@ -66,9 +78,10 @@ fn evaluation(e: &EvaluationError) -> Option<&'static str> {
 
 fn snapshot(e: &SnapshotError) -> Option<&'static str> {
     match e {
-        SnapshotError::NotASnapshot { .. } | SnapshotError::Format { .. } => {
+        SnapshotError::NotASnapshot { .. } => {
             Some("`accord refresh` (or `accord demo`) writes one")
         }
+        SnapshotError::Artifact(e) => artifact(e),
         _ => None,
     }
 }

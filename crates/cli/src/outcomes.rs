@@ -132,7 +132,7 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
     if let Some(sql) = &sql_destination {
         write_output_file(sql, done.program.script().as_bytes())?;
     }
-    snapshot.summary.provenance.seconds = started.elapsed().as_secs_f64();
+    snapshot.summary.run.seconds = started.elapsed().as_secs_f64();
     snapshot
         .write(&destination)
         .with_context(|| format!("writing the snapshot {}", args.out.display()))?;
@@ -151,8 +151,8 @@ pub fn print_refreshed(snapshot: &Snapshot, out: &Path) {
         "\nrefreshed {} indicators ({} figures) in {:.2} s ({:.2} s in the query engine); snapshot at {}",
         snapshot.summary.indicators.len(),
         snapshot.results.len(),
-        snapshot.summary.provenance.seconds,
-        snapshot.summary.provenance.query_seconds,
+        snapshot.summary.run.seconds,
+        snapshot.summary.run.query_seconds,
         out.display()
     );
 }
@@ -218,12 +218,13 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
             "indicator": entry,
             "definition": definition,
             "shared_tables": snapshot.summary.shared_tables.iter().filter(|t| entry.reads.contains(&t.name)).collect::<Vec<_>>(),
-            "provenance": snapshot.summary.provenance,
+            "provenance": snapshot.summary.header.provenance,
+            "run": snapshot.summary.run,
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(());
     }
-    let p = &snapshot.summary.provenance;
+    let (p, run) = (&snapshot.summary.header.provenance, &snapshot.summary.run);
     println!("{}/{}: {}", entry.framework, entry.id, entry.name);
     println!(
         "measure {} ({}), {} periods, {}",
@@ -271,12 +272,12 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
         p.dataset,
         p.dataset_fingerprint,
         p.extract_date,
-        p.data_start,
-        p.data_end,
+        run.data_start,
+        run.data_end,
         p.engine,
         p.accord_version,
         p.created_at,
-        p.seconds
+        run.seconds
     );
     Ok(())
 }

@@ -55,15 +55,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         site = site.with_risk_card(accord_cohort::model::read_card(dir)?);
     }
     if let Some(file) = &args.evaluation {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("reading the evaluation {}", file.display()))?;
-        let evaluation = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{}: not the results of `accord evaluate --out`",
-                file.display()
-            )
-        })?;
-        site = site.with_evaluation(evaluation);
+        site = site.with_evaluation(accord_dataset::artifact::read_artifact(file)?);
     }
     if (args.risk_model.is_some() || args.evaluation.is_some())
         && args.mdt_database.is_none()

@@ -98,8 +98,9 @@ pub fn render(card: &ModelCard) -> String {
         out,
         "- Data: {} to {} (dataset {})",
         card.data_start,
-        card.extract_date,
-        &card.dataset_fingerprint[..card.dataset_fingerprint.len().min(16)]
+        card.header.provenance.extract_date,
+        &card.header.provenance.dataset_fingerprint
+            [..card.header.provenance.dataset_fingerprint.len().min(16)]
     );
     let _ = writeln!(
         out,

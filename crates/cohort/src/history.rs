@@ -129,6 +129,8 @@ pub struct Histories {
     pub data_start: i32,
     /// A fingerprint of the dataset's manifest.
     pub fingerprint: String,
+    /// The dataset folder, as it was named.
+    pub dataset: String,
     pub people: Vec<Person>,
     pub practices: Vec<Practice>,
     /// The activity table's provider codes, each once, in the order first seen.
@@ -402,6 +404,7 @@ impl Histories {
                 data_start
             },
             fingerprint: dataset.manifest().fingerprint(),
+            dataset: dataset.dir().display().to_string(),
             people,
             practices,
             providers,
@@ -458,6 +461,7 @@ impl Histories {
             extract_day: records.extract_day,
             data_start: records.data_start,
             fingerprint: "records".into(),
+            dataset: "records".into(),
             people: records.people,
             practices: records.practices,
             providers: records.providers,

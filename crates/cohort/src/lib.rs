@@ -46,15 +46,12 @@ pub enum CohortError {
     Risk(#[from] accord_risk::RiskError),
     #[error("{path}: {message}")]
     ModelFile { path: String, message: String },
-    #[error("{path}: {source}")]
-    NoModelFile {
-        path: String,
-        source: std::io::Error,
-    },
     #[error("no {0} in the dataset (known: {1})")]
     UnknownScope(String, String),
     #[error(transparent)]
     Write(Box<accord_dataset::DatasetError>),
+    #[error(transparent)]
+    Artifact(#[from] accord_dataset::artifact::ArtifactError),
 }
 
 impl From<accord_dataset::DatasetError> for CohortError {

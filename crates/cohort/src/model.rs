@@ -17,13 +17,30 @@ use crate::at::{
 use crate::features::{
     Feature, Holding, REFERENCES, all_features, design, features_named, imd_quintile,
 };
-use accord_dataset::{OutputKind, Shape, json_object_with};
+use accord_dataset::artifact::{Artifact, Header, Provenance, is_artifact, read_artifact, to_json};
+use accord_dataset::{OutputKind, Shape};
+use accord_model::dates;
 
 use crate::frailty::{Deficit, NOT_EXPRESSIBLE};
 use crate::history::Histories;
 
 /// The version of the model file and card layout.
-pub const MODEL_FORMAT: u32 = 1;
+/// The format of the model and card this build writes and reads: 2 since they carry the
+/// results header.
+pub const MODEL_FORMAT: u32 = 2;
+
+/// What fits the model, in its provenance.
+pub const ENGINE: &str = "accord-cohort (logistic regression by IRLS)";
+
+impl Artifact for RiskModel {
+    const KIND: &'static str = "risk model";
+    const FORMAT: u32 = MODEL_FORMAT;
+}
+
+impl Artifact for ModelCard {
+    const KIND: &'static str = "risk model card";
+    const FORMAT: u32 = MODEL_FORMAT;
+}
 /// An indicator column is kept only with at least this many events and non-events among
 /// the people it marks: fewer cannot be estimated (or separate the outcome).
 pub const MIN_PER_CLASS: usize = 10;
@@ -38,27 +55,10 @@ pub const MODEL_OUTPUT: OutputKind = OutputKind {
     name: "risk model",
     shape: Shape::Folder {
         marker: MODEL_FILE,
-        recognise: |bytes| json_object_with(bytes, &["format", "fit"]),
+        recognise: is_artifact::<RiskModel>,
         owns: |path| [MODEL_FILE, CARD_JSON, CARD_MARKDOWN].contains(&path),
     },
 };
-
-fn read_json<T: serde::de::DeserializeOwned>(
-    dir: &std::path::Path,
-    file: &str,
-    what: &str,
-) -> Result<T, CohortError> {
-    let path = dir.join(file);
-    let failed = |message: String| CohortError::ModelFile {
-        path: path.display().to_string(),
-        message,
-    };
-    let text = std::fs::read_to_string(&path).map_err(|e| CohortError::NoModelFile {
-        path: path.display().to_string(),
-        source: e,
-    })?;
-    serde_json::from_str(&text).map_err(|e| failed(format!("not {what}: {e}")))
-}
 
 /// Writes a model folder at `destination` in one atomic step: the model, and its card as
 /// JSON and as Markdown.
@@ -74,14 +74,8 @@ pub fn write_model(
         })
     };
     let files = [
-        (
-            MODEL_FILE,
-            json(serde_json::to_string_pretty(model), MODEL_FILE)?,
-        ),
-        (
-            CARD_JSON,
-            json(serde_json::to_string_pretty(card), CARD_JSON)?,
-        ),
+        (MODEL_FILE, json(to_json(model), MODEL_FILE)?),
+        (CARD_JSON, json(to_json(card), CARD_JSON)?),
         (CARD_MARKDOWN, crate::card::render(card)),
     ];
     accord_dataset::write_folder_atomically(destination, |staging| -> Result<(), CohortError> {
@@ -94,17 +88,11 @@ pub fn write_model(
 
 /// Reads the model of a model folder.
 pub fn read_model(dir: &std::path::Path) -> Result<RiskModel, CohortError> {
-    let model: RiskModel = read_json(dir, MODEL_FILE, "a risk model")?;
+    let model: RiskModel = read_artifact(&dir.join(MODEL_FILE))?;
     let refused = |message: String| CohortError::ModelFile {
         path: dir.join(MODEL_FILE).display().to_string(),
         message,
     };
-    if model.format != MODEL_FORMAT {
-        return Err(refused(format!(
-            "format {} is not {MODEL_FORMAT}: fit the model again",
-            model.format
-        )));
-    }
     // A score adds each column's coefficient where the column holds: a column this version
     // cannot compute, or a coefficient without its column, would shift every score.
     let fit = &model.fit;
@@ -130,17 +118,16 @@ pub fn read_model(dir: &std::path::Path) -> Result<RiskModel, CohortError> {
 
 /// Reads the model card of a model folder.
 pub fn read_card(dir: &std::path::Path) -> Result<ModelCard, CohortError> {
-    read_json(dir, CARD_JSON, "a model card")
+    Ok(read_artifact(&dir.join(CARD_JSON))?)
 }
 
 /// A fitted model, as saved and used for scoring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskModel {
-    pub format: u32,
+    pub header: Header,
     pub outcome: String,
     /// Features were taken on this date, the outcome in the 365 days after it.
     pub development_date: String,
-    pub dataset_fingerprint: String,
     pub fit: LogisticFit,
     /// Labels of the fitted columns, in order.
     pub labels: Vec<String>,
@@ -262,13 +249,11 @@ pub struct CoefficientRow {
 /// The model card: everything docs/methods.md lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelCard {
-    pub format: u32,
+    pub header: Header,
     pub outcome: String,
     pub population: String,
     pub method: String,
-    pub dataset_fingerprint: String,
     pub data_start: String,
-    pub extract_date: String,
     pub development_date: String,
     pub development: CohortSummary,
     /// Days of history before the development date that feature windows could see (365 or
@@ -446,11 +431,16 @@ pub fn train(histories: &Histories, options: TrainOptions) -> Result<Trained, Co
         options.seed,
     )?;
 
+    let provenance = Provenance::now(
+        ENGINE,
+        &histories.dataset,
+        &histories.fingerprint,
+        dates::from_days(histories.extract_day).unwrap_or_default(),
+    );
     let model = RiskModel {
-        format: MODEL_FORMAT,
+        header: RiskModel::new_header(provenance.clone()),
         outcome: OUTCOME.into(),
         development_date: day_text(development_day),
-        dataset_fingerprint: histories.fingerprint.clone(),
         labels: features.iter().map(|f| f.label.clone()).collect(),
         fit,
     };
@@ -482,13 +472,11 @@ pub fn train(histories: &Histories, options: TrainOptions) -> Result<Trained, Co
         ));
     }
     let card = ModelCard {
-        format: MODEL_FORMAT,
+        header: ModelCard::new_header(provenance),
         outcome: OUTCOME.into(),
         population: "everyone registered with a practice and alive on the date".into(),
         method: "unpenalised logistic regression by maximum likelihood (IRLS), as statsmodels Logit and scikit-learn LogisticRegression(penalty=None)".into(),
-        dataset_fingerprint: histories.fingerprint.clone(),
         data_start: day_text(histories.data_start),
-        extract_date: day_text(histories.extract_day),
         development_date: day_text(development_day),
         development: development.summary(),
         lookback_days,
@@ -617,11 +605,11 @@ mod tests {
 
     fn write_model(names: &[&str], coefficients: Vec<f64>) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
         let model = RiskModel {
-            format: MODEL_FORMAT,
+            header: RiskModel::new_header(Provenance::now("test", "test", "test", date)),
             outcome: "emergency admission".into(),
             development_date: "2025-03-31".into(),
-            dataset_fingerprint: "test".into(),
             fit: LogisticFit {
                 names: names.iter().map(|n| n.to_string()).collect(),
                 standard_errors: vec![0.1; coefficients.len()],

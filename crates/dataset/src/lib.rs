@@ -24,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod artifact;
 mod check;
 mod conform;
 mod error;

@@ -16,11 +16,10 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use accord_cohort::Histories;
+use accord_dataset::artifact::{Artifact, Provenance};
 use accord_dataset::{Dataset, DatasetError};
 use accord_framework::Framework;
-use accord_snapshot::{
-    Areas, FrameworkEntry, IndicatorEntry, Provenance, SNAPSHOT_FORMAT, Snapshot, Summary,
-};
+use accord_snapshot::{Areas, FrameworkEntry, IndicatorEntry, Run, Snapshot, Summary};
 
 pub use compile::{DataSpan, Program, Query, SQL_OUTPUT, compile};
 pub use execute::Engine;
@@ -251,17 +250,21 @@ pub fn refresh(
         }
     }
     let manifest = dataset.manifest();
+    let mut provenance = Provenance::now(
+        ENGINE,
+        &dataset.dir().display().to_string(),
+        &manifest.fingerprint(),
+        manifest.extract_date,
+    );
+    provenance.definitions = frameworks
+        .iter()
+        .map(|f| (format!("framework {}", f.id), f.sha256.clone()))
+        .collect();
     let summary = Summary {
-        format: SNAPSHOT_FORMAT,
-        provenance: Provenance {
-            accord_version: env!("CARGO_PKG_VERSION").to_string(),
-            engine: ENGINE.to_string(),
-            dataset: dataset.dir().display().to_string(),
-            dataset_fingerprint: manifest.fingerprint(),
-            extract_date: manifest.extract_date,
+        header: Summary::new_header(provenance),
+        run: Run {
             data_start: span.start,
             data_end: span.end,
-            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             seconds: started.elapsed().as_secs_f64(),
             query_seconds,
         },

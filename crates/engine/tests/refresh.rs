@@ -381,7 +381,7 @@ fn close(a: f64, b: f64) {
 #[test]
 fn figures_match_the_hand_arithmetic() {
     let s = refreshed();
-    assert_eq!(s.summary.provenance.data_start.to_string(), "2024-04-01");
+    assert_eq!(s.summary.run.data_start.to_string(), "2024-04-01");
 
     // Rate: person-days 365 + 182 + 365 + 275 + 365 = 1,552; admissions while registered:
     // 1 (person 1) + 0 (person 2 joined after hers) + 1 (person 4) + 2 (person 5) = 4.
@@ -494,7 +494,13 @@ fn an_indicator_without_a_figure_says_why() {
 #[test]
 fn provenance_and_explanations_are_recorded() {
     let s = refreshed();
-    let p = &s.summary.provenance;
+    let p = &s.summary.header.provenance;
+    assert_eq!(
+        p.definitions.len(),
+        1,
+        "the framework's hash: {:?}",
+        p.definitions
+    );
     assert_eq!(p.dataset_fingerprint.len(), 64);
     assert_eq!(p.extract_date.to_string(), "2025-03-31");
     let entry = s.find_indicator("tiny/admission_rate").unwrap();

@@ -8,9 +8,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use accord_cohort::at::{day_text, state_at};
+use accord_cohort::at::state_at;
 use accord_cohort::{Histories, RiskModel, Scorer};
+use accord_dataset::artifact::{Artifact, Header, Provenance};
+use accord_model::dates;
 use accord_risk::auc_delong;
+use chrono::NaiveDate;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -154,15 +157,24 @@ fn twelve() -> Vec<u32> {
     vec![12]
 }
 
-/// What the evaluation ran on.
+/// How the evaluation was designed: the data it could see, the risk model behind the
+/// risk-score covariate, and its options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Provenance {
-    pub dataset_fingerprint: String,
-    pub extract_date: String,
-    pub data_start: String,
+pub struct Design {
+    pub data_start: NaiveDate,
     pub risk_model_development_date: String,
     pub options: EvaluationOptions,
-    pub software: String,
+}
+
+/// The format of the evaluation this build writes and reads.
+pub const EVALUATION_FORMAT: u32 = 1;
+
+/// What evaluates, in the provenance.
+pub const ENGINE: &str = "accord-evaluation (matched difference in differences)";
+
+impl Artifact for Evaluation {
+    const KIND: &'static str = "evaluation";
+    const FORMAT: u32 = EVALUATION_FORMAT;
 }
 
 /// Who was evaluated and who was lost on the way.
@@ -313,7 +325,8 @@ pub struct Timing {
 /// The evaluation's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
-    pub provenance: Provenance,
+    pub header: Header,
+    pub design: Design,
     pub attrition: Attrition,
     pub propensity: PropensityReport,
     pub balance: Vec<BalanceRow>,
@@ -1293,13 +1306,16 @@ pub fn evaluate_with_rows(
         Vec::new()
     };
     let evaluation = Evaluation {
-        provenance: Provenance {
-            dataset_fingerprint: histories.fingerprint.clone(),
-            extract_date: day_text(histories.extract_day),
-            data_start: day_text(histories.data_start),
+        header: Evaluation::new_header(Provenance::now(
+            ENGINE,
+            &histories.dataset,
+            &histories.fingerprint,
+            dates::from_days(histories.extract_day).unwrap_or_default(),
+        )),
+        design: Design {
+            data_start: dates::from_days(histories.data_start).unwrap_or_default(),
             risk_model_development_date: risk.development_date.clone(),
             options: options.clone(),
-            software: format!("accord {}", env!("CARGO_PKG_VERSION")),
         },
         attrition,
         propensity,

@@ -479,8 +479,13 @@ pub fn pay(
         contract: contract.id.clone(),
         name: contract.name.clone(),
         illustrative: contract.illustrative,
-        snapshot_fingerprint: snapshot.summary.provenance.dataset_fingerprint.clone(),
-        snapshot_created_at: snapshot.summary.provenance.created_at.clone(),
+        snapshot_fingerprint: snapshot
+            .summary
+            .header
+            .provenance
+            .dataset_fingerprint
+            .clone(),
+        snapshot_created_at: snapshot.summary.header.provenance.created_at.clone(),
         period_end,
         year,
         contract_year: fy_start - contract.first_year + 1,

@@ -49,12 +49,14 @@ fn snapshot(values: [(f64, f64); 3], spend: i64) -> Snapshot {
         })
     };
     let summary = serde_json::from_value(serde_json::json!({
-        "format": accord_snapshot::SNAPSHOT_FORMAT,
-        "provenance": {
-            "accord_version": "test", "engine": "test", "dataset": "test", "dataset_fingerprint": "fp-123",
-            "extract_date": "2026-03-31", "data_start": "2023-04-01", "data_end": "2026-03-31",
-            "created_at": "2026-12-07T00:00:00Z", "seconds": 0.0, "query_seconds": 0.0
+        "header": {
+            "artifact": "results snapshot", "format": accord_snapshot::SNAPSHOT_FORMAT,
+            "provenance": {
+                "accord_version": "test", "engine": "test", "dataset": "test", "dataset_fingerprint": "fp-123",
+                "extract_date": "2026-03-31", "created_at": "2026-12-07T00:00:00Z"
+            }
         },
+        "run": {"data_start": "2023-04-01", "data_end": "2026-03-31", "seconds": 0.0, "query_seconds": 0.0},
         "frameworks": [], "shared_tables": [],
         "indicators": [entry("lower", "lower_is_better"), entry("higher", "higher_is_better"), entry("zero", "higher_is_better")],
         "area_names": {}, "areas": {"practices": {}, "networks": {}},

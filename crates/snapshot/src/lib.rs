@@ -26,7 +26,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use accord_dataset::{Destination, OutputKind, Shape, json_object_with};
+pub use accord_dataset::artifact::{Header, Provenance};
+
+use accord_dataset::artifact::{Artifact, ArtifactError, is_artifact, parse_artifact, to_json};
+use accord_dataset::{Destination, OutputKind, Shape};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -38,7 +41,12 @@ pub use profile::{
 pub use publication::{WITHHELD, publish, shown};
 
 /// The snapshot folder's format version.
-pub const SNAPSHOT_FORMAT: u32 = 4;
+pub const SNAPSHOT_FORMAT: u32 = 5;
+
+impl Artifact for Summary {
+    const KIND: &'static str = "results snapshot";
+    const FORMAT: u32 = SNAPSHOT_FORMAT;
+}
 pub const SUMMARY_FILE: &str = "snapshot.json";
 pub const RESULTS_FILE: &str = "results.parquet";
 pub const INEQUALITY_FILE: &str = "inequality.parquet";
@@ -56,11 +64,8 @@ pub enum SnapshotError {
     },
     #[error("{}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
-    #[error(
-        "{}: snapshot format {found} is not supported (this build reads format {SNAPSHOT_FORMAT}); refresh again",
-        path.display()
-    )]
-    Format { path: PathBuf, found: u32 },
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
     #[error("{}: not found: the folder is not a results snapshot", path.display())]
     NotASnapshot { path: PathBuf },
 }
@@ -83,20 +88,13 @@ impl SnapshotError {
 
 pub type Result<T, E = SnapshotError> = std::result::Result<T, E>;
 
-/// Where the figures came from, so that each can be traced and reproduced.
+/// What a refresh covered and how long it took (where the figures came from is in the
+/// summary's [`Header`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Provenance {
-    pub accord_version: String,
-    pub engine: String,
-    pub dataset: String,
-    /// The dataset manifest's fingerprint (SHA-256 over its file list and hashes).
-    pub dataset_fingerprint: String,
-    pub extract_date: NaiveDate,
+pub struct Run {
     /// The first and last days with complete data; periods lie within them.
     pub data_start: NaiveDate,
     pub data_end: NaiveDate,
-    /// When the refresh ran (UTC, RFC 3339).
-    pub created_at: String,
     /// Wall-clock seconds: the whole refresh, and the part spent in the query engine.
     pub seconds: f64,
     pub query_seconds: f64,
@@ -275,8 +273,8 @@ impl InequalityRow {
 /// The JSON part of a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    pub format: u32,
-    pub provenance: Provenance,
+    pub header: Header,
+    pub run: Run,
     pub frameworks: Vec<FrameworkEntry>,
     pub shared_tables: Vec<SharedTable>,
     pub indicators: Vec<IndicatorEntry>,
@@ -312,7 +310,7 @@ pub const SNAPSHOT_OUTPUT: OutputKind = OutputKind {
     name: "results snapshot",
     shape: Shape::Folder {
         marker: SUMMARY_FILE,
-        recognise: |bytes| json_object_with(bytes, &["format", "provenance"]),
+        recognise: is_artifact::<Summary>,
         owns: |path| match path.split_once('/') {
             None => [
                 SUMMARY_FILE,
@@ -361,8 +359,7 @@ impl Snapshot {
                 fs::write(&path, json + "\n").map_err(SnapshotError::io(&path))?;
             }
             let path = staging.join(SUMMARY_FILE);
-            let json = serde_json::to_string_pretty(&self.summary)
-                .map_err(|e| SnapshotError::invalid(&path, e))?;
+            let json = to_json(&self.summary).map_err(|e| SnapshotError::invalid(&path, e))?;
             fs::write(&path, json + "\n").map_err(SnapshotError::io(&path))?;
             Ok(())
         })
@@ -413,13 +410,7 @@ impl Snapshot {
                 }
             }
         })?;
-        let format: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| SnapshotError::invalid(&path, e))?;
-        let found = format.get("format").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
-        if found != SNAPSHOT_FORMAT {
-            return Err(SnapshotError::Format { path, found });
-        }
-        serde_json::from_value(format).map_err(|e| SnapshotError::invalid(&path, e))
+        Ok(parse_artifact(&path, &text)?)
     }
 
     /// The indicator entry with this id: `framework/indicator`, or an indicator id that is

@@ -250,7 +250,7 @@ fn outcome_table(outcomes: &[OutcomeResult]) -> Markup {
 /// What the matched ratios are averaged over, or that one matching leaves out its own
 /// variance.
 fn matchings_text(e: &Evaluation) -> String {
-    match e.provenance.options.matchings {
+    match e.design.options.matchings {
         0 | 1 => "The ratio is from one matching: its interval, the smallest detectable fall and the E-value of the interval leave out the variance of the matching itself, which on synthetic boroughs is as large as the rest (docs/evaluation.md, \"The matching's own variance\"); --matchings 3 carries it.".into(),
         m => format!("The matched ratios, the costs' and the risk score's differences, their p-values and the intention-to-treat ratios are averaged over {m} matchings, each with the propensity model fitted on its own sample of controls, and their intervals carry the variance between matchings (Rubin's rules: a t interval); the first matching alone is shown beside them. Each network's are averaged the same way over its own matched sets; with a few hundred people a network's matchings can differ a lot, and its interval then widens accordingly. The counts' bootstrap intervals, the negative binomial, balance and placebo figures are the first matching's (docs/evaluation.md, \"The matching's own variance\")."),
     }
@@ -267,7 +267,7 @@ pub fn report(e: &Evaluation) -> Markup {
             div.warning role="note" { h2 { "Read first" } ul { @for w in &e.warnings { li { (w) } } } }
         }
         h2 { "Results" }
-        p { "Rates per 1,000 person-years (counts) or £ per person (costs). The ratio of rate ratios is from a Poisson model with a log person-time offset and standard errors clustered by matched set; the absolute change and cost differences have pair-bootstrap intervals (" (e.provenance.options.bootstrap) " resamples, seed " (e.provenance.options.seed) "). The smallest detectable fall is the one this evaluation would find significant (p < 0.05) four times in five, from the ratio's standard error: a smaller fall can pass unseen, so read \"no significant change\" beside it. The E-value is how strongly a confounder the matching missed would have to be tied to both the MDT and the outcome (as a risk ratio, each) to explain the ratio away, and in brackets to move its interval to hold 1 (VanderWeele and Ding 2017). " (matchings_text(e)) }
+        p { "Rates per 1,000 person-years (counts) or £ per person (costs). The ratio of rate ratios is from a Poisson model with a log person-time offset and standard errors clustered by matched set; the absolute change and cost differences have pair-bootstrap intervals (" (e.design.options.bootstrap) " resamples, seed " (e.design.options.seed) "). The smallest detectable fall is the one this evaluation would find significant (p < 0.05) four times in five, from the ratio's standard error: a smaller fall can pass unseen, so read \"no significant change\" beside it. The E-value is how strongly a confounder the matching missed would have to be tied to both the MDT and the outcome (as a risk ratio, each) to explain the ratio away, and in brackets to move its interval to hold 1 (VanderWeele and Ding 2017). " (matchings_text(e)) }
         (outcome_table(&e.outcomes))
         (chart(&forest(e, "ae_attendances", "forest-ae"), "Forest plot: A&E attendances"))
         (chart(&forest(e, "emergency_admissions", "forest-emergency"), "Forest plot: emergency admissions"))
@@ -277,9 +277,9 @@ pub fn report(e: &Evaluation) -> Markup {
             dt { "Discussed at an MDT" } dd { (a.treated.discussed) }
             dt { "Left out" } dd { (a.treated.index_after_extract) " index after the extract; " (a.treated.index_too_early) " with less than 12 months of data before the index; " (a.treated.not_registered_before_index_month) " not registered before the index month" }
             dt { "Eligible" } dd { (a.treated.eligible) }
-            dt { "Control pool" } dd { (a.control_pool_rows) " person-months, " (a.control_pool_people) " people " (match e.provenance.options.controls { ControlPool::NotYetDiscussed => "not yet discussed in the index month", ControlPool::NeverDiscussed => "never discussed" }) }
+            dt { "Control pool" } dd { (a.control_pool_rows) " person-months, " (a.control_pool_people) " people " (match e.design.options.controls { ControlPool::NotYetDiscussed => "not yet discussed in the index month", ControlPool::NeverDiscussed => "never discussed" }) }
             dt { "Matched" } dd { (a.matched_treated) " treated with " (a.matched_controls) " controls (" (a.matched_control_people) " people) in " (a.clusters) " independent clusters; " (a.lost_to_caliper) " treated lost to the caliper" }
-            dt { "Controls discussed later" } dd { (a.controls_discussed_within_year) " within their year; " (match e.provenance.options.follow_up {
+            dt { "Controls discussed later" } dd { (a.controls_discussed_within_year) " within their year; " (match e.design.options.follow_up {
                 ControlFollowUp::Weighted => match &e.censoring {
                     Some(c) => format!("followed to the month of their MDT, with inverse probability of censoring weights from {}: mean weight {:.2}, largest {:.1}, {} capped at {}", c.fitted_on(), c.mean_weight, c.max_weight, c.capped, accord_evaluation::censoring::WEIGHT_CAP),
                     None => "followed to the month of their MDT with censoring weights".to_string(),
@@ -287,7 +287,7 @@ pub fn report(e: &Evaluation) -> Markup {
                 ControlFollowUp::IntentionToTreat => "followed through the year as controls (intention to treat: drawn towards no effect)".to_string(),
                 ControlFollowUp::Censored => "followed only until their MDT, without weights (biased towards harm)".to_string(),
             }) }
-            dt { "Matching" } dd { (e.provenance.options.matching.ratio) ":1 greedy nearest neighbour on the logit of the propensity score, largest first, without replacement; caliper " (p.caliper_width.map_or("none".into(), |w| format!("{w:.3}"))) "; exact on index month" @for f in &e.provenance.options.exact { ", " (format!("{f:?}").to_lowercase()) } @if let Some(m) = &p.mahalanobis { "; within the caliper, the closest by Mahalanobis distance on " (m.covariates.join(", ")) } }
+            dt { "Matching" } dd { (e.design.options.matching.ratio) ":1 greedy nearest neighbour on the logit of the propensity score, largest first, without replacement; caliper " (p.caliper_width.map_or("none".into(), |w| format!("{w:.3}"))) "; exact on index month" @for f in &e.design.options.exact { ", " (format!("{f:?}").to_lowercase()) } @if let Some(m) = &p.mahalanobis { "; within the caliper, the closest by Mahalanobis distance on " (m.covariates.join(", ")) } }
             dt { "Propensity model" } dd { "Logistic regression fitted on " (p.fitted_on_treated) " treated and " (p.fitted_on_controls) " sampled control rows; AUC " (format!("{:.3} ({:.3} to {:.3})", p.auc, p.auc_lower, p.auc_upper)) "; " (p.treated_off_support) " treated outside the controls' range" }
         }
         (chart(&overlap_chart(e), "Propensity score overlap"))
@@ -308,7 +308,7 @@ pub fn report(e: &Evaluation) -> Markup {
         @if let Some(c) = monthly_chart(e, 0) { (chart(&c, "Monthly A&E attendances, -24 to +12 months")) }
         @if let Some(c) = monthly_chart(e, 1) { (chart(&c, "Monthly emergency admissions, -24 to +12 months")) }
         h3 { "Outcomes the MDT cannot change (negative controls)" }
-        @let negative = &e.provenance.options.negative_controls;
+        @let negative = &e.design.options.negative_controls;
         @if negative.is_empty() {
             p { "None named (accord evaluate --negative-controls). With the same matched people and years as the estimates above, an outcome the MDT cannot change holds 1 where the comparison works, which a placebo run does not." }
         } @else {
@@ -349,9 +349,9 @@ pub fn report(e: &Evaluation) -> Markup {
         } }
         h2 { "Provenance" }
         dl.summary-list {
-            dt { "Dataset" } dd { code { (e.provenance.dataset_fingerprint) } " (" (e.provenance.data_start) " to " (e.provenance.extract_date) ")" }
-            dt { "Risk model" } dd { "developed on features at " (e.provenance.risk_model_development_date) }
-            dt { "Software" } dd { (e.provenance.software) }
+            dt { "Dataset" } dd { code { (e.header.provenance.dataset_fingerprint) } " (" (e.design.data_start) " to " (e.header.provenance.extract_date) ")" }
+            dt { "Risk model" } dd { "developed on features at " (e.design.risk_model_development_date) }
+            dt { "Software" } dd { "Accord " (e.header.provenance.accord_version) ", " (e.header.provenance.engine) ", " (e.header.provenance.created_at) }
             dt { "Timings" } dd { @for t in &e.timings { (t.step) " " (format!("{:.2} s", t.seconds)) "; " } }
         }
     }

@@ -61,7 +61,8 @@ pub(crate) enum Section<'a> {
 }
 
 pub(crate) fn layout(site: &Site, title: &str, section: Section<'_>, body: Markup) -> Markup {
-    let p = &site.snapshot().summary.provenance;
+    let p = &site.snapshot().summary.header.provenance;
+    let run = &site.snapshot().summary.run;
     let current = |here: bool| if here { Some("page") } else { None };
     html! {
         (DOCTYPE)
@@ -112,7 +113,7 @@ pub(crate) fn layout(site: &Site, title: &str, section: Section<'_>, body: Marku
                 }
                 main.container #main { (body) }
                 footer.footer { div.container {
-                    "Data to " (p.data_end) " (extract " (p.extract_date) "), refreshed " (p.created_at)
+                    "Data to " (run.data_end) " (extract " (p.extract_date) "), refreshed " (p.created_at)
                     " by Accord " (p.accord_version) " on " (p.engine) ". "
                     a href="/about" { "Provenance" } " · " a href="/api/openapi.json" { "API (OpenAPI)" }
                 } }
@@ -776,7 +777,7 @@ pub async fn quality(State(site): Shared) -> Markup {
 
 pub async fn about(State(site): Shared) -> Markup {
     let a = site.about();
-    let p = &a.provenance;
+    let (p, run) = (&a.provenance, &a.run);
     let body = html! {
         h1 { "About these figures" }
         dl.summary-list {
@@ -784,8 +785,8 @@ pub async fn about(State(site): Shared) -> Markup {
             dt { "Dataset" } dd { (p.dataset) }
             dt { "Dataset fingerprint" } dd { code { (p.dataset_fingerprint) } }
             dt { "Extract date" } dd { (p.extract_date) }
-            dt { "Complete data" } dd { (p.data_start) " to " (p.data_end) }
-            dt { "Refreshed" } dd { (p.created_at) " in " (format!("{:.1}", p.seconds)) " s (" (format!("{:.1}", p.query_seconds)) " s in the query engine)" }
+            dt { "Complete data" } dd { (run.data_start) " to " (run.data_end) }
+            dt { "Refreshed" } dd { (p.created_at) " in " (format!("{:.1}", run.seconds)) " s (" (format!("{:.1}", run.query_seconds)) " s in the query engine)" }
             dt { "Software" } dd { "Accord " (p.accord_version) ", " (p.engine) }
         }
         h2 { "Frameworks" }
@@ -959,7 +960,7 @@ pub async fn risk(
             dt { "Population" } dd { (card.population) }
             dt { "Method" } dd { (card.method) }
             dt { "Development" } dd { "Features on " (card.development_date) "; " (number(card.development.n as f64, 1.0)) " people, " (number(card.development.events as f64, 1.0)) " with an admission in the year after (" (percent(card.development.prevalence)) "); apparent AUC " (format!("{:.3}", card.apparent_auc)) }
-            dt { "Data" } dd { (card.data_start) " to " (card.extract_date) }
+            dt { "Data" } dd { (card.data_start) " to " (card.header.provenance.extract_date) }
         }
         @match (&card.validation_date, &card.temporal) {
             (Some(date), Some(t)) => {

@@ -10,7 +10,7 @@ use std::path::Path;
 use accord_chart::FunnelLimit;
 use accord_framework::{Framework, Indicator, Target};
 use accord_snapshot::{
-    IndicatorEntry, InequalityRow, NOT_REGISTERED, Provenance, ResultRow, Snapshot, shown,
+    IndicatorEntry, InequalityRow, NOT_REGISTERED, Provenance, ResultRow, Run, Snapshot, shown,
 };
 use accord_stats::{Confidence, count_limits, proportion};
 use chrono::NaiveDate;
@@ -319,6 +319,9 @@ pub struct About {
     pub public: bool,
     #[schema(value_type = Object)]
     pub provenance: Provenance,
+    /// What the refresh covered and how long it took.
+    #[schema(value_type = Object)]
+    pub run: Run,
     pub frameworks: Vec<FrameworkSummary>,
 }
 
@@ -501,7 +504,8 @@ impl Site {
     pub fn about(&self) -> About {
         About {
             public: self.public,
-            provenance: self.snapshot.summary.provenance.clone(),
+            provenance: self.snapshot.summary.header.provenance.clone(),
+            run: self.snapshot.summary.run.clone(),
             frameworks: self.frameworks(),
         }
     }

@@ -472,12 +472,19 @@ async fn about_and_openapi_describe_every_api_route() {
     let about = json("/api/about").await;
     assert_eq!(
         about["provenance"]["dataset_fingerprint"].as_str(),
-        Some(snapshot().summary.provenance.dataset_fingerprint.as_str())
+        Some(
+            snapshot()
+                .summary
+                .header
+                .provenance
+                .dataset_fingerprint
+                .as_str()
+        )
     );
     assert!(
         page("/about")
             .await
-            .contains(&snapshot().summary.provenance.dataset_fingerprint)
+            .contains(&snapshot().summary.header.provenance.dataset_fingerprint)
     );
     let doc = json("/api/openapi.json").await;
     let paths: BTreeSet<&str> = doc["paths"]

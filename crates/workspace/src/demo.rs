@@ -140,7 +140,7 @@ fn refresh(
     })?;
     let mut snapshot = done.snapshot;
     snapshot.money = Some(workspace.money(&money, None)?);
-    snapshot.summary.provenance.seconds = started.elapsed().as_secs_f64();
+    snapshot.summary.run.seconds = started.elapsed().as_secs_f64();
     snapshot.write(&destination)?;
     Ok(snapshot)
 }

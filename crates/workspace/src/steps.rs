@@ -3,6 +3,7 @@
 
 use accord_cohort::model::{MODEL_OUTPUT, write_model};
 use accord_cohort::{RiskModel, TrainOptions, Trained, train};
+use accord_dataset::artifact::{is_artifact, to_json};
 use accord_dataset::{Destination, OutputKind, Shape, write_output_file};
 use accord_engine::{Refresh, RefreshOptions};
 use accord_evaluation::{Evaluation, EvaluationOptions};
@@ -10,11 +11,11 @@ use accord_framework::Framework;
 
 use crate::{Workspace, WorkspaceError};
 
-/// The evaluation as JSON: serde writes its provenance first.
+/// The evaluation as JSON, recognised by its header.
 pub const EVALUATION_JSON: OutputKind = OutputKind {
     name: "evaluation (JSON)",
     shape: Shape::File {
-        recognise: |bytes| bytes.starts_with(b"{\n  \"provenance\": {"),
+        recognise: is_artifact::<Evaluation>,
     },
 };
 
@@ -76,7 +77,7 @@ pub fn write_evaluation(
     destination: &Destination,
     evaluation: &Evaluation,
 ) -> Result<(), WorkspaceError> {
-    let text = serde_json::to_string_pretty(evaluation).map_err(|source| WorkspaceError::Json {
+    let text = to_json(evaluation).map_err(|source| WorkspaceError::Json {
         path: destination.path.to_path_buf(),
         source,
     })?;
