@@ -430,7 +430,7 @@ fn run_explain(
         Some(&unit_costs),
         line.unwrap_or_default(),
     )
-    .map_err(anyhow::Error::msg)?;
+    .map_err(|e| anyhow::anyhow!("{e} (`accord money explain --list` lists them)"))?;
     print!("{text}");
     Ok(())
 }

@@ -732,7 +732,10 @@ fn refresh_explain_and_export_a_borough() {
     assert!(refresh.status.success(), "{}", text(&refresh).1);
     let summary: serde_json::Value = serde_json::from_slice(&refresh.stdout).unwrap();
     assert_eq!(summary["frameworks"][0]["id"], "islington");
-    assert_eq!(summary["header"]["provenance"]["extract_date"], "2026-03-31");
+    assert_eq!(
+        summary["header"]["provenance"]["extract_date"],
+        "2026-03-31"
+    );
     let program = fs::read_to_string(&sql).unwrap();
     assert!(program.contains("CREATE TABLE spells_rolling_12_months AS"));
 

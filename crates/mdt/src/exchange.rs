@@ -102,10 +102,6 @@ pub struct DiscussionRow {
     pub referral_source: String,
 }
 
-fn epoch() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)
-}
-
 /// Every recorded discussion, by date, network and person. The referral source is the
 /// referring organisation's for referrals, and `case_finding` or `follow_up` otherwise.
 pub async fn discussion_rows(store: &Store) -> Result<Vec<DiscussionRow>> {
@@ -138,14 +134,10 @@ pub async fn discussion_rows(store: &Store) -> Result<Vec<DiscussionRow>> {
 
 /// The rows as one batch in the canonical schema of `mdt_discussion`.
 pub fn discussion_batch(rows: &[DiscussionRow]) -> Result<RecordBatch> {
-    let epoch = epoch();
-    let days = rows
+    let days: Vec<i32> = rows
         .iter()
-        .map(|r| {
-            i32::try_from((r.meeting_date - epoch).num_days())
-                .map_err(|_| MdtError::Exchange(format!("date {} out of range", r.meeting_date)))
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .map(|r| accord_model::dates::to_days(r.meeting_date))
+        .collect();
     RecordBatch::try_new(
         Table::MdtDiscussion.schema(),
         vec![
@@ -166,7 +158,6 @@ pub fn discussion_batch(rows: &[DiscussionRow]) -> Result<RecordBatch> {
 
 /// The rows of `mdt_discussion` batches read from a dataset.
 pub fn read_discussion_batches(batches: &[RecordBatch]) -> Result<Vec<DiscussionRow>> {
-    let epoch = epoch();
     let mut rows = Vec::new();
     for batch in batches {
         let column = |name: &str| {
@@ -199,7 +190,9 @@ pub fn read_discussion_batches(batches: &[RecordBatch]) -> Result<Vec<Discussion
                 )));
             }
             rows.push(DiscussionRow {
-                meeting_date: epoch + chrono::Duration::days(i64::from(date.value(i))),
+                meeting_date: accord_model::dates::from_days(date.value(i)).ok_or_else(|| {
+                    MdtError::Exchange(format!("day {} is not a date", date.value(i)))
+                })?,
                 network_code: network.value(i).to_string(),
                 person_id: person.value(i),
                 referral_source: source.value(i).to_string(),

@@ -46,7 +46,7 @@ pub fn explain(
 ) -> Result<String, String> {
     let unknown = || {
         format!(
-            "no money line {line:?}: name one as contract:ID, workstream:PLAN/ID or capitation:PLAN/UNIT/GROUP (`accord money explain --list` lists them)"
+            "no money line {line:?}: name one as contract:ID, workstream:PLAN/ID or capitation:PLAN/UNIT/GROUP"
         )
     };
     let (kind, name) = line.split_once(':').ok_or_else(unknown)?;
