@@ -2,6 +2,8 @@
 //! its own copy: a synthetic borough generated and written as a dataset in a temporary
 //! folder. Only ever a dev-dependency.
 
+#![warn(missing_docs)]
+
 pub mod mdt;
 
 use std::path::PathBuf;

@@ -15,8 +15,11 @@ pub fn postgres_url() -> String {
 
 /// One test database.
 pub struct TestDatabase {
+    /// `sqlite` or `postgres`.
     pub backend: &'static str,
+    /// The store, migrated.
     pub store: Store,
+    /// Its URL, for a command or a second connection.
     pub url: String,
     schema: Option<String>,
     _dir: Option<tempfile::TempDir>,

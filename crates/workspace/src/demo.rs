@@ -17,7 +17,9 @@ use crate::{EVALUATION_JSON, Layout, MoneyDefinitions, Workspace, WorkspaceError
 
 /// The standalone evaluation report, rendered by a view the workspace does not depend on.
 pub struct Report<'a> {
+    /// The report's kind of output, which it replaces only an earlier one of.
     pub kind: &'a OutputKind,
+    /// The report's text.
     pub render: &'a dyn Fn(&Evaluation) -> String,
 }
 
@@ -25,6 +27,7 @@ pub struct Report<'a> {
 pub struct DemoOptions<'a> {
     /// The MDT workflow's database URL (default: the SQLite file of the layout).
     pub database: Option<String>,
+    /// The evaluation's standalone report, written beside its JSON.
     pub evaluation_report: Report<'a>,
 }
 
@@ -34,11 +37,15 @@ pub enum DemoEvent<'a> {
     Started(&'static str),
     /// The long step just begun ended.
     Finished,
+    /// The illustrative contract register was written here.
     RegisterWritten(&'a std::path::Path),
     /// One indicator refreshed, of this many.
     Indicator(usize),
+    /// The snapshot, written.
     Refreshed(&'a Snapshot),
+    /// The risk model, fitted and written.
     RiskModel(&'a accord_cohort::Trained),
+    /// The evaluation, with the options it ran with, written.
     Evaluated(&'a Evaluation, &'a EvaluationOptions),
     /// The MDT demo loaded into the database at this URL.
     MdtLoaded(&'a DemoSummary, &'a str),
@@ -50,10 +57,15 @@ pub enum DemoEvent<'a> {
 
 /// What the demo made, for the dashboard.
 pub struct DemoOutputs {
+    /// The results snapshot, with money.
     pub snapshot: PathBuf,
+    /// The contract register money was computed from.
     pub register: PathBuf,
+    /// The risk model folder, where one could be fitted.
     pub risk_model: Option<PathBuf>,
+    /// The evaluation's JSON, where the borough could be evaluated.
     pub evaluation: Option<PathBuf>,
+    /// The MDT workflow's database URL, where it could be loaded.
     pub mdt_database: Option<String>,
 }
 

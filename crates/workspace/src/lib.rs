@@ -4,6 +4,8 @@
 //! `accord` binary is flags and printing over this crate, as ripgrep's binary is over its
 //! `grep` facade; [`demo`] is the main job end to end.
 
+#![warn(missing_docs)]
+
 pub mod demo;
 mod error;
 mod layout;
@@ -53,6 +55,7 @@ impl Workspace {
         }
     }
 
+    /// The dataset, opened and verified.
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
     }

@@ -13,9 +13,13 @@ use crate::{Workspace, WorkspaceError};
 
 /// Money's definitions, read and checked.
 pub struct MoneyDefinitions {
+    /// The contracts.
     pub register: Register,
+    /// What a row costs where its cost is not recorded.
     pub unit_costs: UnitCosts,
+    /// The budget plans (capitated and shadow budgets).
     pub plans: Vec<BudgetPlan>,
+    /// The segment models spend is broken down by.
     pub models: Vec<SegmentModel>,
 }
 

@@ -148,7 +148,9 @@ impl Placebo {
 
 /// The placebo runs, read also from results saved when there was one (`placebo`: one run
 /// or null).
-pub(super) fn placebos_of<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Placebo>, D::Error> {
+pub(super) fn placebos_of<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<Placebo>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Saved {
