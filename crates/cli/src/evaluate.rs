@@ -4,8 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use accord_cohort::model::read_model;
-use accord_cohort::{RiskModel, TrainOptions, train};
 use accord_dataset::{
     Destination, write_file_atomically, write_folder_atomically, write_output_file,
 };
@@ -16,6 +14,8 @@ use accord_evaluation::table::{Table, TableMatch, TableSpec, match_table};
 use accord_evaluation::{
     ControlFollowUp, ControlPool, Evaluation, EvaluationOptions, ExactField, MatchOptions,
 };
+use accord_risk::model::read_model;
+use accord_risk::{RiskModel, TrainOptions, train};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 

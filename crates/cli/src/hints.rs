@@ -4,10 +4,10 @@
 
 use std::error::Error;
 
-use accord_cohort::CohortError;
 use accord_dataset::DatasetError;
 use accord_dataset::artifact::ArtifactError;
 use accord_evaluation::EvaluationError;
+use accord_risk::RiskModelError;
 use accord_snapshot::SnapshotError;
 use accord_workspace::WorkspaceError;
 
@@ -20,7 +20,7 @@ fn hint_of(cause: &(dyn Error + 'static)) -> Option<&'static str> {
     if let Some(e) = cause.downcast_ref::<WorkspaceError>() {
         return match e {
             WorkspaceError::Dataset(e) => dataset(e),
-            WorkspaceError::Cohort(e) => cohort(e),
+            WorkspaceError::RiskModel(e) => risk_model(e),
             WorkspaceError::Evaluation(e) => evaluation(e),
             WorkspaceError::Snapshot(e) => snapshot(e),
             _ => None,
@@ -28,7 +28,7 @@ fn hint_of(cause: &(dyn Error + 'static)) -> Option<&'static str> {
     }
     None.or_else(|| cause.downcast_ref().and_then(dataset))
         .or_else(|| cause.downcast_ref().and_then(artifact))
-        .or_else(|| cause.downcast_ref().and_then(cohort))
+        .or_else(|| cause.downcast_ref().and_then(risk_model))
         .or_else(|| cause.downcast_ref().and_then(evaluation))
         .or_else(|| cause.downcast_ref().and_then(snapshot))
 }
@@ -46,10 +46,10 @@ fn dataset(e: &DatasetError) -> Option<&'static str> {
     }
 }
 
-fn cohort(e: &CohortError) -> Option<&'static str> {
+fn risk_model(e: &RiskModelError) -> Option<&'static str> {
     match e {
-        CohortError::Artifact(e) => artifact(e),
-        CohortError::Write(e) => dataset(e),
+        RiskModelError::Artifact(e) => artifact(e),
+        RiskModelError::Write(e) => dataset(e),
         _ => None,
     }
 }

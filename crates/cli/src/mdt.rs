@@ -126,8 +126,8 @@ pub fn demo_load(data: &Path, model: &Path, url: &str) -> Result<DemoSummary> {
 }
 
 /// The risk model the case-finding lists are drawn from.
-fn read_risk_model(model: &Path) -> Result<accord_cohort::RiskModel> {
-    accord_cohort::model::read_model(model).with_context(|| {
+fn read_risk_model(model: &Path) -> Result<accord_risk::RiskModel> {
+    accord_risk::model::read_model(model).with_context(|| {
         format!(
             "reading the risk model {} (run `accord risk fit` first)",
             model.display()

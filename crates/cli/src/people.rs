@@ -7,15 +7,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use accord_cohort::at::{day_of, day_text, year_ends};
-use accord_cohort::model::{
-    CARD_JSON, CARD_MARKDOWN, MODEL_FILE, MODEL_OUTPUT, read_card, read_model, write_model,
-};
-use accord_cohort::{
-    CaseFinding, CaseList, Histories, RiskModel, Scope, SegmentReport, Top, TrainOptions, card,
-    segment, segment_report,
-};
+use accord_cohort::{Histories, SegmentReport, segment, segment_report};
 use accord_dataset::{Destination, write_file_atomically, write_folder_atomically};
 use accord_model::dates;
+use accord_risk::card;
+use accord_risk::model::{
+    CARD_JSON, CARD_MARKDOWN, MODEL_FILE, MODEL_OUTPUT, read_card, read_model, write_model,
+};
+use accord_risk::{CaseFinding, CaseList, RiskModel, Scope, Top, TrainOptions};
 use accord_workspace::Workspace;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
@@ -244,7 +243,7 @@ fn print_segment_report(report: &SegmentReport) {
 struct FitTimings {
     load_seconds: f64,
     #[serde(flatten)]
-    train: accord_cohort::TrainTimings,
+    train: accord_risk::TrainTimings,
 }
 
 pub fn run_risk(command: &RiskCommand) -> Result<()> {
@@ -337,7 +336,7 @@ fn write_matrices(
         ("development.csv", development_day),
         ("validation.csv", options.validation_day),
     ] {
-        let (design, outcomes) = accord_cohort::model::design_on(histories, model, day);
+        let (design, outcomes) = accord_risk::model::design_on(histories, model, day);
         let predicted = model.fit.predict_all(&design);
         let mut text = design.names().join(",") + ",outcome,accord_predicted\n";
         for ((row, y), p) in design.iter_rows().zip(&outcomes).zip(&predicted) {
@@ -361,7 +360,7 @@ pub fn run_casefind(args: &CasefindArgs) -> Result<()> {
         (None, Some(p)) => Scope::Practice(p.clone()),
         (None, None) => bail!("name a --network or a --practice"),
     };
-    let list = accord_cohort::find_cases(
+    let list = accord_risk::find_cases(
         histories,
         &model,
         &CaseFinding {

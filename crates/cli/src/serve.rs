@@ -52,7 +52,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         site = site.with_outcome_contracts(contracts);
     }
     if let Some(dir) = &args.risk_model {
-        site = site.with_risk_card(accord_cohort::model::read_card(dir)?);
+        site = site.with_risk_card(accord_risk::model::read_card(dir)?);
     }
     if let Some(file) = &args.evaluation {
         site = site.with_evaluation(accord_dataset::artifact::read_artifact(file)?);

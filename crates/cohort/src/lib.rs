@@ -1,24 +1,16 @@
 //! People at a date: the layer between the dataset and every person-level analysis.
 //! `history` loads each person's records once; `at` works out what holds on a date;
 //! `frailty` is the eFI-style index; `segment` evaluates declarative segmentation models and
-//! `report` summarises them year on year; `features` and `model` build, validate and
-//! describe the emergency-admission risk model; `casefind` draws MDT case lists from it;
-//! `card` renders the model card for people.
+//! `report` summarises them year on year. The risk model built on them is in accord-risk.
 
 pub mod at;
-pub mod card;
-pub mod casefind;
-pub mod features;
 pub mod frailty;
 pub mod history;
-pub mod model;
 pub mod report;
 pub mod segment;
 
 pub use at::{PersonAt, Population, population_on};
-pub use casefind::{CaseFinding, CaseList, Scope, Top, find_cases};
 pub use history::Histories;
-pub use model::{ModelCard, RiskModel, Scorer, TrainOptions, TrainTimings, Trained, train};
 pub use report::{SegmentReport, segment_report};
 pub use segment::{SegmentError, SegmentModel};
 
@@ -40,22 +32,4 @@ pub enum CohortError {
     UnknownProvider(String),
     #[error(transparent)]
     Code(accord_model::UnknownCode),
-    #[error("{0}")]
-    Dates(String),
-    #[error("fitting the risk model: {0}")]
-    Risk(#[from] accord_risk::RiskError),
-    #[error("{path}: {message}")]
-    ModelFile { path: String, message: String },
-    #[error("no {0} in the dataset (known: {1})")]
-    UnknownScope(String, String),
-    #[error(transparent)]
-    Write(Box<accord_dataset::DatasetError>),
-    #[error(transparent)]
-    Artifact(#[from] accord_dataset::artifact::ArtifactError),
-}
-
-impl From<accord_dataset::DatasetError> for CohortError {
-    fn from(error: accord_dataset::DatasetError) -> CohortError {
-        CohortError::Write(Box::new(error))
-    }
 }

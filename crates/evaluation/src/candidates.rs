@@ -9,10 +9,11 @@
 //! Covariates for both arms are measured on the last day before the index month.
 
 use accord_cohort::at::{months_before, state_at};
-use accord_cohort::features::imd_quintile;
 use accord_cohort::history::{Event, History, starting_in};
-use accord_cohort::{Histories, PersonAt, RiskModel};
+use accord_cohort::{Histories, PersonAt};
 use accord_model::{Condition, Setting, Sex, dates};
+use accord_risk::RiskModel;
+use accord_risk::features::imd_quintile;
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

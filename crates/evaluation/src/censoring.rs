@@ -12,7 +12,8 @@
 //! days and events in a month count 1 / that probability. Treated people are never censored.
 
 use accord_cohort::at::person_at;
-use accord_cohort::{Histories, PersonAt, RiskModel};
+use accord_cohort::{Histories, PersonAt};
+use accord_risk::RiskModel;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 

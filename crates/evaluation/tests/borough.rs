@@ -5,9 +5,10 @@
 //! and every diagnostic is there. The same is checked over several seeds and effects in
 //! `scripts/evaluation-coverage.sh`.
 
-use accord_cohort::{Histories, RiskModel, TrainOptions, train};
+use accord_cohort::Histories;
 use accord_dataset::Dataset;
 use accord_evaluation::{ControlFollowUp, EvaluationError, EvaluationOptions, evaluate};
+use accord_risk::{RiskModel, TrainOptions, train};
 use accord_synth::PlantedEffect;
 
 /// The 60,000-person test borough (seed 11) with a risk model trained on it.

@@ -2,11 +2,12 @@
 //! outside the data, too few controls) is refused with a clear message, and each treated
 //! person is reported under the network whose MDT discussed them.
 
+use accord_cohort::Histories;
 use accord_cohort::history::{Event, Person, Practice, Records, Registration};
-use accord_cohort::{Histories, RiskModel, TrainOptions, train};
 use accord_dataset::Dataset;
 use accord_evaluation::{EvaluationError, EvaluationOptions, ExactField, evaluate};
 use accord_model::{EthnicGroup, Setting, Sex, dates};
+use accord_risk::{RiskModel, TrainOptions, train};
 use chrono::NaiveDate;
 
 fn day(y: i32, m: u32, d: u32) -> i32 {

@@ -5,11 +5,21 @@
 //! Brier and scaled Brier scores, calibration-in-the-large and slope, observed against
 //! expected by decile, and the yield of flagging the top fraction of a list.
 //!
-//! Plain numbers in, plain numbers out: nothing here knows of Arrow, dates or the dataset.
+//! Those statistics (`logistic`, `metrics`, `split`) take plain numbers. On them stands the
+//! emergency-admission risk model over person histories: `features` and `model` build,
+//! validate and describe it, `casefind` draws MDT case lists from it, and `card` renders
+//! its card for people.
 
+pub mod card;
+pub mod casefind;
+pub mod features;
 pub mod logistic;
 pub mod metrics;
+pub mod model;
 pub mod split;
+
+pub use casefind::{CaseFinding, CaseList, Scope, Top, find_cases};
+pub use model::{ModelCard, RiskModel, Scorer, TrainOptions, TrainTimings, Trained, train};
 
 pub use logistic::{Design, LogisticFit, fit_logistic, fit_logistic_from};
 pub use metrics::{
@@ -17,6 +27,31 @@ pub use metrics::{
     calibration, deciles, evaluate, top_fraction,
 };
 pub use split::stratified_split;
+
+/// Why the risk model could not be fitted, read, written or used.
+#[derive(Debug, thiserror::Error)]
+pub enum RiskModelError {
+    #[error(transparent)]
+    Cohort(#[from] accord_cohort::CohortError),
+    #[error("{0}")]
+    Dates(String),
+    #[error("fitting the risk model: {0}")]
+    Fit(#[from] RiskError),
+    #[error("{path}: {message}")]
+    ModelFile { path: String, message: String },
+    #[error("no {0} in the dataset (known: {1})")]
+    UnknownScope(String, String),
+    #[error(transparent)]
+    Write(Box<accord_dataset::DatasetError>),
+    #[error(transparent)]
+    Artifact(#[from] accord_dataset::artifact::ArtifactError),
+}
+
+impl From<accord_dataset::DatasetError> for RiskModelError {
+    fn from(error: accord_dataset::DatasetError) -> RiskModelError {
+        RiskModelError::Write(Box::new(error))
+    }
+}
 
 /// Why a statistic could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

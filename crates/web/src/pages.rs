@@ -6,7 +6,7 @@ use accord_chart::{
     Bar, BarChart, Figure as Chart, FunnelChart, FunnelPoint as Dot, Labels, LineChart, Mark,
     PyramidBand as Band, PyramidChart, Series, SpcFigure, Tone, XyChart, XySeries, number,
 };
-use accord_cohort::ModelCard;
+use accord_risk::ModelCard;
 use accord_risk::Performance;
 use accord_spc::{Direction, RuleSet, SpcOptions, xmr};
 use axum::extract::{Path, Query, State};

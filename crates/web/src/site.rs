@@ -17,8 +17,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use accord_cohort::ModelCard;
 use accord_evaluation::Evaluation;
+use accord_risk::ModelCard;
 
 use crate::WebError;
 use crate::mdt::{Mdt, Refusal, permitted};

@@ -5,12 +5,13 @@
 use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use accord_cohort::{Histories, ModelCard, TrainOptions, train};
+use accord_cohort::Histories;
 use accord_dataset::Dataset;
 use accord_engine::RefreshOptions;
 use accord_evaluation::{Evaluation, EvaluationOptions};
 use accord_framework::builtin;
 use accord_mdt::demo::load_demo;
+use accord_risk::{ModelCard, TrainOptions, train};
 use accord_snapshot::{ResultRow, Snapshot};
 use accord_testkit::mdt::{TestDatabase, small_borough};
 use accord_web::mdt::Mdt;

@@ -6,11 +6,11 @@
 
 use std::path::PathBuf;
 
-use accord_cohort::RiskModel;
 use accord_dataset::{Destination, OutputKind, write_output_file};
 use accord_engine::RefreshOptions;
 use accord_evaluation::{Evaluation, EvaluationOptions};
 use accord_mdt::demo::DemoSummary;
+use accord_risk::RiskModel;
 use accord_snapshot::Snapshot;
 
 use crate::{EVALUATION_JSON, Layout, MoneyDefinitions, Workspace, WorkspaceError};
@@ -44,7 +44,7 @@ pub enum DemoEvent<'a> {
     /// The snapshot, written.
     Refreshed(&'a Snapshot),
     /// The risk model, fitted and written.
-    RiskModel(&'a accord_cohort::Trained),
+    RiskModel(&'a accord_risk::Trained),
     /// The evaluation, with the options it ran with, written.
     Evaluated(&'a Evaluation, &'a EvaluationOptions),
     /// The MDT demo loaded into the database at this URL.

@@ -12,6 +12,9 @@ pub enum WorkspaceError {
     /// Person histories or the risk model.
     #[error(transparent)]
     Cohort(#[from] accord_cohort::CohortError),
+    /// The risk model: fitted, read, written or used.
+    #[error(transparent)]
+    RiskModel(#[from] accord_risk::RiskModelError),
     /// A segment model file.
     #[error(transparent)]
     Segment(#[from] accord_cohort::segment::SegmentError),

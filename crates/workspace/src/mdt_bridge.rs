@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use accord_cohort::{CaseFinding, Histories, RiskModel, Scope, Top, find_cases};
+use accord_cohort::Histories;
 use accord_mdt::Store;
 use accord_mdt::demo::{DemoBorough, DemoPerson, DemoPractice, DemoSummary, load_demo};
 use accord_mdt::exchange::{CaseFindingRow, load_case_finding, read_discussion_batches};
 use accord_model::{Table, dates};
+use accord_risk::{CaseFinding, RiskModel, Scope, Top, find_cases};
 use arrow_array::{Array, RecordBatch, StringArray};
 use chrono::NaiveDate;
 

@@ -1,13 +1,13 @@
 //! The steps that read a workspace's histories and write an output beside the dataset:
 //! the refresh of frameworks, the risk model's fit, the evaluation of the MDTs.
 
-use accord_cohort::model::{MODEL_OUTPUT, write_model};
-use accord_cohort::{RiskModel, TrainOptions, Trained, train};
 use accord_dataset::artifact::{is_artifact, to_json};
 use accord_dataset::{Destination, OutputKind, Shape, write_output_file};
 use accord_engine::{Refresh, RefreshOptions};
 use accord_evaluation::{Evaluation, EvaluationOptions};
 use accord_framework::Framework;
+use accord_risk::model::{MODEL_OUTPUT, write_model};
+use accord_risk::{RiskModel, TrainOptions, Trained, train};
 
 use crate::{Workspace, WorkspaceError};
 

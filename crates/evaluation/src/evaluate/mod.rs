@@ -8,11 +8,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use accord_cohort::Histories;
 use accord_cohort::at::state_at;
-use accord_cohort::{Histories, RiskModel, Scorer};
 use accord_dataset::artifact::{Artifact, Header, Provenance};
 use accord_model::dates;
 use accord_risk::auc_delong;
+use accord_risk::{RiskModel, Scorer};
 use chrono::NaiveDate;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;

@@ -6,12 +6,12 @@
 //! "compared with the reference" and the long-term condition count is not a linear
 //! combination of the conditions.
 
+use crate::Design;
 use accord_model::{Condition, Setting, Sex};
-use accord_risk::Design;
 
-use crate::at::PersonAt;
-use crate::frailty::FrailtyCategory;
-use crate::history::Histories;
+use accord_cohort::Histories;
+use accord_cohort::at::PersonAt;
+use accord_cohort::frailty::FrailtyCategory;
 
 /// One column of the design: a name for files and a label for people.
 #[derive(Debug, Clone, PartialEq)]
@@ -375,8 +375,8 @@ impl Holding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frailty::Frailty;
-    use crate::history::{Person, Practice, Records};
+    use accord_cohort::history::{Person, Practice, Records};
+    use accord_cohort::frailty::Frailty;
     use accord_model::{EthnicGroup, Vocabulary};
     use proptest::prelude::*;
 

@@ -3,12 +3,11 @@
 //! and case lists that leave out people discussed recently.
 
 use accord_cohort::at::{months_before, population_on, year_from};
-use accord_cohort::features::{design, features_named};
 use accord_cohort::frailty::deficits_with_evidence;
-use accord_cohort::{
-    CaseFinding, Histories, Scope, Top, TrainOptions, find_cases, segment, segment_report, train,
-};
+use accord_cohort::{Histories, segment, segment_report};
 use accord_dataset::Dataset;
+use accord_risk::features::{design, features_named};
+use accord_risk::{CaseFinding, Scope, Top, TrainOptions, find_cases, train};
 use chrono::NaiveDate;
 
 fn borough() -> (tempfile::TempDir, Histories) {

@@ -4,25 +4,25 @@
 //! year after T (temporal validation), and, as a second check, refitted on a stratified 75%
 //! of the development cohort and tested on the other 25%. The model card records all of it.
 
-use accord_risk::{
+use crate::{
     Design, LogisticFit, Performance, auc_delong, evaluate, fit_logistic, stratified_split,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::CohortError;
-use crate::at::{
-    PersonAt, Population, day_text, emergency_admission_within_year, months_before, population_on,
-    year_from,
-};
+use crate::RiskModelError;
 use crate::features::{
     Feature, Holding, REFERENCES, all_features, design, features_named, imd_quintile,
+};
+use accord_cohort::at::{
+    PersonAt, Population, day_text, emergency_admission_within_year, months_before, population_on,
+    year_from,
 };
 use accord_dataset::artifact::{Artifact, Header, Provenance, is_artifact, read_artifact, to_json};
 use accord_dataset::{OutputKind, Shape};
 use accord_model::dates;
 
-use crate::frailty::{Deficit, NOT_EXPRESSIBLE};
-use crate::history::Histories;
+use accord_cohort::Histories;
+use accord_cohort::frailty::{Deficit, NOT_EXPRESSIBLE};
 
 /// The version of the model file and card layout.
 /// The format of the model and card this build writes and reads: 2 since they carry the
@@ -66,9 +66,9 @@ pub fn write_model(
     destination: &accord_dataset::Destination,
     model: &RiskModel,
     card: &ModelCard,
-) -> Result<(), CohortError> {
+) -> Result<(), RiskModelError> {
     let json = |text: serde_json::Result<String>, file: &str| {
-        text.map_err(|e| CohortError::ModelFile {
+        text.map_err(|e| RiskModelError::ModelFile {
             path: destination.path.join(file).display().to_string(),
             message: e.to_string(),
         })
@@ -78,7 +78,7 @@ pub fn write_model(
         (CARD_JSON, json(to_json(card), CARD_JSON)?),
         (CARD_MARKDOWN, crate::card::render(card)),
     ];
-    accord_dataset::write_folder_atomically(destination, |staging| -> Result<(), CohortError> {
+    accord_dataset::write_folder_atomically(destination, |staging| -> Result<(), RiskModelError> {
         for (file, text) in &files {
             accord_dataset::write_file_atomically(&staging.join(file), text.as_bytes())?;
         }
@@ -87,9 +87,9 @@ pub fn write_model(
 }
 
 /// Reads the model of a model folder.
-pub fn read_model(dir: &std::path::Path) -> Result<RiskModel, CohortError> {
+pub fn read_model(dir: &std::path::Path) -> Result<RiskModel, RiskModelError> {
     let model: RiskModel = read_artifact(&dir.join(MODEL_FILE))?;
-    let refused = |message: String| CohortError::ModelFile {
+    let refused = |message: String| RiskModelError::ModelFile {
         path: dir.join(MODEL_FILE).display().to_string(),
         message,
     };
@@ -117,7 +117,7 @@ pub fn read_model(dir: &std::path::Path) -> Result<RiskModel, CohortError> {
 }
 
 /// Reads the model card of a model folder.
-pub fn read_card(dir: &std::path::Path) -> Result<ModelCard, CohortError> {
+pub fn read_card(dir: &std::path::Path) -> Result<ModelCard, RiskModelError> {
     Ok(read_artifact(&dir.join(CARD_JSON))?)
 }
 
@@ -210,7 +210,7 @@ impl Scorer<'_> {
                 .map(|(_, b)| b)
                 .sum(),
         };
-        accord_risk::logistic::logistic(log_odds)
+        crate::logistic::logistic(log_odds)
     }
 }
 
@@ -390,11 +390,11 @@ pub struct Trained {
 }
 
 /// Fits, validates and describes the model.
-pub fn train(histories: &Histories, options: TrainOptions) -> Result<Trained, CohortError> {
+pub fn train(histories: &Histories, options: TrainOptions) -> Result<Trained, RiskModelError> {
     let validation_day = options.validation_day;
     let development_day = months_before(validation_day, 12);
     if development_day + 365 > histories.extract_day || development_day < histories.data_start {
-        return Err(CohortError::Dates(format!(
+        return Err(RiskModelError::Dates(format!(
             "the development date {} needs data from {} (12 months before) to {} (a year after); the data run from {} to {}",
             day_text(development_day),
             day_text(year_from(development_day)),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use accord_risk::Performance;
+use crate::Performance;
 
 use crate::model::ModelCard;
 

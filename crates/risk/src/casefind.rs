@@ -3,14 +3,14 @@
 //! an MDT in the months before it. The list is person-level: callers write it only where
 //! the user asks, and never publish it.
 
-use accord_risk::metrics::{flagged_count, ranking};
+use crate::metrics::{flagged_count, ranking};
 use serde::{Deserialize, Serialize};
 
-use crate::CohortError;
-use crate::at::{day_text, months_before, population_on};
-use crate::frailty::deficits_with_evidence;
-use crate::history::Histories;
+use crate::RiskModelError;
 use crate::model::RiskModel;
+use accord_cohort::Histories;
+use accord_cohort::at::{day_text, months_before, population_on};
+use accord_cohort::frailty::deficits_with_evidence;
 
 /// How many to list: a share of the group's registered population, or a number.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -106,7 +106,7 @@ pub fn find_cases(
     histories: &Histories,
     model: &RiskModel,
     request: &CaseFinding,
-) -> Result<CaseList, CohortError> {
+) -> Result<CaseList, RiskModelError> {
     let scope_text = match &request.scope {
         Scope::Network(n) => format!("network {n}"),
         Scope::Practice(p) => format!("practice {p}"),
@@ -137,7 +137,7 @@ pub fn find_cases(
             }
             Scope::Practice(_) => histories.practices.iter().map(|p| p.code.clone()).collect(),
         };
-        return Err(CohortError::UnknownScope(scope_text, known.join(", ")));
+        return Err(RiskModelError::UnknownScope(scope_text, known.join(", ")));
     }
     let population = population_on(histories, request.day);
     let scores = model.score(&population.people, histories);
@@ -214,7 +214,7 @@ pub fn find_cases(
                 frailty_deficits: deficits_with_evidence(
                     &history,
                     request.day,
-                    crate::at::year_from(request.day),
+                    accord_cohort::at::year_from(request.day),
                 )
                 .iter()
                 .map(|(d, _)| d.name().to_string())
