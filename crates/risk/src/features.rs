@@ -375,8 +375,8 @@ impl Holding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use accord_cohort::history::{Person, Practice, Records};
     use accord_cohort::frailty::Frailty;
+    use accord_cohort::history::{Person, Practice, Records};
     use accord_model::{EthnicGroup, Vocabulary};
     use proptest::prelude::*;
 
