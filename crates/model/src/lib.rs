@@ -14,6 +14,8 @@
 //! assert_eq!(Table::Activity.schema().field(2).name(), "setting");
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod dates;
 pub mod money;
 pub mod survey;

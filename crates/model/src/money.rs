@@ -23,6 +23,7 @@ pub struct Pence(pub i64);
 pub struct NotAnAmount(pub String);
 
 impl Pence {
+    /// No money.
     pub const ZERO: Pence = Pence(0);
 
     /// Pounds rounded to the nearest penny (halves away from zero).

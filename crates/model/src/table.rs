@@ -11,16 +11,27 @@ use crate::vocabulary::{Condition, EthnicGroup, ProviderKind, Setting, Sex, Voca
 /// A table of the canonical dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
+    /// Everyone registered at some time in the extract: sex, birth, death, ethnicity, area.
     Person,
+    /// Spells of registration with a practice.
     Registration,
+    /// Long-term conditions: each one's onset, and its resolution where there is one.
     Condition,
+    /// Contacts and packages of care in every setting, with their cost.
     Activity,
+    /// Measurements recorded for a person on a date, each with its value.
     Observation,
+    /// Answers to the partnership's surveys.
     SurveyResponse,
+    /// GP practices and their networks.
     Practice,
+    /// Primary care networks and their localities.
     Network,
+    /// Localities.
     Locality,
+    /// Providers of care.
     Provider,
+    /// Discussions of people at multidisciplinary team meetings.
     MdtDiscussion,
 }
 
@@ -65,10 +76,18 @@ pub enum ColumnRule {
     /// One of a closed vocabulary's codes.
     Vocabulary(VocabularyName),
     /// An integer in an inclusive range.
-    Range { min: i64, max: i64 },
+    Range {
+        /// The least allowed.
+        min: i64,
+        /// The most allowed.
+        max: i64,
+    },
     /// A finite amount from zero to `max` (costs: one row's cost above £10 million is an
     /// error of entry or of units, and sums of such values overflow).
-    Amount { max: i64 },
+    Amount {
+        /// The most allowed, in the column's unit.
+        max: i64,
+    },
     /// A person's birth month: on or before the extract date.
     Birth,
     /// A person's death: on or after the same row's `birth_month`, on or before the extract
@@ -106,10 +125,15 @@ impl ColumnRule {
 /// The closed vocabularies that columns can be bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VocabularyName {
+    /// [`Setting`].
     Setting,
+    /// [`Condition`].
     Condition,
+    /// [`Sex`].
     Sex,
+    /// [`EthnicGroup`].
     EthnicGroup,
+    /// [`ProviderKind`].
     ProviderKind,
 }
 
@@ -140,9 +164,13 @@ impl VocabularyName {
 /// One column of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
+    /// The column's name in Parquet and SQL.
     pub name: &'static str,
+    /// Its Arrow type.
     pub column_type: ColumnType,
+    /// Whether it may be empty.
     pub nullable: bool,
+    /// What its values must satisfy.
     pub rule: ColumnRule,
 }
 

@@ -9,8 +9,11 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {vocabulary} code {code:?} (allowed: {allowed})")]
 pub struct UnknownCode {
+    /// The vocabulary's name.
     pub vocabulary: &'static str,
+    /// The code found.
     pub code: String,
+    /// The codes allowed, comma-separated.
     pub allowed: String,
 }
 
@@ -50,7 +53,7 @@ macro_rules! vocabulary {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
-            $( $(#[$vmeta])* $variant ),+
+            $( $(#[$vmeta])* #[doc = concat!("Code `", $code, "`.")] $variant ),+
         }
 
         impl Vocabulary for $name {
