@@ -8,22 +8,33 @@ use crate::{
     x_axis,
 };
 
+/// One bar: a group's value with its interval.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Bar {
+    /// The group's name.
     pub label: String,
+    /// The value; no bar where none.
     pub value: Option<f64>,
+    /// The interval's lower end.
     pub lower: Option<f64>,
+    /// The interval's upper end.
     pub upper: Option<f64>,
+    /// Its colour, by comparison.
     pub tone: Tone,
     /// Shown in the data table (numerator and denominator, or why there is no value).
     pub note: String,
 }
 
+/// A horizontal bar chart of groups, with intervals and a reference line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BarChart {
+    /// Title, description and axis labels.
     pub labels: Labels,
+    /// The bars, top to bottom.
     pub bars: Vec<Bar>,
+    /// A vertical reference line: its label and value.
     pub reference: Option<(String, f64)>,
+    /// The decimal step of the values in the data table.
     pub step: f64,
 }
 
@@ -32,6 +43,7 @@ const RIGHT: f64 = WIDTH - 24.0;
 const TOP: f64 = 36.0;
 const ROW: f64 = 24.0;
 
+/// Draws a bar chart.
 pub fn bars(chart: &BarChart) -> Figure {
     let bottom = TOP + ROW * chart.bars.len().max(1) as f64;
     let height = bottom + 48.0;

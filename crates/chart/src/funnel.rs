@@ -8,11 +8,16 @@ use crate::{
     px, x_axis, y_axis,
 };
 
+/// One unit on a funnel plot.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunnelPoint {
+    /// The unit's name.
     pub label: String,
+    /// Its denominator (the x axis).
     pub denominator: f64,
+    /// Its value (the y axis).
     pub value: f64,
+    /// Its colour, by where it lies against the limits.
     pub tone: Tone,
 }
 
@@ -20,20 +25,30 @@ pub struct FunnelPoint {
 /// draws).
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct FunnelLimit {
+    /// The denominator.
     pub denominator: f64,
+    /// The 95% limit below the centre.
     pub lower95: f64,
+    /// The 95% limit above the centre.
     pub upper95: f64,
+    /// The 99.8% limit below the centre.
     pub lower998: f64,
+    /// The 99.8% limit above the centre.
     pub upper998: f64,
 }
 
+/// A funnel plot: units' values against their denominators, with control limits.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunnelChart {
+    /// Title, description and axis labels.
     pub labels: Labels,
+    /// The units.
     pub points: Vec<FunnelPoint>,
+    /// The centre line (the whole population's value).
     pub centre: f64,
     /// Limits in increasing order of denominator.
     pub limits: Vec<FunnelLimit>,
+    /// The decimal step of the values in the data table.
     pub step: f64,
 }
 
@@ -43,6 +58,7 @@ const RIGHT: f64 = WIDTH - 20.0;
 const TOP: f64 = 36.0;
 const BOTTOM: f64 = HEIGHT - 56.0;
 
+/// Draws a funnel plot.
 pub fn funnel(chart: &FunnelChart) -> Figure {
     // Headroom to the right so that the largest unit's point is not cut by the frame.
     let largest = chart

@@ -6,6 +6,8 @@
 //! Geometry is in a fixed view box (the page scales it); numbers are rounded to 0.1 px so
 //! that the output is stable for snapshot tests.
 
+#![warn(missing_docs)]
+
 mod bars;
 mod funnel;
 mod line;
@@ -25,14 +27,18 @@ use std::fmt::Write;
 /// A drawn chart and the figures behind it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
+    /// The SVG element, ready to inline.
     pub svg: String,
+    /// The figures drawn.
     pub table: DataTable,
 }
 
 /// The data behind a chart, as text cells.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DataTable {
+    /// The column headings.
     pub columns: Vec<String>,
+    /// The rows, one cell per column.
     pub rows: Vec<Vec<String>>,
 }
 
@@ -41,21 +47,30 @@ pub struct DataTable {
 /// axis labels.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Labels {
+    /// The prefix of the chart's element ids.
     pub id: String,
+    /// The title.
     pub title: String,
+    /// The description read to screen-reader users.
     pub description: String,
+    /// The x axis's label.
     pub x: String,
+    /// The y axis's label.
     pub y: String,
 }
 
 /// How a mark is coloured: by its comparison with a benchmark, or not judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tone {
+    /// Better than the benchmark.
     Better,
+    /// Similar to the benchmark.
     Similar,
+    /// Worse than the benchmark.
     Worse,
     /// Higher or lower where neither is better.
     Different,
+    /// Not compared.
     #[default]
     NotCompared,
 }
@@ -176,10 +191,12 @@ impl Scale {
         }
     }
 
+    /// The position of a value on the scale.
     pub fn at(&self, value: f64) -> f64 {
         self.from + (value - self.min) / (self.max - self.min) * (self.to - self.from)
     }
 
+    /// The values to draw ticks at, one per step.
     pub fn ticks(&self) -> Vec<f64> {
         let n = ((self.max - self.min) / self.step).round() as usize;
         (0..=n).map(|i| self.min + i as f64 * self.step).collect()

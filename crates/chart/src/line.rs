@@ -13,18 +13,25 @@ const PALETTE: [&str; 6] = [
     "#005eb8", "#330072", "#007f3b", "#d5281b", "#ed8b00", "#768692",
 ];
 
+/// One line of a line chart.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Series {
+    /// Its name, for the legend.
     pub name: String,
+    /// Its value at each category; gaps where none.
     pub values: Vec<Option<f64>>,
     /// Lower and upper limits at each position, drawn as a shaded band.
     pub band: Option<Vec<Option<(f64, f64)>>>,
 }
 
+/// A line chart of series over categories (periods, usually).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LineChart {
+    /// Title, description and axis labels.
     pub labels: Labels,
+    /// The x axis's categories, in order.
     pub categories: Vec<String>,
+    /// The lines.
     pub series: Vec<Series>,
     /// A horizontal reference line: its label and value.
     pub target: Option<(String, f64)>,
@@ -74,6 +81,7 @@ pub(crate) fn path(xs: &[f64], ys: &[Option<f64>]) -> String {
     d
 }
 
+/// Draws a line chart.
 pub fn line(chart: &LineChart) -> Figure {
     let mut all: Vec<f64> = chart
         .series

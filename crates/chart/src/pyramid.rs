@@ -6,19 +6,27 @@ use crate::{
     DataTable, Figure, Labels, MUTED, Scale, TEXT, WIDTH, escape, legend, number, open, px,
 };
 
+/// One band of a population pyramid.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PyramidBand {
+    /// The band's name (an age band).
     pub label: String,
+    /// The left side's count.
     pub left: f64,
+    /// The right side's count.
     pub right: f64,
 }
 
+/// A population pyramid: two sides (female, male) by band.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PyramidChart {
+    /// Title, description and axis labels.
     pub labels: Labels,
     /// Youngest first; drawn from the bottom up.
     pub bands: Vec<PyramidBand>,
+    /// The left side's name.
     pub left_name: String,
+    /// The right side's name.
     pub right_name: String,
 }
 
@@ -27,6 +35,7 @@ const RIGHT_COLOUR: &str = "#ae2573";
 const ROW: f64 = 18.0;
 const TOP: f64 = 40.0;
 
+/// Draws a population pyramid.
 pub fn pyramid(chart: &PyramidChart) -> Figure {
     let middle = WIDTH / 2.0;
     let gutter = 28.0;

@@ -13,12 +13,18 @@ use crate::{
     px, y_axis,
 };
 
+/// A statistical process control chart to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpcFigure<'a> {
+    /// Title, description and axis labels.
     pub labels: Labels,
+    /// The x axis's categories (periods), one per point.
     pub categories: Vec<String>,
+    /// The computed chart: points, limits, signals and icons.
     pub chart: &'a Chart,
+    /// The target line, if any.
     pub target: Option<f64>,
+    /// The decimal step of the values in the data table.
     pub step: f64,
 }
 
@@ -91,6 +97,7 @@ fn icon(svg: &mut String, x: f64, y: f64, (colour, letter, meaning): (&str, &str
     );
 }
 
+/// Draws an SPC chart: the series, its limits by section, its signals and any target.
 pub fn spc(figure: &SpcFigure<'_>) -> Figure {
     let chart = figure.chart;
     let values: Vec<Option<f64>> = chart.points.iter().map(|p| p.value).collect();

@@ -12,22 +12,32 @@ use crate::{
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mark {
+    /// Joined by a line.
     #[default]
     Line,
+    /// Points only.
     Points,
 }
 
+/// One series of an x-y chart.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct XySeries {
+    /// Its name, for the legend.
     pub name: String,
+    /// Its colour (CSS).
     pub colour: String,
+    /// How it is drawn.
     pub mark: Mark,
+    /// Its points, as (x, y).
     pub points: Vec<(f64, f64)>,
 }
 
+/// An x-y chart (calibration plots, ROC curves).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct XyChart {
+    /// Title, description and axis labels.
     pub labels: Labels,
+    /// The series.
     pub series: Vec<XySeries>,
     /// Draw y = x, labelled with this text.
     pub diagonal: Option<String>,
@@ -41,6 +51,7 @@ const RIGHT: f64 = WIDTH - 20.0;
 const TOP: f64 = 36.0;
 const BOTTOM: f64 = HEIGHT - 56.0;
 
+/// Draws an x-y chart.
 pub fn xy(chart: &XyChart) -> Figure {
     let values = || chart.series.iter().flat_map(|s| s.points.iter());
     // With a line of equality both axes cover the same range, so that it runs corner to corner.

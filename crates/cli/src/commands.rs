@@ -341,7 +341,7 @@ fn synthesise(
 fn demo(args: &DemoArgs) -> Result<()> {
     let workspace = if args.data.join(accord_dataset::MANIFEST_FILE).exists() {
         eprintln!("using the borough already at {}", args.data.display());
-        crate::people::open(&args.data, false)?
+        crate::open::workspace(&args.data, false)?
     } else {
         eprintln!(
             "generating a synthetic borough of {} people into {}",
@@ -355,7 +355,7 @@ fn demo(args: &DemoArgs) -> Result<()> {
         );
         params.years = args.years;
         synthesise(&params, &args.data, false, false)?;
-        crate::people::open(&args.data, false)?
+        crate::open::workspace(&args.data, false)?
     };
     println!("{}", workspace.dataset().report());
     let layout = Layout::around(&args.data);

@@ -21,8 +21,8 @@ use clap::Args;
 
 use accord_workspace::{EVALUATION_JSON, write_evaluation};
 
+use crate::open::print_json;
 use crate::outputs::{EVALUATION_HTML, EVALUATION_ROWS};
-use crate::people::{open, print_json};
 use crate::progress::spinner;
 
 #[derive(Debug, Args)]
@@ -221,7 +221,7 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
     }
     let [export_to, json_to, html_to] = destinations;
     let started = std::time::Instant::now();
-    let workspace = open(&args.data, args.json)?;
+    let workspace = crate::open::workspace(&args.data, args.json)?;
     let histories = workspace.histories()?;
     let read_seconds = started.elapsed().as_secs_f64();
     let risk = risk_model(args, histories)?;

@@ -6,6 +6,7 @@ mod evaluate;
 mod hints;
 mod mdt;
 mod money;
+mod open;
 mod outcomes;
 mod outputs;
 mod people;

@@ -11,7 +11,6 @@ use accord_mdt::Store;
 use accord_mdt::demo::{DEMO_PASSWORD, DemoSummary};
 use accord_mdt::exchange::{discussion_batch, discussion_rows};
 use accord_model::Table;
-use accord_workspace::Workspace;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
@@ -91,7 +90,7 @@ pub fn run(command: &MdtCommand) -> Result<()> {
         MdtCommand::DemoLoad(args) => {
             let summary = demo_load(&args.data, &args.model, &args.database)?;
             if args.json {
-                return crate::people::print_json(&summary);
+                return crate::open::print_json(&summary);
             }
             print_demo(&summary, &args.database);
             Ok(())
@@ -114,7 +113,7 @@ pub async fn connect(url: &str) -> Result<Store> {
 /// Loads the demo into the database at `url`, which must be new or empty.
 pub fn demo_load(data: &Path, model: &Path, url: &str) -> Result<DemoSummary> {
     let progress = spinner("reading the borough and drawing case-finding lists", false);
-    let workspace = Workspace::open(data).with_context(|| format!("opening {}", data.display()))?;
+    let workspace = crate::open::workspace(data, true)?;
     let model = read_risk_model(model)?;
     let runtime = runtime()?;
     let store = runtime.block_on(connect(url))?;
@@ -165,8 +164,7 @@ pub fn print_demo(summary: &DemoSummary, url: &str) {
 
 fn casefind(args: &CasefindLoadArgs) -> Result<()> {
     let progress = spinner("drawing each network's case-finding list", false);
-    let workspace =
-        Workspace::open(&args.data).with_context(|| format!("opening {}", args.data.display()))?;
+    let workspace = crate::open::workspace(&args.data, true)?;
     let model = read_risk_model(&args.model)?;
     let runtime = runtime()?;
     let store = runtime.block_on(connect(&args.database))?;

@@ -64,7 +64,7 @@ pub fn money_for(
         return Ok(None);
     };
     let started = Instant::now();
-    let workspace = crate::people::open(data, true)?;
+    let workspace = crate::open::workspace(data, true)?;
     let loaded_at = started.elapsed();
     let results = workspace.money(&loaded, definitions.year_end)?;
     if !quiet {
@@ -182,7 +182,7 @@ pub fn run_money(args: &MoneyArgs) -> Result<()> {
             let loaded = definitions
                 .load()?
                 .context("give the contract register with --contracts")?;
-            let workspace = crate::people::open(data, *json)?;
+            let workspace = crate::open::workspace(data, *json)?;
             let plan = for_plan
                 .clone()
                 .or_else(|| loaded.plans.first().map(|p| p.id.clone()))
@@ -510,7 +510,7 @@ pub fn run_contracts(command: &ContractsCommand) -> Result<()> {
             Ok(())
         }
         ContractsCommand::Synth { data, out } => {
-            crate::people::open(data, false)?.write_synthetic_register(out)?;
+            crate::open::workspace(data, false)?.write_synthetic_register(out)?;
             println!(
                 "illustrative contract register for {} written to {}",
                 data.display(),

@@ -116,7 +116,7 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
         options.threads = threads;
     }
     let started = Instant::now();
-    let workspace = crate::people::open(&args.data, args.json)?;
+    let workspace = crate::open::workspace(&args.data, args.json)?;
     let count: usize = frameworks.iter().map(|f| f.indicators.len()).sum();
     let progress = bar(count as u64, "indicators", args.json);
     let done = workspace

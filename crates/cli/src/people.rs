@@ -15,12 +15,12 @@ use accord_risk::model::{
     CARD_JSON, CARD_MARKDOWN, MODEL_FILE, MODEL_OUTPUT, read_card, read_model, write_model,
 };
 use accord_risk::{CaseFinding, CaseList, RiskModel, Scope, Top, TrainOptions};
-use accord_workspace::Workspace;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use crate::open::print_json;
 use crate::outputs::{CASE_LIST, CASE_LIST_HEADER, RISK_MATRICES, write_file};
 use crate::progress::spinner;
 
@@ -115,16 +115,6 @@ pub struct CasefindArgs {
     json: bool,
 }
 
-/// Opens the dataset at `data` once and loads its person histories, for every step of the
-/// command to share.
-pub fn open(data: &Path, quiet: bool) -> Result<Workspace> {
-    let progress = spinner("reading the dataset", quiet);
-    let workspace = Workspace::open(data).with_context(|| format!("opening {}", data.display()))?;
-    workspace.histories()?;
-    progress.finish_and_clear();
-    Ok(workspace)
-}
-
 /// The day of `--date`, or the extract date; a date after the extract is refused.
 fn date_or_extract(histories: &Histories, date: Option<NaiveDate>) -> Result<i32> {
     let day = date.map_or(histories.extract_day, day_of);
@@ -136,11 +126,6 @@ fn date_or_extract(histories: &Histories, date: Option<NaiveDate>) -> Result<i32
         );
     }
     Ok(day)
-}
-
-pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
 }
 
 pub fn run_segment(args: &SegmentArgs) -> Result<()> {
@@ -165,7 +150,7 @@ pub fn run_segment(args: &SegmentArgs) -> Result<()> {
             .map(|m| segment::load(m))
             .collect::<Result<Vec<_>, _>>()?
     };
-    let workspace = open(&args.data, args.json)?;
+    let workspace = crate::open::workspace(&args.data, args.json)?;
     let histories = workspace.histories()?;
     let end = date_or_extract(histories, args.date)?;
     let mut days = year_ends(histories.data_start, end);
@@ -263,7 +248,7 @@ pub fn run_risk(command: &RiskCommand) -> Result<()> {
 
 fn fit(args: &FitArgs) -> Result<()> {
     let started = Instant::now();
-    let workspace = open(&args.data, args.json)?;
+    let workspace = crate::open::workspace(&args.data, args.json)?;
     let histories = workspace.histories()?;
     let load_seconds = started.elapsed().as_secs_f64();
     let mut options = TrainOptions::latest(histories, args.seed);
@@ -352,7 +337,7 @@ fn write_matrices(
 
 pub fn run_casefind(args: &CasefindArgs) -> Result<()> {
     let model = read_model(&args.model)?;
-    let workspace = open(&args.data, args.json)?;
+    let workspace = crate::open::workspace(&args.data, args.json)?;
     let histories = workspace.histories()?;
     let day = date_or_extract(histories, args.date)?;
     let scope = match (&args.network, &args.practice) {

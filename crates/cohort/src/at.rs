@@ -14,11 +14,13 @@ use crate::history::{Histories, History};
 pub struct PersonAt {
     /// Index into `Histories::people`.
     pub person: usize,
+    /// Age in whole years on the day.
     pub age: i32,
     /// Index into `Histories::practices`.
     pub practice: u32,
     /// One bit per `Condition::ALL` entry, for conditions open on the day.
     pub conditions: u32,
+    /// Long-term conditions open on the day.
     pub long_term_conditions: u32,
     /// Rows in the 12 months to the day, per `Setting::ALL` entry: packages of care open at
     /// any time in the window, everything else starting in it.
@@ -27,14 +29,17 @@ pub struct PersonAt {
     pub cost_in_year: f64,
     /// A package of adult social care open on the day itself.
     pub social_care_on_day: bool,
+    /// eFI deficits present on the day.
     pub frailty: Frailty,
 }
 
 impl PersonAt {
+    /// Is the condition open on the day?
     pub fn has(&self, condition: Condition) -> bool {
         self.conditions & condition_bit(condition) != 0
     }
 
+    /// Rows of a setting in the 12 months to the day.
     pub fn in_year(&self, setting: Setting) -> u32 {
         u32::from(self.in_year[setting_index(setting)])
     }
@@ -64,7 +69,9 @@ pub fn months_before(day: i32, months: u32) -> i32 {
 /// Everyone registered with a practice and alive at the end of `day`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
+    /// The day (days since the epoch).
     pub day: i32,
+    /// Each person, in person order.
     pub people: Vec<PersonAt>,
 }
 

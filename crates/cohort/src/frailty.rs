@@ -19,20 +19,35 @@ pub const EFI_DEFICITS: u32 = 36;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Deficit {
+    /// Arthritis.
     Arthritis,
+    /// Atrial fibrillation.
     AtrialFibrillation,
+    /// Coronary heart disease.
     CoronaryHeartDisease,
+    /// Chronic kidney disease.
     ChronicKidneyDisease,
+    /// Diabetes.
     Diabetes,
+    /// A fall.
     Falls,
+    /// A fragility fracture.
     FragilityFracture,
+    /// Heart failure.
     HeartFailure,
+    /// Hypertension.
     Hypertension,
+    /// Memory and cognitive problems (dementia).
     MemoryAndCognitiveProblems,
+    /// Osteoporosis.
     Osteoporosis,
+    /// A requirement for care (a package of social care).
     RequirementForCare,
+    /// Respiratory disease (asthma, COPD).
     RespiratoryDisease,
+    /// Social vulnerability.
     SocialVulnerability,
+    /// Stroke or transient ischaemic attack.
     StrokeTia,
 }
 
@@ -158,13 +173,18 @@ pub const NOT_EXPRESSIBLE: [&str; 21] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FrailtyCategory {
+    /// eFI score up to 0.12.
     Fit,
+    /// eFI score above 0.12, up to 0.24.
     Mild,
+    /// eFI score above 0.24, up to 0.36.
     Moderate,
+    /// eFI score above 0.36.
     Severe,
 }
 
 impl FrailtyCategory {
+    /// Every category, fittest first.
     pub const ALL: [FrailtyCategory; 4] = [
         FrailtyCategory::Fit,
         FrailtyCategory::Mild,
@@ -187,6 +207,7 @@ impl FrailtyCategory {
         }
     }
 
+    /// The category's code.
     pub fn code(self) -> &'static str {
         match self {
             FrailtyCategory::Fit => "fit",
@@ -205,10 +226,12 @@ pub struct Frailty {
 }
 
 impl Frailty {
+    /// Deficits present.
     pub fn count(self) -> u32 {
         self.deficits.count_ones()
     }
 
+    /// The eFI category of the deficits present out of the eFI's 36.
     pub fn category(self) -> FrailtyCategory {
         FrailtyCategory::of(self.count(), EFI_DEFICITS)
     }
@@ -217,7 +240,9 @@ impl Frailty {
 /// The record that made a deficit present.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Evidence<'a> {
+    /// A condition spell.
     Condition(&'a ConditionSpell),
+    /// An activity row.
     Event(&'a Event),
 }
 

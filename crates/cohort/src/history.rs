@@ -24,38 +24,54 @@ pub const OPEN: i32 = i32::MAX;
 /// One person's fixed attributes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Person {
+    /// The pseudonymised id.
     pub id: u64,
+    /// Sex.
     pub sex: Sex,
+    /// The first day of the month of birth (the dataset holds the month only).
     pub birth_day: i32,
+    /// The day of death, if they died.
     pub death_day: Option<i32>,
+    /// Ethnic group.
     pub ethnic_group: EthnicGroup,
+    /// IMD decile of the area they live in, 1 the most deprived.
     pub imd_decile: u8,
 }
 
 /// A registration with a practice (index into `Histories::practices`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Registration {
+    /// The practice.
     pub practice: u32,
+    /// The first day.
     pub start: i32,
+    /// The last day; [`OPEN`] while registered.
     pub end: i32,
 }
 
 /// A condition from onset to resolution.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ConditionSpell {
+    /// The condition.
     pub condition: Condition,
+    /// The day of onset.
     pub onset: i32,
+    /// The day it resolved; [`OPEN`] while open.
     pub resolved: i32,
 }
 
 /// An activity row: a contact, admission, package of care or alert.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
+    /// Where it happened.
     pub setting: Setting,
+    /// The first day.
     pub start: i32,
     /// The last day (the start day where the row has no end).
     pub end: i32,
+    /// Its cost in pounds.
     pub cost: f64,
+    /// The ICD-10 diagnosis, if recorded.
     pub diagnosis: Option<Box<str>>,
     /// Index into `Histories::providers`.
     pub provider: u32,
@@ -72,8 +88,11 @@ pub fn starting_in(events: &[Event], from: i32, to: i32) -> &[Event] {
 /// A practice, with its network (if it belongs to one) and locality.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Practice {
+    /// The practice's code.
     pub code: String,
+    /// Its network, if it belongs to one.
     pub network: Option<String>,
+    /// Its locality.
     pub locality: String,
 }
 
@@ -131,7 +150,9 @@ pub struct Histories {
     pub fingerprint: String,
     /// The dataset folder, as it was named.
     pub dataset: String,
+    /// Every person, in id order.
     pub people: Vec<Person>,
+    /// Every practice; registrations index them.
     pub practices: Vec<Practice>,
     /// The activity table's provider codes, each once, in the order first seen.
     pub providers: Vec<String>,
@@ -151,7 +172,9 @@ pub struct Histories {
 /// One person's whole history.
 #[derive(Debug, Clone, Copy)]
 pub struct History<'a> {
+    /// The person's index in `Histories::people`.
     pub index: usize,
+    /// The person.
     pub person: &'a Person,
     /// By start date.
     pub registrations: &'a [Registration],
@@ -501,14 +524,21 @@ impl Histories {
 /// Plain records to build `Histories` from (`Histories::from_records`), keyed by person id.
 #[derive(Debug, Clone, Default)]
 pub struct Records {
+    /// The extract date.
     pub extract_day: i32,
+    /// The first day of contact activity.
     pub data_start: i32,
+    /// Every person.
     pub people: Vec<Person>,
+    /// Every practice; registrations index them.
     pub practices: Vec<Practice>,
     /// Provider codes; each event's `provider` indexes them.
     pub providers: Vec<String>,
+    /// Registrations.
     pub registrations: Vec<(u64, Registration)>,
+    /// Condition spells.
     pub conditions: Vec<(u64, ConditionSpell)>,
+    /// Activity rows.
     pub events: Vec<(u64, Event)>,
     /// Person id, meeting day and network id of each MDT discussion.
     pub mdt: Vec<(u64, i32, String)>,

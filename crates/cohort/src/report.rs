@@ -14,17 +14,25 @@ use crate::segment::SegmentModel;
 
 /// Where people come from or go to outside the model's segments.
 pub const NOT_REGISTERED: &str = "not_registered";
+/// Where people go when they die.
 pub const DIED: &str = "died";
 
 /// One segment on one year end, with totals over the 12 months to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentYear {
+    /// The year end.
     pub date: NaiveDate,
+    /// The segment.
     pub segment: String,
+    /// People in it on the year end.
     pub people: usize,
+    /// Their spend in the 12 months, in pounds.
     pub cost_gbp: f64,
+    /// Their emergency admissions in the 12 months.
     pub emergency_admissions: f64,
+    /// Their A&E attendances in the 12 months.
     pub ae_attendances: f64,
+    /// Their GP appointments in the 12 months.
     pub gp_appointments: f64,
 }
 
@@ -42,22 +50,34 @@ impl SegmentYear {
 /// People who were in `from` on one year end and in `to` on the next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentFlow {
+    /// The first year end.
     pub from_date: NaiveDate,
+    /// The next year end.
     pub to_date: NaiveDate,
+    /// The segment on the first.
     pub from: String,
+    /// The segment on the next.
     pub to: String,
+    /// People who moved so.
     pub people: usize,
 }
 
 /// A model's report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentReport {
+    /// The model's id.
     pub model: String,
+    /// Its name.
     pub name: String,
+    /// Its version.
     pub version: u32,
+    /// The year ends reported.
     pub dates: Vec<NaiveDate>,
+    /// Each segment's id and label, in the model's order.
     pub segments: Vec<(String, String)>,
+    /// Each segment on each year end.
     pub years: Vec<SegmentYear>,
+    /// Moves between segments from one year end to the next.
     pub flows: Vec<SegmentFlow>,
 }
 

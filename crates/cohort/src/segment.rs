@@ -18,12 +18,17 @@ use crate::history::Histories;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentModel {
+    /// The model's id.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// Its version.
     pub version: u32,
+    /// What it is for.
     pub description: String,
     /// Where the definition comes from.
     pub source: String,
+    /// Its segments; a person is in the first whose rule holds.
     #[serde(rename = "segment")]
     pub segments: Vec<Segment>,
 }
@@ -32,8 +37,11 @@ pub struct SegmentModel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Segment {
+    /// The segment's id.
     pub id: String,
+    /// Its name, for people.
     pub label: String,
+    /// Who it is for, in words.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Absent only on the last segment, which takes everyone left.
@@ -45,8 +53,10 @@ pub struct Segment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Range {
+    /// The least, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<u32>,
+    /// The most, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<u32>,
 }
@@ -62,7 +72,9 @@ impl Range {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityRule {
+    /// The settings counted.
     pub settings: Vec<Setting>,
+    /// The least number of rows.
     #[serde(default = "one")]
     pub min: u32,
 }
@@ -83,11 +95,13 @@ pub enum Rule {
     Not(Box<Rule>),
     /// Age in whole years on the date.
     Age(Range),
+    /// The person's sex is one of these.
     Sex(Vec<Sex>),
     /// Any of these conditions is open on the date.
     Conditions(Vec<Condition>),
     /// The number of long-term conditions open on the date.
     LongTermConditions(Range),
+    /// Activity in the 12 months to the date.
     Activity(ActivityRule),
     /// The eFI-style frailty category on the date is one of these.
     Frailty(Vec<FrailtyCategory>),
@@ -166,10 +180,23 @@ impl Rule {
 /// Why a segmentation model file was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SegmentError {
+    /// The file is not valid TOML of a model's shape.
     #[error("{file}: {message}")]
-    Syntax { file: String, message: String },
+    Syntax {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The model's content is wrong; every problem is listed.
     #[error("{file}: {}", problems.join("; "))]
-    Invalid { file: String, problems: Vec<String> },
+    Invalid {
+        /// The file.
+        file: String,
+        /// Every problem.
+        problems: Vec<String>,
+    },
+    /// No built-in model has that name (the name, and the names built in).
     #[error("unknown segmentation model {0:?} (built in: {1})")]
     Unknown(String, String),
 }

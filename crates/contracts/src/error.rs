@@ -11,6 +11,7 @@ pub struct Problem {
     pub line: usize,
     /// The column or key the problem is in.
     pub field: String,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -30,28 +31,43 @@ impl fmt::Display for Problem {
     }
 }
 
+/// What can go wrong reading a contract register, a unit-cost table, a budget plan or an outcome contract.
 #[derive(Debug, thiserror::Error)]
 pub enum ContractsError {
+    /// The file could not be read.
     #[error("{}: cannot read: {source}", file.display())]
     Read {
+        /// The file.
         file: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The file is not valid CSV or TOML of the expected shape.
     #[error("{file}: line {line}: {message}")]
     Syntax {
+        /// The file.
         file: String,
+        /// The line, from 1.
         line: usize,
+        /// What is wrong.
         message: String,
     },
+    /// The file's content is wrong; every problem is listed.
     #[error("{file}: {} problem{}:\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, list(problems))]
     Invalid {
+        /// The file.
         file: String,
+        /// Every problem, with its line and field.
         problems: Vec<Problem>,
     },
+    /// No built-in definition has that name.
     #[error("unknown {what} {name:?}: give a built-in name ({known}) or a path to a file")]
     Unknown {
+        /// What kind of definition (a budget plan, an outcome contract).
         what: &'static str,
+        /// The name.
         name: String,
+        /// The names known.
         known: String,
     },
 }

@@ -14,6 +14,8 @@
 //! are. The formats are documented in `docs/money.md`; the built-in unit costs and budget
 //! plans are in `builtin/`.
 
+#![warn(missing_docs)]
+
 mod error;
 mod outcome;
 mod plan;

@@ -21,7 +21,10 @@ pub enum Scoring {
     /// Framework pays.
     Linear,
     /// Linear, then rounded down to whole steps of 1/steps.
-    Stepped { steps: u32 },
+    Stepped {
+        /// How many steps from threshold to target.
+        steps: u32,
+    },
     /// 1 at or beyond the target, else 0.
     AllOrNothing,
 }
@@ -40,17 +43,26 @@ pub enum ScoreOn {
 /// One indicator of the contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContractIndicator {
+    /// The framework of the indicator.
     pub framework: String,
+    /// The indicator's id.
     pub indicator: String,
+    /// Its weight in the outcome payment (the weights add up to 1).
     pub weight: f64,
+    /// Its value before the contract began.
     pub baseline: f64,
+    /// The value at which payment starts.
     pub threshold: f64,
+    /// The value at which payment is whole.
     pub target: f64,
+    /// How achievement between threshold and target is scored.
     pub scoring: Scoring,
+    /// The line it came from.
     pub line: usize,
 }
 
 impl ContractIndicator {
+    /// `framework/indicator`.
     pub fn name(&self) -> String {
         format!("{}/{}", self.framework, self.indicator)
     }
@@ -81,16 +93,24 @@ impl ContractIndicator {
 pub enum Gateway {
     /// An optional field of the dataset filled in at least this share of rows.
     Completeness {
+        /// The table.
         table: String,
+        /// The column.
         column: String,
+        /// The least share of rows, in per cent.
         min_percent: f64,
+        /// The line, from 1.
         line: usize,
     },
     /// An indicator no worse than a floor (on the worse side of it, the gateway fails).
     Floor {
+        /// The framework.
         framework: String,
+        /// The indicator.
         indicator: String,
+        /// The floor.
         floor: f64,
+        /// The line, from 1.
         line: usize,
     },
 }
@@ -98,6 +118,7 @@ pub enum Gateway {
 /// How the alliance's money is shared between its partners.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partner {
+    /// The partner's name.
     pub name: String,
     /// Its share, 0-1: agreed, or worked out from contract values or equally.
     pub share: f64,
@@ -106,6 +127,7 @@ pub struct Partner {
 /// Gains and losses against the capitated budget, shared between commissioner and alliance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskShare {
+    /// The capitated budget for the year.
     pub budget: Pence,
     /// Where the actual spend comes from: `contract:ID`, `workstream:PLAN/ID` or `total`
     /// of the snapshot's money results.
@@ -119,27 +141,38 @@ pub struct RiskShare {
 /// An outcome-based contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutcomeContract {
+    /// The contract's id.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// What it pays for.
     pub description: String,
     /// The register entry it belongs to, if any.
     pub register_contract: Option<String>,
+    /// The contract's value for a year.
     pub annual_value: Pence,
     /// The first contract year's financial year, as its first calendar year (2025 for
     /// 2025/26).
     pub first_year: i32,
     /// The share of the value at risk in contract years 1, 2, …; the last holds after.
     pub share_at_risk: Vec<f64>,
+    /// The indicators that decide the outcome payment.
     pub indicators: Vec<ContractIndicator>,
+    /// Conditions that zero the outcome payment when they fail.
     pub gateways: Vec<Gateway>,
     /// The outcome payment is held within floor..=cap (default 0..=the pot).
     pub cap: Option<Pence>,
+    /// The least outcome payment.
     pub floor: Option<Pence>,
+    /// Whether indicators are scored from the point estimate or the cautious bound.
     pub score_on: ScoreOn,
+    /// The alliance's partners and their shares.
     pub partners: Vec<Partner>,
+    /// Gains and losses against a capitated budget, where shared.
     pub risk_share: Option<RiskShare>,
     /// Values, shares and targets are illustrative, not any partnership's.
     pub illustrative: bool,
+    /// The file it came from.
     pub file: String,
 }
 
@@ -175,6 +208,7 @@ fn rounded(x: f64) -> f64 {
 }
 
 impl OutcomeContract {
+    /// Reads a contract from TOML text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<OutcomeContract, ContractsError> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]

@@ -30,6 +30,7 @@ pub enum NeedIndex {
 pub struct Capitation {
     /// The sum to share out; by default the register's value for the budget year.
     pub envelope: Option<Pence>,
+    /// How need is measured beyond age and sex.
     pub need: NeedIndex,
     /// A top-up for health inequalities by IMD quintile, most deprived first: 0.05 is 5%
     /// more weight.
@@ -63,6 +64,7 @@ pub struct Feed {
     pub settings: Vec<Setting>,
     /// A fixed share of each contract's value; none shares it by use.
     pub share: Option<f64>,
+    /// The line it came from.
     pub line: usize,
     /// The line of `contracts`.
     pub contracts_line: usize,
@@ -75,6 +77,7 @@ impl Feed {
             && (self.settings.is_empty() || self.settings.contains(&setting))
     }
 
+    /// Does this feed take from the contract, for any setting?
     pub fn names(&self, contract: &str) -> bool {
         self.contracts.iter().any(|c| c == "*" || c == contract)
     }
@@ -83,11 +86,15 @@ impl Feed {
 /// One shadow budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Workstream {
+    /// The workstream's id.
     pub id: String,
+    /// Its name, for people.
     pub label: String,
     /// Segments of the plan's segment model.
     pub segments: Vec<String>,
+    /// The contracts that feed it.
     pub feeds: Vec<Feed>,
+    /// The line it came from.
     pub line: usize,
     /// The line of `segments`.
     pub segments_line: usize,
@@ -96,17 +103,25 @@ pub struct Workstream {
 /// A budget plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetPlan {
+    /// The plan's id.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// Its version.
     pub version: u32,
+    /// What it is for.
     pub description: String,
+    /// Where it comes from (a board paper, an agreement).
     pub source: String,
     /// The outcomes framework whose figures stand beside the budgets.
     pub framework: Option<String>,
     /// The segment model whose segments are the workstreams' populations.
     pub segment_model: String,
+    /// The line of `segment_model`.
     pub segment_model_line: usize,
+    /// The capitation formula's settings.
     pub capitation: Capitation,
+    /// Its shadow budgets.
     pub workstreams: Vec<Workstream>,
     /// The file it came from.
     pub file: String,
@@ -138,6 +153,7 @@ pub fn load_plan(name: &str) -> Result<BudgetPlan, ContractsError> {
 }
 
 impl BudgetPlan {
+    /// Reads a plan from TOML text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<BudgetPlan, ContractsError> {
         use toml::Spanned;
         #[derive(Deserialize)]

@@ -50,6 +50,7 @@ pub enum PaymentModel {
 }
 
 impl PaymentModel {
+    /// Every payment model.
     pub const ALL: [PaymentModel; 6] = [
         PaymentModel::Block,
         PaymentModel::Activity,
@@ -59,6 +60,7 @@ impl PaymentModel {
         PaymentModel::Mixed,
     ];
 
+    /// The model's code in the register.
     pub fn code(self) -> &'static str {
         match self {
             PaymentModel::Block => "block",
@@ -82,9 +84,19 @@ pub enum Population {
     /// Everyone.
     All,
     /// People aged from `min` to `max` years inclusive, on the activity's date.
-    Age { min: u32, max: Option<u32> },
+    Age {
+        /// The youngest age.
+        min: u32,
+        /// The oldest age, if any.
+        max: Option<u32>,
+    },
     /// People in a segment of a segment model at the start of the financial year.
-    Segment { model: String, segment: String },
+    Segment {
+        /// The model.
+        model: String,
+        /// The segment.
+        segment: String,
+    },
 }
 
 impl Population {
@@ -161,19 +173,25 @@ impl Population {
 /// One contract, or one period of a contract whose terms changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contract {
+    /// The contract's id in the register.
     pub id: String,
     /// ODS-style code, as in the activity table's `provider_code`.
     pub provider_code: String,
+    /// The provider's name.
     pub provider_name: String,
+    /// Who commissions it.
     pub commissioner: String,
     /// The settings whose activity the contract pays for.
     pub services: Vec<Setting>,
+    /// Whom it covers.
     pub population: Population,
     /// The value of a whole year of the contract.
     pub annual_value: Pence,
+    /// The first day the contract covers.
     pub start: NaiveDate,
     /// The last day the contract covers.
     pub end: NaiveDate,
+    /// How it pays.
     pub payment_model: PaymentModel,
     /// Part of a pooled budget (a section 75 agreement).
     pub pooled: bool,
@@ -208,6 +226,7 @@ impl Contract {
 pub struct Register {
     /// Where the register came from (its file).
     pub source: String,
+    /// Every contract, in the register's order.
     pub contracts: Vec<Contract>,
 }
 

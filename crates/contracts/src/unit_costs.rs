@@ -26,24 +26,33 @@ pub enum CostUnit {
 /// One line of the table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitCost {
+    /// The setting the cost applies to.
     pub setting: Setting,
     /// An ICD-10 prefix the row's diagnosis starts with; the longest that matches wins, and
     /// a line without one costs every other row of its setting.
     pub group: Option<String>,
+    /// The cost of one unit.
     pub cost: Pence,
+    /// What one unit is (a row, a week).
     pub unit: CostUnit,
+    /// Where the cost comes from.
     pub source: String,
+    /// The line it came from.
     pub line: usize,
 }
 
 /// A versioned unit-cost table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitCosts {
+    /// The table's id.
     pub id: String,
+    /// Its version.
     pub version: u32,
     /// The financial year the prices are for, e.g. "2025/26".
     pub price_year: String,
+    /// Where its costs come from.
     pub source: String,
+    /// Its lines.
     pub costs: Vec<UnitCost>,
 }
 
@@ -64,6 +73,7 @@ impl UnitCosts {
         }
     }
 
+    /// Reads a table from TOML text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<UnitCosts, ContractsError> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]

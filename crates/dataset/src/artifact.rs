@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// Where results came from, so that each can be traced and reproduced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
+    /// The Accord version that made it.
     pub accord_version: String,
     /// What computed it: the query engine, or the library that did the work.
     pub engine: String,
@@ -21,6 +22,7 @@ pub struct Provenance {
     pub dataset: String,
     /// The dataset manifest's fingerprint (SHA-256 over its file list and hashes).
     pub dataset_fingerprint: String,
+    /// The dataset's extract date.
     pub extract_date: NaiveDate,
     /// SHA-256 of each definition the results were computed from, by name.
     #[serde(default)]
@@ -52,8 +54,11 @@ impl Provenance {
 /// The header every artifact starts with: what it is, its format and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Header {
+    /// What kind of artifact it is (`snapshot`, `risk-model`, `evaluation`).
     pub artifact: String,
+    /// The version of that kind's format.
     pub format: u32,
+    /// Where it came from.
     pub provenance: Provenance,
 }
 
@@ -77,24 +82,38 @@ pub trait Artifact: Serialize + DeserializeOwned {
 /// Why an artifact could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ArtifactError {
+    /// The file could not be read.
     #[error("{}: no {kind} here ({source})", path.display())]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// What kind of output.
         kind: &'static str,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The file is not an artifact of the kind asked for.
     #[error("{}: not {kind} of Accord's ({message})", path.display())]
     NotAnArtifact {
+        /// The file or folder.
         path: PathBuf,
+        /// What kind of output.
         kind: &'static str,
+        /// What is wrong.
         message: String,
     },
+    /// The artifact's format version is not one this build reads.
     #[error("{}: {found} format {format}, where {kind} format {expected} was expected: make it again with this version of Accord", path.display())]
     Format {
+        /// The file or folder.
         path: PathBuf,
+        /// What kind of output.
         kind: &'static str,
+        /// What was found.
         found: String,
+        /// The version found.
         format: u32,
+        /// What was expected.
         expected: u32,
     },
 }

@@ -37,34 +37,52 @@ const CHECK_ORDER: [Table; 11] = [
 /// What a checked dataset holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckReport {
+    /// The dataset folder.
     pub dir: PathBuf,
+    /// The canonical schema's version.
     pub schema_version: u32,
+    /// The day the data were extracted.
     pub extract_date: NaiveDate,
+    /// Where the data came from.
     pub source: String,
     /// SHA-256 of `dataset.toml`: one hash that pins every file of the dataset.
     pub fingerprint: String,
+    /// Each table's files and rows.
     pub tables: Vec<TableReport>,
+    /// People in the person table.
     pub people: u64,
+    /// Of those, people with a date of death.
     pub deaths: u64,
     /// Distinct people with a registration open on the extract date.
     pub registered_at_extract: u64,
+    /// Practices.
     pub practices: u64,
+    /// Networks.
     pub networks: u64,
+    /// Localities.
     pub localities: u64,
+    /// Providers.
     pub providers: u64,
+    /// The first day of any activity.
     pub activity_first: Option<NaiveDate>,
+    /// The last day of any activity.
     pub activity_last: Option<NaiveDate>,
+    /// The cost of all activity recorded, in pounds.
     pub activity_cost_gbp: f64,
 }
 
 /// One table's line in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableReport {
+    /// The table.
     pub table: &'static str,
+    /// Whether the dataset must have it.
     pub required: bool,
     /// False when the table is absent and reads as empty.
     pub present: bool,
+    /// Its Parquet files.
     pub files: usize,
+    /// Its rows.
     pub rows: u64,
 }
 

@@ -54,8 +54,11 @@ pub struct Provenance {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
+    /// The canonical schema's version.
     pub schema_version: u32,
+    /// The day the data were extracted.
     pub extract_date: NaiveDate,
+    /// Where the data came from.
     pub source: String,
     /// The Accord version that wrote or sealed the dataset.
     pub written_by: String,
@@ -65,8 +68,10 @@ pub struct Manifest {
     /// [`Manifest::to_toml`] for what the manifest holds; as read, for information.
     #[serde(default)]
     pub content_sha256: String,
+    /// Every Parquet file, with its rows, size and hash.
     #[serde(default, rename = "file")]
     pub files: Vec<ManifestFile>,
+    /// The synthetic generator's settings, for a generated dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generator: Option<toml::Table>,
 }
@@ -79,8 +84,11 @@ pub struct ManifestFile {
     pub table: String,
     /// The file's path relative to the dataset folder, with `/` separators.
     pub path: String,
+    /// Its rows.
     pub rows: u64,
+    /// Its size in bytes.
     pub bytes: u64,
+    /// SHA-256 of its bytes.
     pub sha256: String,
 }
 

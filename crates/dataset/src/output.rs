@@ -17,6 +17,7 @@ use crate::error::{DatasetError, Result};
 pub struct OutputKind {
     /// What it is, for messages: "results snapshot".
     pub name: &'static str,
+    /// How outputs of the kind are laid out and recognised.
     pub shape: Shape,
 }
 
@@ -26,12 +27,18 @@ pub enum Shape {
     /// A folder holding `marker`, whose first bytes `recognise` accepts, and nothing that
     /// `owns` does not accept (paths relative to the folder, `/`-separated).
     Folder {
+        /// The file every such folder holds.
         marker: &'static str,
+        /// Whether a file's first bytes are the marker's.
         recognise: fn(&[u8]) -> bool,
+        /// Whether a path inside the folder is one the kind writes.
         owns: fn(&str) -> bool,
     },
     /// A file whose first bytes `recognise` accepts.
-    File { recognise: fn(&[u8]) -> bool },
+    File {
+        /// Whether a file's first bytes are the kind's.
+        recognise: fn(&[u8]) -> bool,
+    },
 }
 
 /// How much of a file recognisers see: enough for any header.
@@ -40,7 +47,9 @@ const PREFIX_BYTES: u64 = 64 * 1024;
 /// Where a command writes one output, and what it reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Destination<'a> {
+    /// Where the output goes.
     pub path: &'a Path,
+    /// What kind of output it is.
     pub kind: &'a OutputKind,
     /// Replace an earlier output of the same kind; otherwise any existing one is refused.
     pub replace: bool,

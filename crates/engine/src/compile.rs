@@ -23,25 +23,33 @@ use crate::profile::{PROFILE_PERIOD, ProfileQuery};
 /// The first and last days with complete data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DataSpan {
+    /// The first day.
     pub start: chrono::NaiveDate,
+    /// The last day.
     pub end: chrono::NaiveDate,
 }
 
 /// One indicator's query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
+    /// The framework's id.
     pub framework: String,
+    /// The indicator's id.
     pub indicator: String,
+    /// The query.
     pub sql: String,
     /// Shared tables and dataset tables the query reads.
     pub reads: Vec<String>,
+    /// The periods it reports.
     pub periods: Vec<Period>,
 }
 
 /// Everything a refresh runs, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {
+    /// The shared tables, created first.
     pub shared: Vec<SharedTable>,
+    /// The indicators' queries.
     pub queries: Vec<Query>,
     /// The population profile's queries, run after the indicators.
     pub profile: Vec<ProfileQuery>,
@@ -198,10 +206,12 @@ fn needs_attributes(indicator: &Indicator) -> bool {
             .any(|b| matches!(b, Breakdown::LifeCourse | Breakdown::WestLondonTier))
 }
 
+/// The name of the table of periods of a kind.
 pub fn periods_table(kind: PeriodKind) -> String {
     format!("periods_{}", kind.code())
 }
 
+/// The name of the table of registration spells clipped to the periods of a kind.
 pub fn spells_table(kind: PeriodKind) -> String {
     format!("spells_{}", kind.code())
 }

@@ -29,13 +29,19 @@ pub type LabelledRow = (Vec<String>, Vec<f64>);
 /// One row of an indicator query (see `compile::RESULT_COLUMNS`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRow {
+    /// The period's last day.
     pub period_end: NaiveDate,
+    /// The breakdown (`all`, `sex`, ...).
     pub breakdown: String,
+    /// The group within it.
     pub group: String,
     /// ESP 2013 band index (0 = ages 0-4 … 18 = 90+), or `None` when not standardising.
     pub band: Option<usize>,
+    /// The numerator's count (or sum).
     pub numerator: f64,
+    /// The denominator's count.
     pub denominator: f64,
+    /// For a mean, the sample standard deviation of the values, for its interval.
     pub spread: Option<f64>,
 }
 

@@ -131,6 +131,7 @@ fn target(t: Target) -> accord_stats::Target {
     }
 }
 
+/// A comparison's code in the results.
 pub fn comparison_code(c: Comparison) -> &'static str {
     match c {
         Comparison::Best => "best",
@@ -143,6 +144,7 @@ pub fn comparison_code(c: Comparison) -> &'static str {
     }
 }
 
+/// A trend's code in the results.
 pub fn trend_code(t: Trend) -> &'static str {
     match t {
         Trend::Increasing => "increasing",

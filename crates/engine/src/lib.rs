@@ -6,6 +6,8 @@
 //! The engine is the only crate that depends on DataFusion. The SQL it generates is plain
 //! enough that DuckDB runs the same text, which the benchmark uses as its peer.
 
+#![warn(missing_docs)]
+
 pub mod compile;
 pub mod execute;
 pub mod figures;
@@ -27,23 +29,41 @@ pub use execute::Engine;
 /// The engine named in provenance.
 pub const ENGINE: &str = "Apache DataFusion 55";
 
+/// What can go wrong in a refresh.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// The dataset could not be opened or read.
     #[error(transparent)]
     Dataset(#[from] DatasetError),
+    /// The query engine's runtime could not start.
     #[error("cannot start the query runtime: {0}")]
     Runtime(String),
+    /// A query failed.
     #[error("{what}: {source}")]
     Query {
+        /// What was being computed.
         what: String,
+        /// The underlying error.
         source: Box<datafusion::error::DataFusionError>,
     },
+    /// A query's result was not of the shape expected.
     #[error("{what}: unexpected result: {message}")]
-    Shape { what: String, message: String },
+    Shape {
+        /// What was being computed.
+        what: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The dataset has no activity.
     #[error("{dir}: the dataset has no activity, so it has no period to report on")]
-    NoActivity { dir: String },
+    NoActivity {
+        /// The folder.
+        dir: String,
+    },
+    /// A framework was given twice.
     #[error("framework {0:?} is given twice")]
     DuplicateFramework(String),
+    /// The population could not be segmented.
     #[error("segmenting the population: {0}")]
     Cohort(#[from] accord_cohort::CohortError),
 }
@@ -66,7 +86,9 @@ impl Default for RefreshOptions {
 /// What a refresh produced: the snapshot to write, and the SQL program that made it.
 #[derive(Debug, Clone)]
 pub struct Refresh {
+    /// The snapshot to write.
     pub snapshot: Snapshot,
+    /// The SQL program that made it.
     pub program: Program,
 }
 

@@ -7,7 +7,9 @@ use chrono::{Datelike, Months, NaiveDate};
 /// A closed interval of days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Period {
+    /// The first day.
     pub start: NaiveDate,
+    /// The last day.
     pub end: NaiveDate,
 }
 

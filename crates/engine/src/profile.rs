@@ -36,20 +36,34 @@ pub const PROFILE_PERIOD: PeriodKind = PeriodKind::FinancialYear;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
     /// sex, ESP band → people.
-    Population { date: NaiveDate },
+    Population {
+        /// The date.
+        date: NaiveDate,
+    },
     /// period end, segment → people, cost, emergency admissions, A&E, GP.
-    Segments { model: &'static str },
+    Segments {
+        /// The model.
+        model: &'static str,
+    },
     /// from segment, to segment → people.
     Flows {
+        /// The model.
         model: &'static str,
+        /// The first year's last day.
         from: NaiveDate,
+        /// The next year's last day.
         to: NaiveDate,
     },
     /// series, year × 100 + month → rows.
-    MonthlyRows { table: Table },
+    MonthlyRows {
+        /// The table.
+        table: Table,
+    },
     /// one row: rows, then the filled count of each column named.
     Completeness {
+        /// The table.
         table: Table,
+        /// The optional columns.
         columns: Vec<&'static str>,
     },
 }
@@ -57,7 +71,9 @@ pub enum Part {
 /// One query of the profile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileQuery {
+    /// Which part of the profile it computes.
     pub part: Part,
+    /// The query.
     pub sql: String,
 }
 

@@ -59,8 +59,10 @@ impl Moments {
 /// One covariate's balance in one sample.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampleBalance {
+    /// The treated's mean.
     #[serde(deserialize_with = "crate::f64_or_nan")]
     pub mean_treated: f64,
+    /// The controls' (weighted) mean.
     #[serde(deserialize_with = "crate::f64_or_nan")]
     pub mean_control: f64,
     /// MatchIt's ATT standardised mean difference.
@@ -76,10 +78,15 @@ pub struct SampleBalance {
 /// One covariate before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BalanceRow {
+    /// The covariate's name.
     pub name: String,
+    /// What it means, in words.
     pub label: String,
+    /// Whether it is 0/1.
     pub binary: bool,
+    /// Before matching.
     pub before: SampleBalance,
+    /// After matching.
     pub after: SampleBalance,
     /// Whether it meets docs/methods.md's bar after matching.
     pub balanced: bool,

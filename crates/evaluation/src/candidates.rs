@@ -22,7 +22,9 @@ use std::sync::Arc;
 /// A covariate of the propensity model and the balance table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Covariate {
+    /// The covariate's name.
     pub name: String,
+    /// What it means, in words.
     pub label: String,
     /// |SMD| below this counts as balanced (0.05 for prognostically important ones).
     pub threshold: f64,
@@ -324,6 +326,7 @@ pub struct TreatedAttrition {
 /// The candidates of one run: treated rows and control rows with their covariates.
 #[derive(Debug, Clone)]
 pub struct Candidates {
+    /// Every candidate row.
     pub rows: Vec<Row>,
     /// Covariate values measured in this run, `covariates.len()` per entry.
     own: Arc<Vec<f32>>,
@@ -332,7 +335,9 @@ pub struct Candidates {
     shared: Arc<Vec<f32>>,
     /// Per row: its entry in `own`, or in `shared` where [`SHARED`] is set.
     at: Vec<u32>,
+    /// The covariates, in the order of each row's values.
     pub covariates: Vec<Covariate>,
+    /// Treated people discussed, and why each was or was not eligible.
     pub attrition: TreatedAttrition,
     /// First days of the index months, by `Row::month`.
     pub months: Vec<i32>,
@@ -341,8 +346,11 @@ pub struct Candidates {
 /// One candidate: a person in one index month.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Row {
+    /// The person's index in the histories.
     pub person: u32,
+    /// The index month, as an index into `Candidates::months`.
     pub month: u16,
+    /// Treated (discussed first in the month) or a control.
     pub treated: bool,
     /// The treated's index day (their first MDT, shifted for the placebo); 0 for controls.
     pub index_day: i32,
@@ -350,6 +358,7 @@ pub struct Row {
     pub practice: u32,
     /// A control's first MDT discussion, after the index month, where there is one.
     pub later_mdt: Option<i32>,
+    /// Sex, as a stratum code.
     pub sex: u8,
 }
 
@@ -372,6 +381,7 @@ impl Candidates {
         &store[entry * width..(entry + 1) * width]
     }
 
+    /// Row `row`'s value of one covariate.
     pub fn value(&self, row: usize, covariate: usize) -> f64 {
         f64::from(self.row_values(row)[covariate])
     }

@@ -56,12 +56,15 @@ pub struct CensoringReport {
     pub wider_ratio: Option<usize>,
     /// Control-months the model was fitted on, and how many ended in a first discussion.
     pub control_months: usize,
+    /// Of them, those that ended in a first discussion.
     pub discussed: usize,
     /// Covariates the model left out, with why.
     pub dropped: Vec<String>,
     /// Weights of control-months: mean, largest before the cap, and how many were capped.
     pub mean_weight: f64,
+    /// The largest weight before the cap.
     pub max_weight: f64,
+    /// Weights capped.
     pub capped: usize,
 }
 

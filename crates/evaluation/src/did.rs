@@ -13,8 +13,11 @@ use serde::{Deserialize, Serialize};
 
 /// Cells of the 2 × 2 design, in this order.
 pub const CONTROL_PRE: usize = 0;
+/// The controls after.
 pub const CONTROL_POST: usize = 1;
+/// The treated before.
 pub const TREATED_PRE: usize = 2;
+/// The treated after.
 pub const TREATED_POST: usize = 3;
 
 /// Design rows of the cells: intercept, post, treated, post × treated.
@@ -28,21 +31,29 @@ const DESIGN: [[f64; 4]; 4] = [
 /// One person-window: its matched set, cell, count, person-time and matching weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Observation {
+    /// The cluster of matched sets it belongs to.
     pub cluster: usize,
+    /// The cell of the 2 × 2 design.
     pub cell: usize,
+    /// Events (or £).
     pub count: f64,
+    /// Person-time.
     pub time: f64,
+    /// The matching weight.
     pub weight: f64,
 }
 
 /// Weighted counts and person-time in each cell.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cells {
+    /// Weighted events per cell.
     pub counts: [f64; 4],
+    /// Weighted person-time per cell.
     pub times: [f64; 4],
 }
 
 impl Cells {
+    /// Adds another's counts and times.
     pub fn add(&mut self, other: &Cells) {
         for c in 0..4 {
             self.counts[c] += other.counts[c];
@@ -50,6 +61,7 @@ impl Cells {
         }
     }
 
+    /// A cell's rate: events over time.
     pub fn rate(&self, cell: usize) -> f64 {
         self.counts[cell] / self.times[cell]
     }
@@ -59,10 +71,12 @@ impl Cells {
         self.treated_ratio() / self.control_ratio()
     }
 
+    /// The treated's post rate over their pre rate.
     pub fn treated_ratio(&self) -> f64 {
         self.rate(TREATED_POST) / self.rate(TREATED_PRE)
     }
 
+    /// The controls' post rate over their pre rate.
     pub fn control_ratio(&self) -> f64 {
         self.rate(CONTROL_POST) / self.rate(CONTROL_PRE)
     }
@@ -85,18 +99,24 @@ impl Cells {
 pub struct RobustFit {
     /// All four coefficients: intercept, post, treated, post × treated.
     pub coefficients: [f64; 4],
+    /// Their cluster-robust standard errors.
     pub standard_errors: [f64; 4],
+    /// Clusters.
     pub clusters: usize,
+    /// Observations.
     pub observations: usize,
 }
 
 /// Why the model has no estimate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DidError {
+    /// A cell with no events.
     #[error("no events in the {0} cell: the rate ratio is not defined")]
     EmptyCell(&'static str),
+    /// Fewer than two matched sets.
     #[error("fewer than two matched sets")]
     TooFewClusters,
+    /// The fit did not converge.
     #[error("the negative binomial model did not converge")]
     NotConverged,
 }
@@ -265,7 +285,9 @@ fn cluster_scores(
 /// weighted (non-integer): the log-likelihood uses the gamma function.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct NegativeBinomialFit {
+    /// Intercept, post, treated, post × treated.
     pub coefficients: [f64; 4],
+    /// Their cluster-robust standard errors.
     pub standard_errors: [f64; 4],
     /// The overdispersion α (0 is Poisson).
     pub alpha: f64,

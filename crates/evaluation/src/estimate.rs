@@ -20,9 +20,12 @@ const Z_975: f64 = 1.959_963_984_540_054;
 /// A figure with its 95% interval, where there is one.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
+    /// The figure.
     #[serde(deserialize_with = "crate::f64_or_nan")]
     pub estimate: f64,
+    /// The 95% interval's lower end.
     pub lower: Option<f64>,
+    /// The 95% interval's upper end.
     pub upper: Option<f64>,
 }
 
@@ -53,17 +56,23 @@ impl Interval {
 /// One outcome's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutcomeResult {
+    /// The outcome's name.
     pub name: String,
+    /// What it is, in words.
     pub label: String,
+    /// A count, a cost or a score.
     pub kind: Kind,
     /// Per 1,000 person-years for counts, £ per person for costs, the mean per cent for the
     /// risk score.
     #[serde(deserialize_with = "crate::f64_or_nan")]
     pub treated_pre: f64,
+    /// The treated's year after.
     #[serde(deserialize_with = "crate::f64_or_nan")]
     pub treated_post: f64,
+    /// The controls' year before.
     #[serde(deserialize_with = "crate::f64_or_nan")]
     pub control_pre: f64,
+    /// The controls' year after.
     #[serde(deserialize_with = "crate::f64_or_nan")]
     pub control_post: f64,
     /// The treated's post / pre: what a naive before/after reports.
@@ -89,8 +98,10 @@ pub struct OutcomeResult {
     /// ratio above is then their average, and its interval carries that variance.
     #[serde(default)]
     pub over_matchings: Option<OverMatchings>,
+    /// Counts: the negative binomial model's overdispersion α (0 is Poisson).
     #[serde(default)]
     pub overdispersion: Option<f64>,
+    /// Counts: the two-sided p-value of the ratio of rate ratios.
     pub p_value: Option<f64>,
     /// Counts: the smallest fall this evaluation would be likely to detect, as a ratio of
     /// rate ratios: with the estimate's standard error, a true ratio this far below 1 gives
@@ -112,6 +123,7 @@ pub struct OutcomeResult {
     /// Costs: the difference per person times the treated people, £ added (+) or avoided
     /// (-) in their first year.
     pub cohort_total: Option<f64>,
+    /// Why a figure is missing, or anything else a reader must know.
     pub note: Option<String>,
 }
 
@@ -121,8 +133,11 @@ pub struct Member<'a> {
     /// (a control in several index months, or a treated person who was a control before
     /// their own MDT) are one cluster, so that clusters are independent.
     pub cluster: usize,
+    /// Treated or a control.
     pub treated: bool,
+    /// The matching weight.
     pub weight: f64,
+    /// Their outcomes before and after.
     pub windows: &'a Windows,
 }
 
@@ -416,12 +431,16 @@ pub struct OverMatchings {
 pub struct Combined {
     /// The mean of the estimates: log ratios, or differences.
     pub mean: f64,
+    /// Its standard error, within and between matchings.
     pub standard_error: f64,
+    /// The t interval's degrees of freedom; none for the normal one.
     pub degrees_of_freedom: Option<f64>,
+    /// The standard deviation of the estimates between matchings.
     pub between_sd: f64,
 }
 
 impl Combined {
+    /// Combines estimates (value, standard error) by Rubin's rules; none for none.
     pub fn of(estimates: &[(f64, f64)]) -> Option<Combined> {
         let m = estimates.len() as f64;
         if estimates.is_empty()

@@ -12,6 +12,8 @@
 //! all with the falsification checks; `table` matches a plain table (for checks against
 //! MatchIt).
 
+#![warn(missing_docs)]
+
 pub mod balance;
 pub mod candidates;
 pub mod censoring;
@@ -51,25 +53,34 @@ pub enum EvaluationError {
     #[error(
         "the dataset has no MDT discussions (table mdt_discussion is empty or missing): there is no one to evaluate; export them from the MDT workflow's database"
     )]
+    /// The dataset has no MDT discussions.
     NoDiscussions,
     #[error(
         "none of the {} people discussed can be evaluated: {} have an index date after the extract date, {} have less than 12 months of data before their index date, {} were not registered and alive before their index month",
         .0.discussed, .0.index_after_extract, .0.index_too_early, .0.not_registered_before_index_month
     )]
+    /// No one discussed can be evaluated (the attrition says why).
     NoEligible(TreatedAttrition),
     #[error(
         "too few controls: {treated} treated people, {pool} control rows in the pool, {matched} matched (at least {} are needed); try a wider caliper or fewer exact fields",
         evaluate::MINIMUM_MATCHED
     )]
+    /// Too few controls to match.
     TooFewControls {
+        /// Treated people.
         treated: usize,
+        /// Control rows in the pool.
         pool: usize,
+        /// Treated people matched.
         matched: usize,
     },
+    /// No covariate of that name (the name, and the names there are).
     #[error("{0}: there is no such covariate; the covariates are: {1}")]
     UnknownCovariate(String, String),
+    /// No count outcome of that name (the name, and the names there are).
     #[error("{0}: not a count outcome of the evaluation; they are: {1}")]
     NotACountOutcome(String, String),
+    /// The propensity model could not be fitted.
     #[error("fitting the propensity score")]
     Propensity(#[from] accord_risk::RiskError),
 }

@@ -22,6 +22,7 @@ pub struct Mahalanobis {
 /// What the metric was built on, for the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MahalanobisReport {
+    /// The covariates of the metric.
     pub covariates: Vec<String>,
     /// Covariates left out, with why.
     pub dropped: Vec<String>,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub struct Unit {
     /// The distance matched on (for Accord, the logit of the propensity score).
     pub distance: f64,
+    /// Treated or a control.
     pub treated: bool,
     /// Units match only within the same stratum (exact matching).
     pub stratum: u64,
@@ -42,13 +43,16 @@ impl Default for MatchOptions {
 /// One treated unit with its controls, closest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchedSet {
+    /// The treated unit.
     pub treated: usize,
+    /// Its controls, closest first.
     pub controls: Vec<usize>,
 }
 
 /// The result of matching.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Matching {
+    /// Each treated unit matched, with its controls.
     pub sets: Vec<MatchedSet>,
     /// Treated units with no control within the caliper in their stratum.
     pub unmatched_treated: Vec<usize>,

@@ -28,8 +28,11 @@ pub enum Kind {
 /// One outcome of the evaluation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
+    /// The outcome's name.
     pub name: &'static str,
+    /// What it is, in words.
     pub label: &'static str,
+    /// A count, a cost or a score.
     pub kind: Kind,
     settings: &'static [Setting],
 }
@@ -118,6 +121,7 @@ impl Outcome {
 pub const MONTHLY: [usize; 2] = [0, 1];
 /// Months before and after the index in the monthly series.
 pub const MONTHS_BEFORE: i32 = 24;
+/// Months after the index in the monthly series.
 pub const MONTHS_AFTER: i32 = 12;
 const MONTH_DAYS: f64 = 365.25 / 12.0;
 
@@ -137,6 +141,7 @@ pub struct Windows {
     /// Per month from -24 to +11 (36 months): days at risk and events of the `MONTHLY`
     /// outcomes.
     pub monthly_days: Vec<f64>,
+    /// Per month: events of the `MONTHLY` outcomes.
     pub monthly_events: Vec<[f64; 2]>,
 }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// A fitted propensity model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Propensity {
+    /// The fitted logistic regression.
     pub fit: LogisticFit,
     /// Index of each fitted column (after the intercept) in the covariate list.
     #[serde(skip)]

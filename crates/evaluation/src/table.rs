@@ -15,41 +15,57 @@ use crate::propensity::{Propensity, fit_propensity};
 /// A table of numbers: named columns, row by row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
+    /// The column names.
     pub columns: Vec<String>,
+    /// The rows, one number per column.
     pub rows: Vec<Vec<f64>>,
 }
 
 /// What to match on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableSpec {
+    /// The 0/1 treatment column.
     pub treatment: usize,
+    /// The covariate columns.
     pub covariates: Vec<usize>,
+    /// Columns matched exactly.
     pub exact: Vec<usize>,
+    /// The outcome column, for the effect in the treated.
     pub outcome: Option<usize>,
+    /// How to match.
     pub options: MatchOptions,
 }
 
 /// The average effect in the treated with its cluster-robust interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Att {
+    /// The effect.
     pub estimate: f64,
+    /// Its cluster-robust standard error.
     pub standard_error: f64,
+    /// The 95% interval's lower end.
     pub lower: f64,
+    /// The 95% interval's upper end.
     pub upper: f64,
+    /// The two-sided p-value.
     pub p_value: f64,
 }
 
 /// The matched table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableMatch {
+    /// The fitted propensity model.
     pub propensity: Propensity,
     /// The logit of the propensity score of every row.
     pub distance: Vec<f64>,
+    /// The matched sets.
     pub matching: Matching,
     /// MatchIt's weights: 1 for matched treated, (1 / controls in the set) scaled so that the
     /// control weights sum to the number of matched controls; 0 if unmatched.
     pub weights: Vec<f64>,
+    /// Balance before and after.
     pub balance: Vec<BalanceRow>,
+    /// The effect in the treated, where an outcome was given.
     pub att: Option<Att>,
     /// What makes the result doubtful: separation, covariates whose balance cannot be
     /// measured. Empty when there is nothing to say.

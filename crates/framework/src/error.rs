@@ -9,6 +9,7 @@ use std::path::PathBuf;
 pub struct Problem {
     /// 1-based line of the offending value.
     pub line: usize,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -18,22 +19,41 @@ impl fmt::Display for Problem {
     }
 }
 
+/// What can go wrong reading a framework definition.
 #[derive(Debug, thiserror::Error)]
 pub enum FrameworkError {
+    /// The file could not be read.
     #[error("{}: cannot read: {source}", file.display())]
     Read {
+        /// The file.
         file: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The file is not valid TOML of the definition's shape.
     #[error("{file}: not a valid framework file: {message}")]
-    Syntax { file: String, message: String },
+    Syntax {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The definition's content is wrong; every problem is listed.
     #[error("{file}: {} problem{} in the framework:\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, list(problems))]
     Invalid {
+        /// The file.
         file: String,
+        /// Every problem, with its line.
         problems: Vec<Problem>,
     },
+    /// No built-in framework has that name.
     #[error("unknown framework {name:?}: give a built-in name ({known}) or a path to a .toml file")]
-    Unknown { name: String, known: String },
+    Unknown {
+        /// The name.
+        name: String,
+        /// The names known.
+        known: String,
+    },
 }
 
 fn list(problems: &[Problem]) -> String {

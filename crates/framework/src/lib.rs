@@ -9,6 +9,8 @@
 //! frameworks of the seed partnerships are in [`builtin`]. The format is documented in
 //! `docs/frameworks.md`.
 
+#![warn(missing_docs)]
+
 pub mod builtin;
 mod definition;
 mod error;

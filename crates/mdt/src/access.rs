@@ -10,13 +10,21 @@ use crate::{MdtError, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// A general practitioner.
     Gp,
+    /// A community matron (a senior community nurse).
     CommunityMatron,
+    /// An adult social worker.
     SocialWorker,
+    /// A mental health practitioner.
     MentalHealth,
+    /// A care navigator, who keeps in touch with the person between meetings.
     Navigator,
+    /// The network's MDT coordinator, who schedules meetings and keeps the case list.
     Coordinator,
+    /// An analyst, who sees aggregates only.
     Analyst,
+    /// An administrator, who manages users and reads the audit log.
     Administrator,
 }
 
@@ -26,15 +34,19 @@ pub enum Role {
 pub enum Permission {
     /// Open a person's MDT record, a meeting's case list or the action tracker.
     ViewPeople,
+    /// Refer a person to the network's MDT.
     Refer,
     /// Schedule meetings and build their case lists (the coordination team).
     ManageMeetings,
+    /// Record what the MDT discussed and agreed.
     RecordDiscussions,
     /// Add and change actions and care plans.
     EditCare,
+    /// Name a person's navigator.
     AssignNavigators,
     /// A network's activity in aggregate: no person-level data.
     ViewActivity,
+    /// Read the audit log.
     ReadAudit,
     /// The MDT evaluation and the risk model card: aggregates, but of small groups (a
     /// network's few people discussed, the flagged top of a list).
@@ -42,6 +54,7 @@ pub enum Permission {
 }
 
 impl Role {
+    /// Every role, in the order forms list them.
     pub const ALL: [Role; 8] = [
         Role::Gp,
         Role::CommunityMatron,
@@ -53,6 +66,7 @@ impl Role {
         Role::Administrator,
     ];
 
+    /// The role's code, as stored.
     pub fn code(self) -> &'static str {
         match self {
             Role::Gp => "gp",
@@ -66,6 +80,7 @@ impl Role {
         }
     }
 
+    /// The role's name, for people.
     pub fn label(self) -> &'static str {
         match self {
             Role::Gp => "GP",
@@ -79,6 +94,7 @@ impl Role {
         }
     }
 
+    /// The role a code names, if any.
     pub fn parse(code: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.code() == code)
     }
@@ -114,6 +130,7 @@ impl Role {
 }
 
 impl Permission {
+    /// Every permission, in the order the roles page lists them.
     pub const ALL: [Permission; 9] = [
         Permission::ViewPeople,
         Permission::Refer,
@@ -126,6 +143,7 @@ impl Permission {
         Permission::ReadSmallNumbers,
     ];
 
+    /// What the permission allows, in a sentence.
     pub fn describe(self) -> &'static str {
         match self {
             Permission::ViewPeople => "open people's MDT records",
@@ -144,9 +162,13 @@ impl Permission {
 /// A signed-in user doing something now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Actor {
+    /// The user's id.
     pub user_id: i64,
+    /// The name they sign in with.
     pub username: String,
+    /// The name colleagues know them by.
     pub display_name: String,
+    /// What they may do.
     pub role: Role,
     /// The networks the user belongs to (database ids).
     pub networks: Vec<i64>,

@@ -5,7 +5,7 @@
 //! deletes. Administrators read it; nobody else.
 
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::access::{Actor, Permission};
 use crate::{Result, Store, now_text};
@@ -13,8 +13,11 @@ use crate::{Result, Store, now_text};
 /// What was done to the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Act {
+    /// Read it.
     View,
+    /// Added to it.
     Create,
+    /// Changed it.
     Update,
 }
 
@@ -31,15 +34,27 @@ impl Act {
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {
+    /// The entry's id, in the order entries were appended.
     pub id: i64,
+    /// When (ISO 8601, UTC).
     pub occurred_at: String,
+    /// Who.
     pub username: String,
+    /// What they did: view, create or update.
     pub action: String,
+    /// What kind of record (person, meeting, action, ...).
     pub entity: String,
+    /// Which one.
     pub entity_id: String,
+    /// The person whose record it touched, where one did.
     pub person_id: Option<i64>,
+    /// The request it came through (method and path).
     pub request: String,
 }
+
+crate::columns::from_row!(AuditEntry |row| {
+    id, occurred_at, username, action, entity, entity_id, person_id, request = "route",
+});
 
 /// Appends one entry for each person in `people`, on the caller's transaction.
 pub(crate) async fn record(
@@ -98,7 +113,7 @@ pub async fn read_log(
     limit: i64,
 ) -> Result<Vec<AuditEntry>> {
     actor.require(Permission::ReadAudit)?;
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, occurred_at, username, action, entity, entity_id, person_id, route FROM audit_log
          WHERE ($1 = 0 OR person_id = $2) ORDER BY id DESC LIMIT $3",
     )
@@ -106,19 +121,5 @@ pub async fn read_log(
     .bind(person.unwrap_or(0))
     .bind(limit)
     .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                id: r.try_get("id")?,
-                occurred_at: r.try_get("occurred_at")?,
-                username: r.try_get("username")?,
-                action: r.try_get("action")?,
-                entity: r.try_get("entity")?,
-                entity_id: r.try_get("entity_id")?,
-                person_id: r.try_get("person_id")?,
-                request: r.try_get("route")?,
-            })
-        })
-        .collect()
+    .await?)
 }

@@ -12,7 +12,6 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::rand_core::RngCore;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::access::{Actor, Role};
 use crate::{MdtError, Result, Store, now_text};
@@ -22,6 +21,7 @@ pub const SESSION_HOURS: i64 = 8;
 /// The shortest password a user may be given.
 pub const MIN_PASSWORD: usize = 12;
 
+/// An Argon2id hash of a password, in PHC string form.
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -75,6 +75,7 @@ impl Default for RateLimiter {
 }
 
 impl RateLimiter {
+    /// At most `limit` failures per username in any `window`.
     pub fn new(limit: usize, window: Duration) -> RateLimiter {
         RateLimiter {
             failures: Mutex::new(HashMap::new()),
@@ -113,7 +114,9 @@ impl RateLimiter {
 /// A new session: the token for the cookie and the CSRF token for its forms.
 #[derive(Debug, Clone)]
 pub struct Session {
+    /// The session token, for the cookie (only its hash is stored).
     pub token: String,
+    /// The CSRF token, for the session's forms.
     pub csrf: String,
 }
 
@@ -128,18 +131,11 @@ pub async fn sign_in(
     if let Some(retry_after_s) = limiter.wait(&username) {
         return Err(MdtError::RateLimited { retry_after_s });
     }
-    let row =
-        sqlx::query("SELECT id, password_hash FROM app_user WHERE username = $1 AND active = 1")
+    let found: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM app_user WHERE username = $1 AND active = 1")
             .bind(username.clone())
             .fetch_optional(store.pool())
             .await?;
-    let found = match &row {
-        Some(row) => Some((
-            row.try_get::<i64, _>("id")?,
-            row.try_get::<String, _>("password_hash")?,
-        )),
-        None => None,
-    };
     // Hash even for an unknown user, so that the time taken does not say which users exist.
     let (user_id, ok) = match found {
         Some((id, hash)) => (id, verify_password(&hash, password)),
@@ -182,7 +178,7 @@ pub async fn session_user(
     token: &str,
     request: String,
 ) -> Result<Option<(Actor, String)>> {
-    let row = sqlx::query(
+    let row: Option<(i64, String, String, String, String, String)> = sqlx::query_as(
         "SELECT u.id, u.username, u.display_name, u.role, s.csrf_token, s.expires_at
          FROM user_session s JOIN app_user u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND u.active = 1",
@@ -190,37 +186,35 @@ pub async fn session_user(
     .bind(token_hash(token))
     .fetch_optional(store.pool())
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let expires: String = row.try_get("expires_at")?;
+    let Some((user_id, username, display_name, role, csrf_token, expires)) = row else {
+        return Ok(None);
+    };
     if expires <= now_text() {
         sign_out(store, token).await?;
         return Ok(None);
     }
-    let user_id: i64 = row.try_get("id")?;
-    let role: String = row.try_get("role")?;
     let role = Role::parse(&role)
         .ok_or_else(|| MdtError::NotFound(format!("user {user_id} has an unknown role {role}")))?;
-    let networks =
-        sqlx::query("SELECT network_id FROM network_member WHERE user_id = $1 ORDER BY network_id")
-            .bind(user_id)
-            .fetch_all(store.pool())
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>("network_id"))
-            .collect::<Result<Vec<_>, _>>()?;
+    let networks = sqlx::query_scalar(
+        "SELECT network_id FROM network_member WHERE user_id = $1 ORDER BY network_id",
+    )
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await?;
     Ok(Some((
         Actor {
             user_id,
-            username: row.try_get("username")?,
-            display_name: row.try_get("display_name")?,
+            username,
+            display_name,
             role,
             networks,
             request,
         },
-        row.try_get("csrf_token")?,
+        csrf_token,
     )))
 }
 
+/// Ends the session whose cookie holds `token`.
 pub async fn sign_out(store: &Store, token: &str) -> Result<()> {
     sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
         .bind(token_hash(token))
@@ -232,11 +226,17 @@ pub async fn sign_out(store: &Store, token: &str) -> Result<()> {
 /// A user to create.
 #[derive(Debug, Clone)]
 pub struct NewUser {
+    /// The name they will sign in with (stored in lower case).
     pub username: String,
+    /// The name colleagues know them by.
     pub display_name: String,
+    /// What they may do.
     pub role: Role,
+    /// The code of the organisation employing them.
     pub organisation_code: String,
+    /// Their first password, in the clear (only its hash is stored).
     pub password: String,
+    /// The codes of the networks they belong to.
     pub network_codes: Vec<String>,
 }
 
@@ -265,15 +265,14 @@ pub(crate) async fn insert_user(
     user: &NewUser,
     password_hash: &str,
 ) -> Result<i64> {
-    let organisation: Option<i64> = sqlx::query("SELECT id FROM organisation WHERE code = $1")
-        .bind(user.organisation_code.clone())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| r.try_get("id"))
-        .transpose()?;
+    let organisation: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM organisation WHERE code = $1")
+            .bind(user.organisation_code.clone())
+            .fetch_optional(&mut *conn)
+            .await?;
     let organisation = organisation
         .ok_or_else(|| MdtError::NotFound(format!("no organisation {}", user.organisation_code)))?;
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO app_user (username, display_name, role, organisation_id, password_hash, active) VALUES ($1, $2, $3, $4, $5, 1) RETURNING id",
     )
     .bind(user.username.trim().to_lowercase())
@@ -282,15 +281,12 @@ pub(crate) async fn insert_user(
     .bind(organisation)
     .bind(password_hash.to_string())
     .fetch_one(&mut *conn)
-    .await?
-    .try_get("id")?;
+    .await?;
     for code in &user.network_codes {
-        let network: Option<i64> = sqlx::query("SELECT id FROM network WHERE code = $1")
+        let network: Option<i64> = sqlx::query_scalar("SELECT id FROM network WHERE code = $1")
             .bind(code.clone())
             .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| r.try_get("id"))
-            .transpose()?;
+            .await?;
         let network = network.ok_or_else(|| MdtError::NotFound(format!("no network {code}")))?;
         sqlx::query("INSERT INTO network_member (network_id, user_id) VALUES ($1, $2)")
             .bind(network)

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::access::Role;
 use crate::auth::{NewUser, insert_user, user_password_hash};
@@ -19,17 +19,27 @@ use crate::{MdtError, Result, Store, now_text};
 /// The password of every demo user. Published in the README: demo only.
 pub const DEMO_PASSWORD: &str = "accord-demo-2026";
 
+/// A practice of the demo borough.
 pub struct DemoPractice {
+    /// The practice's code.
     pub code: String,
+    /// Its name.
     pub name: String,
+    /// The network it belongs to, if any.
     pub network: Option<String>,
 }
 
+/// A person of the demo borough, as the MDT register holds them.
 pub struct DemoPerson {
+    /// The person's pseudonymised id.
     pub id: u64,
+    /// The network of their practice.
     pub network: String,
+    /// Their practice.
     pub practice: String,
+    /// Their sex.
     pub sex: String,
+    /// Their year of birth.
     pub birth_year: i32,
     /// The risk score on the scoring date and its reasons.
     pub risk: Option<(f64, Vec<String>)>,
@@ -39,28 +49,45 @@ pub struct DemoPerson {
 pub struct DemoBorough {
     /// (code, name)
     pub networks: Vec<(String, String)>,
+    /// The practices, with their networks.
     pub practices: Vec<DemoPractice>,
+    /// The people registered, by network.
     pub people: Vec<DemoPerson>,
+    /// The date the case-finding lists were drawn.
     pub scored_on: NaiveDate,
+    /// The case-finding lists, each network's highest risk first.
     pub case_finding: Vec<CaseFindingRow>,
+    /// The discussions the dataset records, which the demo recreates as meetings.
     pub discussions: Vec<DiscussionRow>,
 }
 
+/// A demo user, for the sign-in page's list.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoUser {
+    /// The name they sign in with.
     pub username: String,
+    /// Their role.
     pub role: Role,
+    /// The codes of their networks.
     pub networks: Vec<String>,
 }
 
+/// What the demo loaded.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoSummary {
+    /// The users created, each with the demo password.
     pub users: Vec<DemoUser>,
+    /// People in the register.
     pub people: usize,
+    /// Meetings, held and scheduled.
     pub meetings: usize,
+    /// Discussions recorded.
     pub discussions: usize,
+    /// Actions agreed.
     pub actions: usize,
+    /// Care plans written.
     pub care_plans: usize,
+    /// Meetings scheduled after today.
     pub upcoming_meetings: usize,
 }
 
@@ -180,21 +207,20 @@ pub async fn load_demo(
     let mut tx = store.begin().await?;
     let mut organisation_of_kind = HashMap::new();
     for (code, name, kind) in ORGANISATIONS {
-        let id: i64 = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO organisation (code, name, kind) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(code)
         .bind(name)
         .bind(kind)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        .await?;
         organisation_of_kind.insert(kind, (id, code));
     }
     let mut networks: BTreeMap<String, i64> = BTreeMap::new();
     for (i, (code, name)) in borough.networks.iter().enumerate() {
         let cadence = if i % 2 == 0 { "weekly" } else { "fortnightly" };
-        let id: i64 = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO network (code, name, cadence, venue) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(code.clone())
@@ -202,8 +228,7 @@ pub async fn load_demo(
         .bind(cadence)
         .bind(format!("{name} health centre, meeting room 1"))
         .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        .await?;
         networks.insert(code.clone(), id);
     }
     let network_id = |code: &str| {
@@ -447,7 +472,7 @@ pub async fn load_demo(
             day += Duration::days(1);
         }
         for k in 0..6 {
-            let meeting: i64 = sqlx::query(
+            let meeting: i64 = sqlx::query_scalar(
                 "INSERT INTO meeting (network_id, meeting_date, start_time, format, venue, status, created_at)
                  VALUES ($1, $2, '13:00', $3, $4, 'scheduled', $5) RETURNING id",
             )
@@ -457,8 +482,7 @@ pub async fn load_demo(
             .bind(format!("Network {code} health centre, meeting room 1"))
             .bind(now_text())
             .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
+            .await?;
             for (_, user) in team_ids.get(code).into_iter().flatten() {
                 sqlx::query("INSERT INTO meeting_attendee (meeting_id, user_id) VALUES ($1, $2)")
                     .bind(meeting)
@@ -485,12 +509,10 @@ pub async fn load_demo(
             .collect();
         for c in below {
             let organisation: i64 =
-                sqlx::query("SELECT organisation_id FROM app_user WHERE id = $1")
+                sqlx::query_scalar("SELECT organisation_id FROM app_user WHERE id = $1")
                     .bind(gp.unwrap_or(0))
                     .fetch_optional(&mut *tx)
                     .await?
-                    .map(|r| r.try_get("organisation_id"))
-                    .transpose()?
                     .unwrap_or(
                         organisation_of_kind
                             .get("coordination")

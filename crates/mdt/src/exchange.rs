@@ -8,17 +8,21 @@ use std::sync::Arc;
 use accord_model::Table;
 use arrow_array::{Array, Date32Array, RecordBatch, StringArray, UInt64Array};
 use chrono::NaiveDate;
-use sqlx::Row;
 
 use crate::{MdtError, Result, Store};
 
 /// One person on a network's case-finding list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFindingRow {
+    /// The network whose list it is.
     pub network: String,
+    /// The person's rank on the list, 1 the highest risk.
     pub rank: usize,
+    /// The person's pseudonymised id.
     pub person_id: u64,
+    /// The risk model's score.
     pub score: f64,
+    /// The reasons for the score, most telling first.
     pub reasons: Vec<String>,
 }
 
@@ -32,13 +36,12 @@ pub async fn load_case_finding(
 ) -> Result<(usize, usize)> {
     let date = list_date.format("%Y-%m-%d").to_string();
     let mut tx = store.begin().await?;
-    let mut networks = std::collections::HashMap::new();
-    for r in sqlx::query("SELECT id, code FROM network")
-        .fetch_all(&mut *tx)
-        .await?
-    {
-        networks.insert(r.try_get::<String, _>("code")?, r.try_get::<i64, _>("id")?);
-    }
+    let networks: std::collections::HashMap<String, i64> =
+        sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM network")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
     let mut cleared = std::collections::HashSet::new();
     let (mut loaded, mut left_out) = (0, 0);
     for row in rows {
@@ -96,16 +99,20 @@ pub async fn load_case_finding(
 /// One row of `mdt_discussion`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DiscussionRow {
+    /// The day of the meeting.
     pub meeting_date: NaiveDate,
+    /// The network whose MDT it was.
     pub network_code: String,
+    /// The person's pseudonymised id.
     pub person_id: u64,
+    /// Who referred them: the referring organisation's source code, or `case_finding` or `follow_up`.
     pub referral_source: String,
 }
 
 /// Every recorded discussion, by date, network and person. The referral source is the
 /// referring organisation's for referrals, and `case_finding` or `follow_up` otherwise.
 pub async fn discussion_rows(store: &Store) -> Result<Vec<DiscussionRow>> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT d.person_id, n.code, m.meeting_date, COALESCE(r.source, c.source) AS source
          FROM discussion d JOIN case_item c ON c.id = d.case_item_id JOIN meeting m ON m.id = d.meeting_id
          JOIN network n ON n.id = m.network_id LEFT JOIN referral r ON r.id = c.referral_id
@@ -113,20 +120,18 @@ pub async fn discussion_rows(store: &Store) -> Result<Vec<DiscussionRow>> {
     )
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let date: String = r.try_get("meeting_date")?;
-            let person: i64 = r.try_get("person_id")?;
+    rows.into_iter()
+        .map(|(person, network_code, date, referral_source)| {
             Ok(DiscussionRow {
                 meeting_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| {
                     MdtError::Exchange(format!(
                         "a meeting has the date {date:?}, which is not YYYY-MM-DD"
                     ))
                 })?,
-                network_code: r.try_get("code")?,
+                network_code,
                 person_id: u64::try_from(person)
                     .map_err(|_| MdtError::Exchange(format!("person id {person} is negative")))?,
-                referral_source: r.try_get("source")?,
+                referral_source,
             })
         })
         .collect()

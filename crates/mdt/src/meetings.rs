@@ -4,23 +4,25 @@
 
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::access::{Actor, Permission};
 use crate::audit::{Act, record};
+use crate::columns::{Flag, Lines, from_row};
 use crate::people::{
-    ActionInput, Colleague, DISCUSSION_COLUMNS, DiscussionRecord, colleague, discussion_record,
-    insert_action, person, reasons, team,
+    ActionInput, Colleague, DISCUSSION_COLUMNS, DiscussionRecord, insert_action, person, team,
 };
 use crate::validate::{LONG_TEXT, Reader, SHORT_TEXT};
 use crate::{FieldErrors, MdtError, Result, Store, now_text};
 
+/// How a meeting is held: each format's code and label.
 pub const FORMATS: [(&str, &str); 3] = [
     ("in_person", "In person"),
     ("virtual", "Virtual"),
     ("hybrid", "Hybrid"),
 ];
 
+/// How often a scheduled series repeats: each choice's code and label.
 pub const REPEATS: [(&str, &str); 3] = [
     ("once", "Once"),
     ("weekly", "Weekly"),
@@ -39,75 +41,136 @@ pub const OUTCOMES: [(&str, &str); 5] = [
 /// The most meetings one scheduling creates.
 pub const MAX_OCCURRENCES: i64 = 26;
 
+/// An integrated network: a group of practices and the services around them, with one
+/// MDT.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Network {
+    /// The network's id.
     pub id: i64,
+    /// Its code, as in the dataset.
     pub code: String,
+    /// Its name.
     pub name: String,
+    /// How often its MDT meets (weekly, fortnightly).
     pub cadence: String,
+    /// Where it usually meets.
     pub venue: String,
 }
 
+from_row!(Network |row| { id, code, name, cadence, venue });
+
+/// A meeting, with how many people are on its list and how many were discussed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MeetingSummary {
+    /// The meeting's id.
     pub id: i64,
+    /// The network whose MDT it is.
     pub network_id: i64,
+    /// That network's code.
     pub network_code: String,
+    /// That network's name.
     pub network_name: String,
+    /// The day (ISO 8601).
     pub meeting_date: String,
+    /// The start time (HH:MM).
     pub start_time: String,
+    /// The format's code (see [`FORMATS`]).
     pub format: String,
+    /// Where it is held.
     pub venue: String,
+    /// Scheduled, held or cancelled.
     pub status: String,
+    /// People on its case list.
     pub cases: i64,
+    /// Of those, people discussed.
     pub discussed: i64,
 }
+
+from_row!(MeetingSummary |row| {
+    id, network_id, network_code = "code", network_name = "name", meeting_date, start_time,
+    format, venue, status, cases, discussed,
+});
 
 /// A network as the "my networks" page shows it: aggregates only.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NetworkCard {
+    /// The network.
     pub network: Network,
+    /// Its team's size.
     pub members: i64,
+    /// Its next scheduled meeting.
     pub next_meeting: Option<MeetingSummary>,
+    /// Referrals not yet listed for a meeting.
     pub open_referrals: i64,
+    /// Actions still open.
     pub open_actions: i64,
+    /// Of those, actions past their due date.
     pub overdue_actions: i64,
 }
 
 /// One person on a meeting's case list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseRow {
+    /// The case-list entry's id.
     pub item_id: i64,
+    /// The person.
     pub person_id: i64,
+    /// How they came onto the list (referral, follow-up, case finding).
     pub source: String,
+    /// Whether they were discussed before.
     pub follow_up: bool,
+    /// Their practice.
     pub practice_code: String,
+    /// Their age this year.
     pub age: i64,
+    /// Their sex.
     pub sex: String,
+    /// Their case-finding score.
     pub risk_score: Option<f64>,
+    /// Why they are on the list: the referral's reasons, else the score's.
     pub reasons: Vec<String>,
+    /// What was discussed, once it has been.
     pub discussion: Option<DiscussionRecord>,
 }
+
+from_row!(CaseRow |row| {
+    item_id, person_id, source, follow_up as Flag, practice_code, age, sex, risk_score,
+    reasons as Lines, discussion => None,
+});
 
 /// Someone who could be added to the case list, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
+    /// The person.
     pub person_id: i64,
     /// The referral's id, for referrals.
     pub referral_id: Option<i64>,
+    /// Why they are offered, in a sentence.
     pub why: String,
+    /// Their case-finding score.
     pub risk_score: Option<f64>,
+    /// The score's reasons.
     pub reasons: Vec<String>,
 }
 
+from_row!(Candidate |row| { person_id, referral_id, why, risk_score, reasons as Lines });
+
+/// A meeting's page: the meeting, who attends, its case list and who could join it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MeetingView {
+    /// The meeting.
     pub meeting: MeetingSummary,
+    /// Who attends.
     pub attendees: Vec<Colleague>,
+    /// The network's team.
     pub team: Vec<Colleague>,
+    /// The case list, in order.
     pub cases: Vec<CaseRow>,
+    /// Open referrals not on the list.
     pub referrals: Vec<Candidate>,
+    /// Follow-ups due and not on the list.
     pub follow_ups: Vec<Candidate>,
+    /// The top of the case-finding list, less anyone listed.
     pub case_finding: Vec<Candidate>,
     /// The date of the case-finding list offered.
     pub case_finding_date: Option<String>,
@@ -117,24 +180,13 @@ pub(crate) fn day_text(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
-fn network_row(r: &sqlx::any::AnyRow) -> Result<Network> {
-    Ok(Network {
-        id: r.try_get("id")?,
-        code: r.try_get("code")?,
-        name: r.try_get("name")?,
-        cadence: r.try_get("cadence")?,
-        venue: r.try_get("venue")?,
-    })
-}
-
 /// The network with this code.
 pub async fn network(store: &Store, code: &str) -> Result<Network> {
-    let row = sqlx::query("SELECT id, code, name, cadence, venue FROM network WHERE code = $1")
+    sqlx::query_as("SELECT id, code, name, cadence, venue FROM network WHERE code = $1")
         .bind(code.to_string())
         .fetch_optional(store.pool())
         .await?
-        .ok_or_else(|| MdtError::NotFound(format!("no network {code}")))?;
-    network_row(&row)
+        .ok_or_else(|| MdtError::NotFound(format!("no network {code}")))
 }
 
 const MEETING_COLUMNS: &str =
@@ -143,22 +195,6 @@ const MEETING_COLUMNS: &str =
     (SELECT CAST(COUNT(*) AS BIGINT) FROM discussion d WHERE d.meeting_id = m.id) AS discussed
     FROM meeting m JOIN network n ON n.id = m.network_id";
 
-fn meeting_row(r: &sqlx::any::AnyRow) -> Result<MeetingSummary> {
-    Ok(MeetingSummary {
-        id: r.try_get("id")?,
-        network_id: r.try_get("network_id")?,
-        network_code: r.try_get("code")?,
-        network_name: r.try_get("name")?,
-        meeting_date: r.try_get("meeting_date")?,
-        start_time: r.try_get("start_time")?,
-        format: r.try_get("format")?,
-        venue: r.try_get("venue")?,
-        status: r.try_get("status")?,
-        cases: r.try_get("cases")?,
-        discussed: r.try_get("discussed")?,
-    })
-}
-
 /// A count over one network's rows; `today` binds `$2` where the query has it.
 async fn count(
     conn: &mut AnyConnection,
@@ -166,11 +202,11 @@ async fn count(
     network: i64,
     today: Option<&str>,
 ) -> Result<i64> {
-    let mut query = sqlx::query(sql).bind(network);
+    let mut query = sqlx::query_scalar(sql).bind(network);
     if let Some(today) = today {
         query = query.bind(today.to_string());
     }
-    Ok(query.fetch_one(&mut *conn).await?.try_get("n")?)
+    Ok(query.fetch_one(&mut *conn).await?)
 }
 
 /// The actor's networks with their next meeting and open work, in aggregate.
@@ -183,21 +219,19 @@ pub async fn my_networks(
     let mut conn = store.pool().acquire().await?;
     let mut cards = Vec::new();
     for id in &actor.networks {
-        let row = sqlx::query("SELECT id, code, name, cadence, venue FROM network WHERE id = $1")
-            .bind(*id)
-            .fetch_one(&mut *conn)
-            .await?;
-        let network = network_row(&row)?;
-        let next_meeting = sqlx::query(&format!(
+        let network =
+            sqlx::query_as("SELECT id, code, name, cadence, venue FROM network WHERE id = $1")
+                .bind(*id)
+                .fetch_one(&mut *conn)
+                .await?;
+        let next_meeting = sqlx::query_as(&format!(
             "SELECT {MEETING_COLUMNS} WHERE m.network_id = $1 AND m.meeting_date >= $2 AND m.status = 'scheduled'
              ORDER BY m.meeting_date, m.start_time LIMIT 1"
         ))
         .bind(*id)
         .bind(today.clone())
         .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| meeting_row(&r))
-        .transpose()?;
+        .await?;
         cards.push(NetworkCard {
             members: count(&mut conn, "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM network_member WHERE network_id = $1", *id, None).await?,
             open_referrals: count(&mut conn, "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM referral WHERE network_id = $1 AND status = 'open'", *id, None).await?,
@@ -229,15 +263,12 @@ pub async fn meetings(
             "SELECT {MEETING_COLUMNS} WHERE m.network_id = $1 AND m.meeting_date < $2 ORDER BY m.meeting_date DESC, m.start_time DESC LIMIT $3"
         )
     };
-    sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(network_id)
         .bind(day_text(from))
         .bind(limit)
         .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(meeting_row)
-        .collect()
+        .await?)
 }
 
 /// Schedules a meeting, or a weekly or fortnightly series of them, with attendees from the
@@ -305,7 +336,7 @@ pub async fn schedule(
     let mut ids = Vec::new();
     for i in 0..count {
         let day = date + Duration::days(step * i);
-        let id: i64 = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO meeting (network_id, meeting_date, start_time, format, venue, status, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $7) RETURNING id",
         )
@@ -317,8 +348,7 @@ pub async fn schedule(
         .bind(actor.user_id)
         .bind(now_text())
         .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        .await?;
         for a in &attendees {
             sqlx::query("INSERT INTO meeting_attendee (meeting_id, user_id) VALUES ($1, $2)")
                 .bind(id)
@@ -333,12 +363,11 @@ pub async fn schedule(
 }
 
 async fn meeting_summary(conn: &mut AnyConnection, id: i64) -> Result<MeetingSummary> {
-    let row = sqlx::query(&format!("SELECT {MEETING_COLUMNS} WHERE m.id = $1"))
+    sqlx::query_as(&format!("SELECT {MEETING_COLUMNS} WHERE m.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| MdtError::NotFound(format!("no meeting {id}")))?;
-    meeting_row(&row)
+        .ok_or_else(|| MdtError::NotFound(format!("no meeting {id}")))
 }
 
 /// How many case-finding candidates a meeting page offers.
@@ -355,49 +384,30 @@ pub async fn meeting_view(
     let meeting = meeting_summary(&mut tx, meeting_id).await?;
     actor.require_in(Permission::ViewPeople, meeting.network_id)?;
     let year = i64::from(chrono::Datelike::year(&today));
-    let mut cases = Vec::new();
-    let rows = sqlx::query(
-        "SELECT c.id AS item_id, c.person_id, c.source, c.follow_up, p.practice_code, p.birth_year, p.sex,
-                p.risk_score, p.risk_reasons, r.risk_reasons AS referral_reasons
+    let mut cases: Vec<CaseRow> = sqlx::query_as(
+        "SELECT c.id AS item_id, c.person_id, c.source, c.follow_up, p.practice_code,
+                $2 - p.birth_year AS age, p.sex, p.risk_score,
+                COALESCE(NULLIF(r.risk_reasons, ''), p.risk_reasons) AS reasons
          FROM case_item c JOIN person p ON p.id = c.person_id LEFT JOIN referral r ON r.id = c.referral_id
          WHERE c.meeting_id = $1 ORDER BY c.list_position, c.id",
     )
     .bind(meeting_id)
+    .bind(year)
     .fetch_all(&mut *tx)
     .await?;
-    for r in &rows {
-        let item_id: i64 = r.try_get("item_id")?;
-        let discussion = sqlx::query(&format!(
+    for case in &mut cases {
+        case.discussion = sqlx::query_as(&format!(
             "SELECT {DISCUSSION_COLUMNS} WHERE d.case_item_id = $1"
         ))
-        .bind(item_id)
+        .bind(case.item_id)
         .fetch_optional(&mut *tx)
-        .await?
-        .map(|d| discussion_record(&d))
-        .transpose()?;
-        let own: String = r.try_get("risk_reasons")?;
-        let referral: Option<String> = r.try_get("referral_reasons")?;
-        cases.push(CaseRow {
-            item_id,
-            person_id: r.try_get("person_id")?,
-            source: r.try_get("source")?,
-            follow_up: r.try_get::<i64, _>("follow_up")? != 0,
-            practice_code: r.try_get("practice_code")?,
-            age: year - r.try_get::<i64, _>("birth_year")?,
-            sex: r.try_get("sex")?,
-            risk_score: r.try_get("risk_score")?,
-            reasons: reasons(
-                referral
-                    .as_deref()
-                    .filter(|t| !t.is_empty())
-                    .unwrap_or(&own),
-            ),
-            discussion,
-        });
+        .await?;
     }
     let listed: Vec<i64> = cases.iter().map(|c| c.person_id).collect();
-    let referrals = sqlx::query(
-        "SELECT r.id, r.person_id, r.reason, r.urgency, r.risk_score, r.risk_reasons, o.name
+    let referrals = sqlx::query_as::<_, Candidate>(
+        "SELECT r.person_id, r.id AS referral_id,
+                r.urgency || ' referral from ' || o.name || ': ' || r.reason AS why,
+                r.risk_score, r.risk_reasons AS reasons
          FROM referral r JOIN organisation o ON o.id = r.organisation_id
          WHERE r.network_id = $1 AND r.status = 'open'
          ORDER BY CASE WHEN r.urgency = 'urgent' THEN 0 ELSE 1 END, r.id",
@@ -405,22 +415,6 @@ pub async fn meeting_view(
     .bind(meeting.network_id)
     .fetch_all(&mut *tx)
     .await?
-    .iter()
-    .map(|r| {
-        Ok(Candidate {
-            person_id: r.try_get("person_id")?,
-            referral_id: Some(r.try_get("id")?),
-            why: format!(
-                "{} referral from {}: {}",
-                r.try_get::<String, _>("urgency")?,
-                r.try_get::<String, _>("name")?,
-                r.try_get::<String, _>("reason")?
-            ),
-            risk_score: r.try_get("risk_score")?,
-            reasons: reasons(&r.try_get::<String, _>("risk_reasons")?),
-        })
-    })
-    .collect::<Result<Vec<_>>>()?
     .into_iter()
     .filter(|c| !listed.contains(&c.person_id))
     .collect::<Vec<_>>();
@@ -431,16 +425,13 @@ pub async fn meeting_view(
         .collect::<Vec<_>>();
     let (case_finding_date, case_finding) =
         case_finding(&mut tx, meeting.network_id, &listed).await?;
-    let attendees = sqlx::query(
+    let attendees = sqlx::query_as(
         "SELECT u.id, u.display_name, u.role FROM meeting_attendee a JOIN app_user u ON u.id = a.user_id
          WHERE a.meeting_id = $1 ORDER BY u.display_name",
     )
     .bind(meeting_id)
     .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(colleague)
-    .collect::<Result<Vec<_>>>()?;
+    .await?;
     let team = team(&mut tx, meeting.network_id).await?;
     let mut shown: Vec<i64> = listed.clone();
     shown.extend(referrals.iter().map(|c| c.person_id));
@@ -477,8 +468,9 @@ async fn follow_ups_due(
     network_id: i64,
     date: &str,
 ) -> Result<Vec<Candidate>> {
-    sqlx::query(
-        "SELECT d.person_id, d.follow_up_on, p.risk_score, p.risk_reasons FROM discussion d
+    Ok(sqlx::query_as(
+        "SELECT d.person_id, CAST(NULL AS BIGINT) AS referral_id, 'follow-up due ' || d.follow_up_on AS why,
+                p.risk_score, p.risk_reasons AS reasons FROM discussion d
          JOIN person p ON p.id = d.person_id JOIN meeting m ON m.id = d.meeting_id
          WHERE m.network_id = $1 AND d.follow_up_on IS NOT NULL AND d.follow_up_on <= $2
            AND NOT EXISTS (SELECT 1 FROM case_item c2 JOIN meeting m2 ON m2.id = c2.meeting_id
@@ -488,18 +480,7 @@ async fn follow_ups_due(
     .bind(network_id)
     .bind(date.to_string())
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Candidate {
-            person_id: r.try_get("person_id")?,
-            referral_id: None,
-            why: format!("follow-up due {}", r.try_get::<String, _>("follow_up_on")?),
-            risk_score: r.try_get("risk_score")?,
-            reasons: reasons(&r.try_get::<String, _>("risk_reasons")?),
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// The network's latest case-finding list, highest risk first, less anyone listed.
@@ -509,40 +490,27 @@ async fn case_finding(
     listed: &[i64],
 ) -> Result<(Option<String>, Vec<Candidate>)> {
     let date: Option<String> =
-        sqlx::query("SELECT MAX(list_date) AS d FROM case_finding WHERE network_id = $1")
+        sqlx::query_scalar("SELECT MAX(list_date) AS d FROM case_finding WHERE network_id = $1")
             .bind(network_id)
             .fetch_one(&mut *conn)
-            .await?
-            .try_get("d")?;
+            .await?;
     let Some(date) = date else {
         return Ok((None, Vec::new()));
     };
-    let rows = sqlx::query(
-        "SELECT person_id, list_rank, score, reasons FROM case_finding
-         WHERE network_id = $1 AND list_date = $2 ORDER BY list_rank LIMIT $3",
+    let mut candidates: Vec<Candidate> = sqlx::query_as::<_, Candidate>(
+        "SELECT person_id, CAST(NULL AS BIGINT) AS referral_id,
+                'case finding: rank ' || CAST(list_rank AS TEXT) || ' on ' || list_date AS why,
+                score AS risk_score, reasons
+         FROM case_finding WHERE network_id = $1 AND list_date = $2 ORDER BY list_rank LIMIT $3",
     )
     .bind(network_id)
     .bind(date.clone())
     .bind(CANDIDATES_OFFERED + listed.len() as i64)
     .fetch_all(&mut *conn)
-    .await?;
-    let mut candidates = Vec::new();
-    for r in &rows {
-        let person_id: i64 = r.try_get("person_id")?;
-        if listed.contains(&person_id) {
-            continue;
-        }
-        candidates.push(Candidate {
-            person_id,
-            referral_id: None,
-            why: format!(
-                "case finding: rank {} on {date}",
-                r.try_get::<i64, _>("list_rank")?
-            ),
-            risk_score: Some(r.try_get("score")?),
-            reasons: reasons(&r.try_get::<String, _>("reasons")?),
-        });
-    }
+    .await?
+    .into_iter()
+    .filter(|c| !listed.contains(&c.person_id))
+    .collect();
     candidates.truncate(CANDIDATES_OFFERED as usize);
     Ok((Some(date), candidates))
 }
@@ -572,16 +540,16 @@ pub async fn add_cases(
             reader.fail("referral", format!("{text:?} is not a referral id"));
             continue;
         };
-        let row = sqlx::query("SELECT person_id, network_id, status FROM referral WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        match row {
-            Some(r)
-                if r.try_get::<i64, _>("network_id")? == meeting.network_id
-                    && r.try_get::<String, _>("status")? == "open" =>
+        let referral: Option<(i64, i64, String)> =
+            sqlx::query_as("SELECT person_id, network_id, status FROM referral WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match referral {
+            Some((person_id, network_id, status))
+                if network_id == meeting.network_id && status == "open" =>
             {
-                additions.push((r.try_get("person_id")?, "referral", Some(id)));
+                additions.push((person_id, "referral", Some(id)));
             }
             Some(_) => reader.fail(
                 "referral",
@@ -615,11 +583,10 @@ pub async fn add_cases(
         reader.fail("candidate", "Tick at least one person to add");
     }
     reader.finish()?;
-    let mut position: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(list_position), 0) AS BIGINT) AS n FROM case_item WHERE meeting_id = $1")
+    let mut position: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(MAX(list_position), 0) AS BIGINT) AS n FROM case_item WHERE meeting_id = $1")
         .bind(meeting_id)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
+        .await?;
     let mut added = Vec::new();
     for (person_id, source, referral) in additions {
         if added.contains(&person_id) {
@@ -638,15 +605,14 @@ pub async fn add_cases(
                 format!("person {person_id} is already on this meeting's case list"),
             )));
         }
-        let seen_before: i64 = sqlx::query(
+        let seen_before: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM discussion WHERE person_id = $1",
         )
         .bind(person_id)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
+        .await?;
         position += 1;
-        let item: i64 = sqlx::query(
+        let item: i64 = sqlx::query_scalar(
             "INSERT INTO case_item (meeting_id, person_id, source, referral_id, follow_up, list_position)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -657,8 +623,7 @@ pub async fn add_cases(
         .bind(i64::from(seen_before > 0))
         .bind(position)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        .await?;
         if let Some(referral) = referral {
             sqlx::query("UPDATE referral SET status = 'listed' WHERE id = $1")
                 .bind(referral)
@@ -689,13 +654,8 @@ pub async fn record_discussion(
     fields: &[(String, String)],
 ) -> Result<i64> {
     let mut tx = store.begin().await?;
-    let row = sqlx::query("SELECT meeting_id, person_id FROM case_item WHERE id = $1")
-        .bind(item_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| MdtError::NotFound(format!("no case {item_id} on any meeting's list")))?;
-    let meeting_id: i64 = row.try_get("meeting_id")?;
-    let person = person(&mut tx, row.try_get("person_id")?).await?;
+    let (meeting_id, person_id) = case_item(&mut tx, item_id).await?;
+    let person = person(&mut tx, person_id).await?;
     let meeting = meeting_summary(&mut tx, meeting_id).await?;
     actor.require_in(Permission::RecordDiscussions, meeting.network_id)?;
     let mut reader = Reader::new(fields);
@@ -721,18 +681,17 @@ pub async fn record_discussion(
     } else {
         Some(ActionInput::read(&mut reader, "action_"))
     };
-    let exists = sqlx::query("SELECT d.id, COALESCE(u.display_name, 'someone') AS who FROM discussion d LEFT JOIN app_user u ON u.id = d.recorded_by WHERE d.case_item_id = $1")
+    let recorded_by: Option<String> = sqlx::query_scalar("SELECT COALESCE(u.display_name, 'someone') AS who FROM discussion d LEFT JOIN app_user u ON u.id = d.recorded_by WHERE d.case_item_id = $1")
         .bind(item_id)
         .fetch_optional(&mut *tx)
         .await?;
-    if let Some(r) = exists {
+    if let Some(who) = recorded_by {
         return Err(MdtError::Conflict(format!(
-            "{} has already recorded this discussion; nothing was saved. Add to it with an action on the person's page.",
-            r.try_get::<String, _>("who")?
+            "{who} has already recorded this discussion; nothing was saved. Add to it with an action on the person's page."
         )));
     }
     reader.finish()?;
-    let discussion: i64 = sqlx::query(
+    let discussion: i64 = sqlx::query_scalar(
         "INSERT INTO discussion (case_item_id, meeting_id, person_id, notes, outcome, follow_up_on, recorded_by, recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
@@ -745,8 +704,7 @@ pub async fn record_discussion(
     .bind(actor.user_id)
     .bind(now_text())
     .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
+    .await?;
     sqlx::query("UPDATE meeting SET status = 'held' WHERE id = $1 AND status = 'scheduled'")
         .bind(meeting_id)
         .execute(&mut *tx)
@@ -795,13 +753,18 @@ pub async fn case_context(
     item_id: i64,
 ) -> Result<(MeetingSummary, i64, Vec<Colleague>)> {
     let mut conn = store.pool().acquire().await?;
-    let row = sqlx::query("SELECT meeting_id, person_id FROM case_item WHERE id = $1")
+    let (meeting_id, person_id) = case_item(&mut conn, item_id).await?;
+    let meeting = meeting_summary(&mut conn, meeting_id).await?;
+    actor.require_in(Permission::RecordDiscussions, meeting.network_id)?;
+    let team = team(&mut conn, meeting.network_id).await?;
+    Ok((meeting, person_id, team))
+}
+
+/// The meeting and person of a case-list entry, or `NotFound`.
+async fn case_item(conn: &mut AnyConnection, item_id: i64) -> Result<(i64, i64)> {
+    sqlx::query_as("SELECT meeting_id, person_id FROM case_item WHERE id = $1")
         .bind(item_id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| MdtError::NotFound(format!("no case {item_id} on any meeting's list")))?;
-    let meeting = meeting_summary(&mut conn, row.try_get("meeting_id")?).await?;
-    actor.require_in(Permission::RecordDiscussions, meeting.network_id)?;
-    let team = team(&mut conn, meeting.network_id).await?;
-    Ok((meeting, row.try_get("person_id")?, team))
+        .ok_or_else(|| MdtError::NotFound(format!("no case {item_id} on any meeting's list")))
 }

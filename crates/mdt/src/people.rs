@@ -5,29 +5,60 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow};
 
 use crate::access::{Actor, Permission, Role};
 use crate::audit::{Act, record};
+use crate::columns::{Flag, Lines, from_row};
 use crate::validate::{LONG_TEXT, Reader, SHORT_TEXT};
 use crate::{FieldErrors, MdtError, Result, Store, now_text};
 
 /// Who the person is, as far as the MDT needs to know.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PersonSummary {
+    /// The person's pseudonymised id, as in the dataset.
     pub id: i64,
+    /// The network the person's practice belongs to.
     pub network_id: i64,
+    /// That network's code.
     pub network_code: String,
+    /// The practice the person is registered with.
     pub practice_code: String,
+    /// The person's sex, as the dataset codes it.
     pub sex: String,
+    /// The year of birth (the MDT shows age, never the date of birth).
     pub birth_year: i64,
+    /// The case-finding score, where the person was on a list.
     pub risk_score: Option<f64>,
+    /// Why the score is high, one reason per entry.
     pub risk_reasons: Vec<String>,
+    /// The date of the list that scored the person.
     pub scored_on: Option<String>,
+    /// The person's navigator, if one is named.
     pub navigator: Option<Colleague>,
 }
 
+from_row!(PersonSummary |row| {
+    id, network_id, network_code = "code", practice_code, sex, birth_year, risk_score,
+    risk_reasons as Lines, scored_on, navigator => navigator(row)?,
+});
+
+/// The navigator of a person's row, whose user columns are left-joined.
+fn navigator(row: &sqlx::any::AnyRow) -> Result<Option<Colleague>, sqlx::Error> {
+    use sqlx::Row;
+    Ok(match row.try_get::<Option<i64>, _>("navigator_id")? {
+        Some(id) => Some(Colleague {
+            id,
+            display_name: row.try_get("display_name")?,
+            role: row.try_get("role")?,
+        }),
+        None => None,
+    })
+}
+
 impl PersonSummary {
+    /// The person's age in whole years at the end of the year `day` falls in, as the
+    /// MDT computes it from the year of birth.
     pub fn age_on(&self, day: NaiveDate) -> i64 {
         i64::from(day.year()) - self.birth_year
     }
@@ -36,71 +67,137 @@ impl PersonSummary {
 /// A member of a network's team.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Colleague {
+    /// The user's id.
     pub id: i64,
+    /// The name colleagues know them by.
     pub display_name: String,
+    /// Their role's code (see [`Role`]).
     pub role: String,
 }
 
+from_row!(Colleague |row| { id, display_name, role });
+
+/// One discussion of a person at a meeting.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DiscussionRecord {
+    /// The discussion's id.
     pub id: i64,
+    /// The meeting it took place at.
     pub meeting_id: i64,
+    /// That meeting's date (ISO 8601).
     pub meeting_date: String,
+    /// Whether the person was on the list as a follow-up of an earlier discussion.
     pub follow_up: bool,
+    /// How the person came onto the case list (referral, follow-up, case finding).
     pub source: String,
+    /// The outcome's code (see [`crate::meetings::OUTCOMES`]).
     pub outcome: String,
+    /// What was said, in the recorder's words.
     pub notes: String,
+    /// When the person is to be discussed again, if they are.
     pub follow_up_on: Option<String>,
+    /// Who recorded it.
     pub recorded_by: String,
+    /// When it was recorded.
     pub recorded_at: String,
 }
 
+from_row!(DiscussionRecord |row| {
+    id, meeting_id, meeting_date, follow_up as Flag, source, outcome, notes, follow_up_on,
+    recorded_by, recorded_at,
+});
+
+/// An action agreed for a person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionRecord {
+    /// The action's id.
     pub id: i64,
+    /// The person it is for.
     pub person_id: i64,
+    /// The person's network's code.
     pub network_code: String,
+    /// What is to be done.
     pub description: String,
+    /// The user who owns it.
     pub owner_id: i64,
+    /// That user's name.
     pub owner: String,
+    /// When it is due (ISO 8601).
     pub due_on: String,
+    /// Its status's code (see [`ACTION_STATUSES`]).
     pub status: String,
+    /// Its version, for optimistic locking.
     pub version: i64,
+    /// Who changed it last.
     pub updated_by: String,
+    /// When it was changed last.
     pub updated_at: String,
+    /// Open and past its due date on the day it was read.
     pub overdue: bool,
 }
 
+from_row!(ActionRecord |row| {
+    id, person_id, network_code = "code", description, owner_id, owner, due_on, status,
+    version, updated_by, updated_at, overdue => false,
+});
+
+/// A person's care plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CarePlan {
     /// The person's goals in their own words, each an I-statement.
     pub goals: Vec<String>,
+    /// When the plan is to be reviewed (ISO 8601).
     pub review_on: String,
+    /// Its version, for optimistic locking.
     pub version: i64,
+    /// Who changed it last.
     pub updated_by: String,
+    /// When it was changed last.
     pub updated_at: String,
 }
 
+from_row!(CarePlan |row| { goals as Lines, review_on, version, updated_by, updated_at });
+
+/// A referral of a person to their network's MDT.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReferralRecord {
+    /// The referral's id.
     pub id: i64,
+    /// When it was made.
     pub created_at: String,
+    /// The referring organisation's name.
     pub organisation: String,
+    /// The referrer's name.
     pub referred_by: String,
+    /// Why, in the referrer's words.
     pub reason: String,
+    /// How soon the person should be discussed.
     pub urgency: String,
+    /// The person's case-finding score when referred.
     pub risk_score: Option<f64>,
+    /// The score's reasons when referred.
     pub risk_reasons: Vec<String>,
+    /// Open, listed for a meeting, or closed.
     pub status: String,
 }
+
+from_row!(ReferralRecord |row| {
+    id, created_at, organisation, referred_by, reason, urgency, risk_score,
+    risk_reasons as Lines, status,
+});
 
 /// Everything on a person's MDT page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PersonRecord {
+    /// Who the person is.
     pub person: PersonSummary,
+    /// Every discussion, newest first.
     pub discussions: Vec<DiscussionRecord>,
+    /// Every action, open ones first.
     pub actions: Vec<ActionRecord>,
+    /// The care plan, once there is one.
     pub care_plan: Option<CarePlan>,
+    /// Every referral, newest first.
     pub referrals: Vec<ReferralRecord>,
     /// The network's team: owners for actions.
     pub team: Vec<Colleague>,
@@ -113,17 +210,9 @@ pub const ACTION_STATUSES: [(&str, &str); 3] = [
     ("cancelled", "Cancelled"),
 ];
 
-pub(crate) fn reasons(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// The person, or `NotFound`.
 pub(crate) async fn person(conn: &mut AnyConnection, id: i64) -> Result<PersonSummary> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT p.id, p.network_id, n.code, p.practice_code, p.sex, p.birth_year, p.risk_score,
                 p.risk_reasons, p.scored_on, p.navigator_id, u.display_name, u.role
          FROM person p JOIN network n ON n.id = p.network_id
@@ -132,51 +221,19 @@ pub(crate) async fn person(conn: &mut AnyConnection, id: i64) -> Result<PersonSu
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| MdtError::NotFound(format!("no person {id} in the MDT register")))?;
-    let navigator = match row.try_get::<Option<i64>, _>("navigator_id")? {
-        Some(id) => Some(Colleague {
-            id,
-            display_name: row.try_get("display_name")?,
-            role: row.try_get("role")?,
-        }),
-        None => None,
-    };
-    Ok(PersonSummary {
-        id: row.try_get("id")?,
-        network_id: row.try_get("network_id")?,
-        network_code: row.try_get("code")?,
-        practice_code: row.try_get("practice_code")?,
-        sex: row.try_get("sex")?,
-        birth_year: row.try_get("birth_year")?,
-        risk_score: row.try_get("risk_score")?,
-        risk_reasons: reasons(&row.try_get::<String, _>("risk_reasons")?),
-        scored_on: row.try_get("scored_on")?,
-        navigator,
-    })
-}
-
-/// A user as a colleague, from a row with `id`, `display_name` and `role`.
-pub(crate) fn colleague(r: &sqlx::any::AnyRow) -> Result<Colleague> {
-    Ok(Colleague {
-        id: r.try_get("id")?,
-        display_name: r.try_get("display_name")?,
-        role: r.try_get("role")?,
-    })
+    .ok_or_else(|| MdtError::NotFound(format!("no person {id} in the MDT register")))
 }
 
 /// The care team of a network: its members whose role works with people (owners of
 /// actions, attendees, navigators); analysts and administrators are left out.
 pub(crate) async fn team(conn: &mut AnyConnection, network_id: i64) -> Result<Vec<Colleague>> {
-    let members = sqlx::query(
+    let members: Vec<Colleague> = sqlx::query_as(
         "SELECT u.id, u.display_name, u.role FROM network_member m JOIN app_user u ON u.id = m.user_id
          WHERE m.network_id = $1 AND u.active = 1 ORDER BY u.display_name",
     )
     .bind(network_id)
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(colleague)
-    .collect::<Result<Vec<_>>>()?;
+    .await?;
     Ok(members
         .into_iter()
         .filter(|c| Role::parse(&c.role).is_some_and(|r| r.may(Permission::ViewPeople)))
@@ -189,23 +246,11 @@ const ACTION_COLUMNS: &str =
     FROM mdt_action a JOIN person p ON p.id = a.person_id JOIN network n ON n.id = p.network_id
     JOIN app_user o ON o.id = a.owner_id LEFT JOIN app_user w ON w.id = a.updated_by";
 
-fn action_record(r: &sqlx::any::AnyRow, today: &str) -> Result<ActionRecord> {
-    let due_on: String = r.try_get("due_on")?;
-    let status: String = r.try_get("status")?;
-    Ok(ActionRecord {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        network_code: r.try_get("code")?,
-        description: r.try_get("description")?,
-        owner_id: r.try_get("owner_id")?,
-        owner: r.try_get("owner")?,
-        overdue: status == "open" && due_on.as_str() < today,
-        due_on,
-        status,
-        version: r.try_get("version")?,
-        updated_by: r.try_get("updated_by")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+/// An action from a row of `ACTION_COLUMNS`, marked overdue as of `today` (ISO 8601).
+pub(crate) fn action_record(r: &sqlx::any::AnyRow, today: &str) -> Result<ActionRecord> {
+    let mut action = ActionRecord::from_row(r)?;
+    action.overdue = action.status == "open" && action.due_on.as_str() < today;
+    Ok(action)
 }
 
 fn day_text(day: NaiveDate) -> String {
@@ -222,15 +267,12 @@ pub async fn person_record(
     let mut tx = store.begin().await?;
     let person = person(&mut tx, person_id).await?;
     actor.require_in(Permission::ViewPeople, person.network_id)?;
-    let discussions = sqlx::query(&format!(
+    let discussions = sqlx::query_as(&format!(
         "SELECT {DISCUSSION_COLUMNS} WHERE d.person_id = $1 ORDER BY m.meeting_date DESC, d.id DESC"
     ))
     .bind(person_id)
     .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(discussion_record)
-    .collect::<Result<Vec<_>>>()?;
+    .await?;
     let today_text = day_text(today);
     let actions = sqlx::query(&format!(
         "SELECT {ACTION_COLUMNS} WHERE a.person_id = $1 ORDER BY CASE WHEN a.status = 'open' THEN 0 ELSE 1 END, a.due_on, a.id"
@@ -241,24 +283,14 @@ pub async fn person_record(
     .iter()
     .map(|r| action_record(r, &today_text))
     .collect::<Result<Vec<_>>>()?;
-    let care_plan = sqlx::query(
+    let care_plan = sqlx::query_as(
         "SELECT c.goals, c.review_on, c.version, COALESCE(u.display_name, '') AS updated_by, c.updated_at
          FROM care_plan c LEFT JOIN app_user u ON u.id = c.updated_by WHERE c.person_id = $1",
     )
     .bind(person_id)
     .fetch_optional(&mut *tx)
-    .await?
-    .map(|r| -> Result<CarePlan> {
-        Ok(CarePlan {
-            goals: reasons(&r.try_get::<String, _>("goals")?),
-            review_on: r.try_get("review_on")?,
-            version: r.try_get("version")?,
-            updated_by: r.try_get("updated_by")?,
-            updated_at: r.try_get("updated_at")?,
-        })
-    })
-    .transpose()?;
-    let referrals = sqlx::query(
+    .await?;
+    let referrals = sqlx::query_as(
         "SELECT r.id, r.created_at, o.name AS organisation, COALESCE(u.display_name, '') AS referred_by,
                 r.reason, r.urgency, r.risk_score, r.risk_reasons, r.status
          FROM referral r JOIN organisation o ON o.id = r.organisation_id
@@ -266,22 +298,7 @@ pub async fn person_record(
     )
     .bind(person_id)
     .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(ReferralRecord {
-            id: r.try_get("id")?,
-            created_at: r.try_get("created_at")?,
-            organisation: r.try_get("organisation")?,
-            referred_by: r.try_get("referred_by")?,
-            reason: r.try_get("reason")?,
-            urgency: r.try_get("urgency")?,
-            risk_score: r.try_get("risk_score")?,
-            risk_reasons: reasons(&r.try_get::<String, _>("risk_reasons")?),
-            status: r.try_get("status")?,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
+    .await?;
     let team = team(&mut tx, person.network_id).await?;
     record(
         &mut tx,
@@ -303,33 +320,22 @@ pub async fn person_record(
     })
 }
 
-/// The columns `discussion_record` reads, and the tables they come from.
+/// The columns a [`DiscussionRecord`] is read from, and the tables they come from.
 pub(crate) const DISCUSSION_COLUMNS: &str = "d.id, d.meeting_id, m.meeting_date, c.follow_up, c.source, d.outcome, d.notes,
     d.follow_up_on, COALESCE(u.display_name, '') AS recorded_by, d.recorded_at
     FROM discussion d JOIN meeting m ON m.id = d.meeting_id JOIN case_item c ON c.id = d.case_item_id
     LEFT JOIN app_user u ON u.id = d.recorded_by";
 
-pub(crate) fn discussion_record(r: &sqlx::any::AnyRow) -> Result<DiscussionRecord> {
-    Ok(DiscussionRecord {
-        id: r.try_get("id")?,
-        meeting_id: r.try_get("meeting_id")?,
-        meeting_date: r.try_get("meeting_date")?,
-        follow_up: r.try_get::<i64, _>("follow_up")? != 0,
-        source: r.try_get("source")?,
-        outcome: r.try_get("outcome")?,
-        notes: r.try_get("notes")?,
-        follow_up_on: r.try_get("follow_up_on")?,
-        recorded_by: r.try_get("recorded_by")?,
-        recorded_at: r.try_get("recorded_at")?,
-    })
-}
-
 /// A new or changed action, as read from its form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionInput {
+    /// What is to be done.
     pub description: String,
+    /// The user who owns it.
     pub owner_id: i64,
+    /// When it is due.
     pub due_on: NaiveDate,
+    /// Its status's code (see [`ACTION_STATUSES`]).
     pub status: &'static str,
 }
 
@@ -388,7 +394,7 @@ pub(crate) async fn insert_action(
     owner_field: &str,
 ) -> Result<i64> {
     check_owner(conn, person.network_id, input.owner_id, owner_field).await?;
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO mdt_action (person_id, discussion_id, description, owner_id, due_on, status, version, updated_by, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8) RETURNING id",
     )
@@ -401,8 +407,7 @@ pub(crate) async fn insert_action(
     .bind(actor.user_id)
     .bind(now_text())
     .fetch_one(&mut *conn)
-    .await?
-    .try_get("id")?;
+    .await?;
     record(
         conn,
         actor,
@@ -461,12 +466,11 @@ pub async fn update_action(
     let input = ActionInput::read(&mut reader, "");
     let version = read_version(&mut reader);
     let mut tx = store.begin().await?;
-    let person_id: i64 = sqlx::query("SELECT person_id FROM mdt_action WHERE id = $1")
+    let person_id: i64 = sqlx::query_scalar("SELECT person_id FROM mdt_action WHERE id = $1")
         .bind(action_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| MdtError::NotFound(format!("no action {action_id}")))?
-        .try_get("person_id")?;
+        .ok_or_else(|| MdtError::NotFound(format!("no action {action_id}")))?;
     let person = person(&mut tx, person_id).await?;
     actor.require_in(Permission::EditCare, person.network_id)?;
     reader.finish()?;
@@ -513,17 +517,14 @@ async fn last_change(
     key: &str,
     id: i64,
 ) -> Result<(String, String)> {
-    let row = sqlx::query(&format!(
+    let change = sqlx::query_as(&format!(
         "SELECT COALESCE(u.display_name, 'someone') AS who, t.updated_at FROM {table} t
          LEFT JOIN app_user u ON u.id = t.updated_by WHERE t.{key} = $1"
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    match row {
-        Some(r) => Ok((r.try_get("who")?, r.try_get("updated_at")?)),
-        None => Ok(("someone".into(), "a moment ago".into())),
-    }
+    Ok(change.unwrap_or_else(|| ("someone".into(), "a moment ago".into())))
 }
 
 /// The most goals a care plan holds.
@@ -541,7 +542,7 @@ pub async fn save_care_plan(
 ) -> Result<i64> {
     let mut reader = Reader::new(fields);
     let text = reader.text("goals", "At least one goal", LONG_TEXT);
-    let goals = reasons(&text);
+    let goals = Lines::split(&text);
     if goals.len() > MAX_GOALS {
         reader.fail(
             "goals",
@@ -673,6 +674,7 @@ pub async fn assign_navigator(
     Ok(())
 }
 
+/// How soon a referred person should be discussed: each urgency's code and label.
 pub const URGENCIES: [(&str, &str); 2] = [("routine", "Routine"), ("urgent", "Urgent")];
 
 /// The referral source recorded for a referring organisation's kind (the vocabulary of
@@ -720,17 +722,15 @@ pub async fn refer(store: &Store, actor: &Actor, fields: &[(String, String)]) ->
             "The person's id is required",
         )));
     };
-    let organisation = sqlx::query(
+    let (organisation_id, kind): (i64, String) = sqlx::query_as(
         "SELECT o.id, o.kind FROM app_user u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1",
     )
     .bind(actor.user_id)
     .fetch_one(&mut *tx)
     .await?;
-    let organisation_id: i64 = organisation.try_get("id")?;
-    let kind: String = organisation.try_get("kind")?;
     // Not cached: a person without a score binds a missing DOUBLE PRECISION, which sqlx's Any
     // driver declares as a 4-byte float on PostgreSQL (see demo.rs).
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO referral (person_id, network_id, organisation_id, referred_by, source, reason, urgency, risk_score, risk_reasons, status, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10) RETURNING id",
     )
@@ -746,8 +746,7 @@ pub async fn refer(store: &Store, actor: &Actor, fields: &[(String, String)]) ->
     .bind(person.risk_reasons.join("\n"))
     .bind(now_text())
     .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
+    .await?;
     record(
         &mut tx,
         actor,
@@ -800,12 +799,11 @@ pub async fn person_team(
     permission: Permission,
 ) -> Result<Vec<Colleague>> {
     let mut conn = store.pool().acquire().await?;
-    let network: i64 = sqlx::query("SELECT network_id FROM person WHERE id = $1")
+    let network: i64 = sqlx::query_scalar("SELECT network_id FROM person WHERE id = $1")
         .bind(person_id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| MdtError::NotFound(format!("no person {person_id} in the MDT register")))?
-        .try_get("network_id")?;
+        .ok_or_else(|| MdtError::NotFound(format!("no person {person_id} in the MDT register")))?;
     actor.require_in(permission, network)?;
     team(&mut conn, network).await
 }
@@ -816,12 +814,11 @@ pub async fn action_team(
     actor: &Actor,
     action_id: i64,
 ) -> Result<(i64, Vec<Colleague>)> {
-    let person_id: i64 = sqlx::query("SELECT person_id FROM mdt_action WHERE id = $1")
+    let person_id: i64 = sqlx::query_scalar("SELECT person_id FROM mdt_action WHERE id = $1")
         .bind(action_id)
         .fetch_optional(store.pool())
         .await?
-        .ok_or_else(|| MdtError::NotFound(format!("no action {action_id}")))?
-        .try_get("person_id")?;
+        .ok_or_else(|| MdtError::NotFound(format!("no action {action_id}")))?;
     Ok((
         person_id,
         person_team(store, actor, person_id, Permission::EditCare).await?,

@@ -7,7 +7,9 @@ use crate::store::Backend;
 
 /// One schema change.
 pub struct Migration {
+    /// Its number; migrations run in this order.
     pub version: i64,
+    /// What it does, in a few words.
     pub name: &'static str,
     script: &'static str,
 }

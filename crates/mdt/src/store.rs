@@ -1,8 +1,8 @@
 //! The connection to the operational database: an SQLite file by default, PostgreSQL when
 //! the URL says so. Connecting runs any migration not yet applied.
 
+use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Row};
 
 use crate::schema::MIGRATIONS;
 use crate::{MdtError, Result, now_text};
@@ -10,7 +10,9 @@ use crate::{MdtError, Result, now_text};
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// An SQLite file.
     Sqlite,
+    /// A PostgreSQL server.
     Postgres,
 }
 
@@ -26,6 +28,7 @@ impl Backend {
         }
     }
 
+    /// The backend's name, for people.
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "SQLite",
@@ -112,6 +115,7 @@ impl Store {
         Ok(store)
     }
 
+    /// The connection pool, for queries outside a transaction.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -127,6 +131,7 @@ impl Store {
         })
     }
 
+    /// Which database is behind the store.
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -138,12 +143,11 @@ impl Store {
         )
         .execute(&self.pool)
         .await?;
-        let applied: i64 = sqlx::query(
+        let applied: i64 = sqlx::query_scalar(
             "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migration",
         )
         .fetch_one(&self.pool)
-        .await?
-        .try_get("v")?;
+        .await?;
         for migration in MIGRATIONS.iter().filter(|m| m.version > applied) {
             let failed = |source| MdtError::Migration {
                 version: migration.version,
@@ -177,10 +181,9 @@ impl Store {
     /// The schema version the database is at.
     pub async fn schema_version(&self) -> Result<i64> {
         Ok(
-            sqlx::query("SELECT CAST(MAX(version) AS BIGINT) AS v FROM schema_migration")
+            sqlx::query_scalar("SELECT CAST(MAX(version) AS BIGINT) AS v FROM schema_migration")
                 .fetch_one(&self.pool)
-                .await?
-                .try_get("v")?,
+                .await?,
         )
     }
 
@@ -207,12 +210,11 @@ impl Store {
         if !TABLES.contains(&table) {
             return Err(MdtError::NotFound(format!("no table {table}")));
         }
-        Ok(sqlx::query(&format!(
+        Ok(sqlx::query_scalar(&format!(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table}"
         ))
         .fetch_one(&self.pool)
-        .await?
-        .try_get("n")?)
+        .await?)
     }
 }
 

@@ -12,7 +12,9 @@ use crate::{MdtError, Result};
 /// What is wrong with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
+    /// The form field's name.
     pub field: String,
+    /// What is wrong with it.
     pub message: String,
 }
 
@@ -21,6 +23,7 @@ pub struct FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
+    /// Adds a problem with a field.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError {
             field: field.to_string(),
@@ -36,10 +39,12 @@ impl FieldErrors {
             .map(|e| e.message.as_str())
     }
 
+    /// Whether no field has a problem.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// One problem with one field.
     pub fn single(field: &str, message: impl Into<String>) -> FieldErrors {
         let mut errors = FieldErrors::default();
         errors.add(field, message);
@@ -70,6 +75,7 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader of the fields of one submitted form.
     pub fn new(fields: &'a [(String, String)]) -> Reader<'a> {
         Reader {
             fields,
@@ -95,6 +101,7 @@ impl<'a> Reader<'a> {
             .collect()
     }
 
+    /// Records a problem with a field; `finish` reports every problem at once.
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
         self.errors.add(field, message);
     }

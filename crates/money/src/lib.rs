@@ -5,12 +5,12 @@
 //! workstream with their monthly actuals; and what-if scenarios.
 //!
 //! One module per step, as the evaluation is cut:
-//! - [`year`]: the budget year and the year before it;
-//! - [`cost`]: a row's cost in pence and where it came from;
-//! - [`people`]: who each person is for a year (practice, age, segments) and which contract
+//! - `year`: the budget year and the year before it;
+//! - `cost`: a row's cost in pence and where it came from;
+//! - `people`: who each person is for a year (practice, age, segments) and which contract
 //!   paid for each of their rows;
-//! - [`spend`]: the spend tables, months, concentration, contracts and flows;
-//! - [`capitation`] and [`shadow`]: the two kinds of budget;
+//! - `spend`: the spend tables, months, concentration, contracts and flows;
+//! - `capitation` and `shadow`: the two kinds of budget;
 //! - [`whatif`]: what-if scenarios;
 //! - [`explain`]: how a line was made;
 //! - [`payment`]: an outcome-based contract's payment from a snapshot, with its
@@ -20,16 +20,18 @@
 //! every split of an amount goes through [`accord_model::allocate`], so parts add up to the
 //! whole. Formulas are in `docs/money.md`.
 
-pub mod capitation;
-pub mod cost;
+#![warn(missing_docs)]
+
+mod capitation;
+mod cost;
 pub mod explain;
 pub mod payment;
-pub mod people;
-pub mod shadow;
-pub mod spend;
+mod people;
+mod shadow;
+mod spend;
 pub mod whatif;
 pub mod workbook;
-pub mod year;
+mod year;
 
 use accord_cohort::{Histories, SegmentModel};
 use accord_contracts::{BudgetPlan, ContractsError, Problem, Register, UnitCosts};
@@ -40,25 +42,35 @@ pub use year::budget_year;
 /// Why money could not be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum MoneyError {
+    /// A definition (register, unit costs, plan) is wrong.
     #[error(transparent)]
     Definitions(#[from] ContractsError),
     #[error(
         "the data end on {extract} but the budget year {year} runs to {end}: choose an earlier year or a later extract"
     )]
+    /// The budget year runs past the data.
     YearNotCovered {
+        /// The budget year ("2025/26").
         year: String,
+        /// Its last day.
         end: chrono::NaiveDate,
+        /// The data's extract date.
         extract: chrono::NaiveDate,
     },
+    /// The data do not hold a whole financial year, or a date asked for is not one.
     #[error("{0}")]
     Dates(String),
 }
 
 /// What a money computation reads.
 pub struct MoneyInputs<'a> {
+    /// Every person's history.
     pub histories: &'a Histories,
+    /// The contract register.
     pub register: &'a Register,
+    /// The unit costs for rows without a recorded cost.
     pub unit_costs: &'a UnitCosts,
+    /// The budget plans.
     pub plans: &'a [BudgetPlan],
     /// Every segment model to break spend down by; the plans' and the register's models
     /// must be among them.

@@ -38,7 +38,9 @@ const Z95: f64 = 1.959_963_984_540_054;
 pub struct PaymentOptions {
     /// The period's last day (default: the latest period of the contract's indicators).
     pub period_end: Option<NaiveDate>,
+    /// Draws of the indicators' values for the payment's distribution.
     pub draws: usize,
+    /// The seed of those draws.
     pub seed: u64,
     /// Values put in place of the snapshot's: (framework/indicator, value).
     pub overrides: Vec<(String, f64)>,
@@ -58,8 +60,10 @@ impl Default for PaymentOptions {
 /// Why a payment could not be worked out.
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentError {
+    /// The contract's definition is wrong.
     #[error(transparent)]
     Definition(#[from] accord_contracts::ContractsError),
+    /// The snapshot lacks what the contract needs.
     #[error("{0}")]
     Snapshot(String),
 }
@@ -67,74 +71,116 @@ pub enum PaymentError {
 /// One indicator's step.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorScore {
+    /// The framework of the indicator.
     pub framework: String,
+    /// The indicator's id.
     pub indicator: String,
+    /// Its name.
     pub name: String,
+    /// The unit of its values.
     pub unit: String,
+    /// Which direction is good.
     pub polarity: String,
+    /// The period's first day.
     pub period_start: Option<NaiveDate>,
+    /// The period's last day.
     pub period_end: Option<NaiveDate>,
+    /// The figure's numerator.
     pub numerator: Option<f64>,
+    /// The figure's denominator.
     pub denominator: Option<f64>,
+    /// The figure.
     pub value: Option<f64>,
+    /// Its 95% interval's lower end.
     pub lower95: Option<f64>,
+    /// Its 95% interval's upper end.
     pub upper95: Option<f64>,
     /// Set by a scenario in place of the snapshot's value.
     pub overridden: bool,
     /// The value scored: the point, or the interval's end worse for the alliance.
     pub scored_value: Option<f64>,
+    /// The contract's baseline.
     pub baseline: f64,
+    /// The value at which payment starts.
     pub threshold: f64,
+    /// The value at which payment is whole.
     pub target: f64,
+    /// Its weight in the score.
     pub weight: f64,
+    /// Achievement 0-1, as scored.
     pub achievement: f64,
+    /// Weight × achievement.
     pub weighted: f64,
     /// The probability, from the interval, that the true value is past the threshold
     /// (on the better side), and at or past the target.
     pub p_past_threshold: Option<f64>,
+    /// The probability that the true value is at or past the target.
     pub p_at_target: Option<f64>,
     /// The SQL behind the figure (`accord explain` has the rest).
     pub sql: String,
 }
 
+/// One gateway and whether it passed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GatewayResult {
+    /// The gateway, in words.
     pub description: String,
+    /// Whether it passed.
     pub passed: bool,
+    /// The figure it was judged on.
     pub detail: String,
 }
 
+/// One partner's part of what the alliance receives.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartnerShare {
+    /// The partner's name.
     pub name: String,
+    /// Its share, 0-1.
     pub share: f64,
+    /// Its amount.
     pub amount: Pence,
 }
 
+/// The risk share against a capitated budget.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskShareResult {
+    /// The capitated budget.
     pub budget: Pence,
+    /// The actual spend.
     pub actual: Pence,
+    /// Where the actual spend came from.
     pub actual_source: String,
     /// `budget - actual`: a saving above zero, an overspend below.
     pub gain: Pence,
+    /// The commissioner's share of a gain or a loss, 0-1.
     pub commissioner_ratio: f64,
     /// The alliance's part before the cap and collar, and after.
     pub alliance_before_cap: Pence,
+    /// The alliance's part after the cap and collar.
     pub alliance: Pence,
+    /// The commissioner's part.
     pub commissioner: Pence,
+    /// The cap and collar: the most the alliance gains or loses.
     pub cap_collar: Pence,
 }
 
 /// The payment's spread from the indicators' sampling uncertainty.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PaymentDistribution {
+    /// Draws made.
     pub draws: usize,
+    /// Their seed.
     pub seed: u64,
+    /// The mean payment.
     pub mean: Pence,
+    /// Its standard deviation.
     pub sd: Pence,
+    /// The 5th percentile.
     pub p5: Pence,
+    /// The median.
     pub p50: Pence,
+    /// The 95th percentile.
     pub p95: Pence,
     /// The share of draws that pay nothing.
     pub p_zero: f64,
@@ -143,41 +189,66 @@ pub struct PaymentDistribution {
 /// The payment against one indicator moving 5% either way (relative), others held.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sensitivity {
+    /// The indicator (`framework/indicator`).
     pub indicator: String,
+    /// The payment with the indicator 5% worse.
     pub worse: Pence,
+    /// The payment with the indicator 5% better.
     pub better: Pence,
 }
 
 /// A contract's payment for a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Payment {
+    /// The contract's id.
     pub contract: String,
+    /// Its name.
     pub name: String,
+    /// Whether its values are illustrative.
     pub illustrative: bool,
+    /// The fingerprint of the snapshot's dataset.
     pub snapshot_fingerprint: String,
+    /// When the snapshot was made.
     pub snapshot_created_at: String,
+    /// The period's last day.
     pub period_end: Option<NaiveDate>,
     /// The financial year of the period's end, and the contract year it is (1 = first).
     pub year: String,
+    /// The contract year, 1 the first.
     pub contract_year: i32,
+    /// The contract's value for a year.
     pub annual_value: Pence,
+    /// The share of the value at risk in this contract year.
     pub share_at_risk: f64,
+    /// The money at risk: the value × that share.
     pub pot: Pence,
+    /// Each indicator's step.
     pub indicators: Vec<IndicatorScore>,
+    /// The weighted score, 0-1.
     pub score: f64,
+    /// Each gateway.
     pub gateways: Vec<GatewayResult>,
+    /// Whether every gateway passed.
     pub gateways_passed: bool,
     /// The pot × the score (zero if a gateway failed), before the floor and cap.
     pub before_limits: Pence,
+    /// The least outcome payment.
     pub floor: Pence,
+    /// The most outcome payment.
     pub cap: Pence,
+    /// The outcome payment, within floor and cap.
     pub outcome_payment: Pence,
+    /// The risk share, where the contract has one.
     pub risk_share: Option<RiskShareResult>,
     /// The outcome payment and the alliance's part of the risk share.
     pub to_alliance: Pence,
+    /// Each partner's part.
     pub partners: Vec<PartnerShare>,
+    /// The payment's spread from the indicators' uncertainty.
     pub distribution: PaymentDistribution,
+    /// The payment against each indicator moving 5% either way.
     pub sensitivity: Vec<Sensitivity>,
+    /// What a reader must know.
     pub notes: Vec<String>,
 }
 

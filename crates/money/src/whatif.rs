@@ -119,13 +119,21 @@ fn share_of(amount: Pence, share: f64) -> Pence {
 /// One workstream before and after.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Effect {
+    /// The workstream's id.
     pub workstream: String,
+    /// Its name.
     pub label: String,
+    /// Its people before.
     pub people: u64,
+    /// Its people after.
     pub people_after: f64,
+    /// Its budget before.
     pub budget: Pence,
+    /// Its budget after.
     pub budget_after: Pence,
+    /// Its people's spend before.
     pub spend: Pence,
+    /// Its people's spend after.
     pub spend_after: Pence,
 }
 

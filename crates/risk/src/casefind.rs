@@ -15,7 +15,9 @@ use accord_cohort::frailty::deficits_with_evidence;
 /// How many to list: a share of the group's registered population, or a number.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Top {
+    /// A share of the registered population, 0-1.
     Fraction(f64),
+    /// A number of people.
     Count(usize),
 }
 
@@ -50,49 +52,72 @@ impl std::str::FromStr for Top {
 /// Whose list it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
+    /// A network, by code.
     Network(String),
+    /// A practice, by code.
     Practice(String),
 }
 
 /// What to list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFinding {
+    /// Whose list it is.
     pub scope: Scope,
+    /// How many to list.
     pub top: Top,
+    /// The day people are scored on (days since the epoch).
     pub day: i32,
     /// Leave out people discussed at an MDT in this many months before the date (0: none).
     pub exclude_discussed_months: u32,
+    /// The seed that breaks ties in score, so that lists are reproducible.
     pub seed: u64,
 }
 
 /// One person on the list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
+    /// The person's place on the list, 1 the highest risk.
     pub rank: usize,
+    /// The person's pseudonymised id.
     pub person_id: u64,
+    /// Their practice.
     pub practice: String,
+    /// Their practice's network.
     pub network: String,
+    /// Their age on the day.
     pub age: i32,
+    /// Their sex.
     pub sex: String,
+    /// The predicted risk of an emergency admission in the next 12 months.
     pub score: f64,
     /// Percent of the practice's registered people with a lower score.
     pub practice_percentile: f64,
     /// Percent of the network's registered people with a lower score.
     pub network_percentile: f64,
+    /// The day of their last MDT discussion, if any.
     pub last_mdt: Option<String>,
+    /// The features that raise their score most, in words.
     pub reasons: Vec<String>,
+    /// Their eFI deficits present on the day.
     pub frailty_deficits: Vec<String>,
 }
 
 /// The list with how it was drawn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseList {
+    /// Whose list it is, in words.
     pub scope: String,
+    /// The day people were scored on.
     pub date: String,
+    /// People registered in the scope on the day.
     pub registered: usize,
+    /// Of those, people left out for a recent MDT discussion.
     pub excluded_recent_mdt: usize,
+    /// People listed.
     pub listed: usize,
+    /// The risk model's development date.
     pub model_development_date: String,
+    /// The list, highest risk first.
     pub candidates: Vec<Candidate>,
 }
 

@@ -16,6 +16,7 @@ use accord_cohort::frailty::FrailtyCategory;
 /// One column of the design: a name for files and a label for people.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Feature {
+    /// The column's name, for files.
     pub name: String,
     /// What the column means, in words ("2 emergency admissions in the 12 months").
     pub label: String,

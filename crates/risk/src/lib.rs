@@ -10,6 +10,8 @@
 //! validate and describe it, `casefind` draws MDT case lists from it, and `card` renders
 //! its card for people.
 
+#![warn(missing_docs)]
+
 pub mod card;
 pub mod casefind;
 pub mod features;
@@ -31,18 +33,30 @@ pub use split::stratified_split;
 /// Why the risk model could not be fitted, read, written or used.
 #[derive(Debug, thiserror::Error)]
 pub enum RiskModelError {
+    /// The population could not be read.
     #[error(transparent)]
     Cohort(#[from] accord_cohort::CohortError),
+    /// The dates asked for do not fit the data.
     #[error("{0}")]
     Dates(String),
+    /// The model could not be fitted.
     #[error("fitting the risk model: {0}")]
     Fit(#[from] RiskError),
+    /// A model folder or file is wrong.
     #[error("{path}: {message}")]
-    ModelFile { path: String, message: String },
+    ModelFile {
+        /// The file or folder.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No network or practice of that code (the kind, and the codes known).
     #[error("no {0} in the dataset (known: {1})")]
     UnknownScope(String, String),
+    /// A model folder could not be written.
     #[error(transparent)]
     Write(Box<accord_dataset::DatasetError>),
+    /// A model file's envelope is missing or of an unknown version.
     #[error(transparent)]
     Artifact(#[from] accord_dataset::artifact::ArtifactError),
 }
@@ -56,30 +70,62 @@ impl From<accord_dataset::DatasetError> for RiskModelError {
 /// Why a statistic could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RiskError {
+    /// No rows.
     #[error("no rows to fit or evaluate")]
     Empty,
+    /// Inputs of different lengths.
     #[error("{what}: {rows} rows but {expected} expected")]
     Length {
+        /// What it is about.
         what: &'static str,
+        /// How many rows there were.
         rows: usize,
+        /// What was expected.
         expected: usize,
     },
+    /// An outcome that is neither 0 nor 1.
     #[error("outcome must be 0 or 1, found {value} in row {row}")]
-    Outcome { row: usize, value: f64 },
+    Outcome {
+        /// The row, from 1.
+        row: usize,
+        /// The value given.
+        value: f64,
+    },
+    /// Only events or only non-events.
     #[error("the outcome has only one value ({value}): a model needs both events and non-events")]
-    OneClass { value: u8 },
+    OneClass {
+        /// The value given.
+        value: u8,
+    },
     #[error(
         "column {column} ({name}) is a linear combination of the others (the information matrix is singular)"
     )]
-    Singular { column: usize, name: String },
+    /// A column that the others determine.
+    Singular {
+        /// The column.
+        column: usize,
+        /// The name.
+        name: String,
+    },
     #[error(
         "the fit did not converge in {iterations} iterations (largest coefficient change {change:.3e}); a predictor may separate the outcome perfectly"
     )]
-    NotConverged { iterations: usize, change: f64 },
+    /// The fit did not converge.
+    NotConverged {
+        /// Iterations run.
+        iterations: usize,
+        /// The largest change in a coefficient at the last iteration.
+        change: f64,
+    },
+    /// A score that is infinite or not a number.
     #[error("a score is not finite in row {row}")]
-    NotFinite { row: usize },
+    NotFinite {
+        /// The row, from 1.
+        row: usize,
+    },
 }
 
+/// The statistics' result.
 pub type Result<T> = std::result::Result<T, RiskError>;
 
 /// Checks that outcomes are 0/1 and returns the number of events.

@@ -15,9 +15,13 @@ use crate::{Result, RiskError, count_events};
 /// The area under the ROC curve with its DeLong standard error and 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Auc {
+    /// The area under the ROC curve.
     pub auc: f64,
+    /// Its DeLong standard error.
     pub standard_error: f64,
+    /// The 95% interval's lower end.
     pub lower: f64,
+    /// The 95% interval's upper end.
     pub upper: f64,
 }
 
@@ -25,54 +29,79 @@ pub struct Auc {
 /// (of logit p in `y ~ logit p`), each with a Wald 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
+    /// Calibration-in-the-large (0 is perfect).
     pub intercept: f64,
+    /// Its 95% interval's lower end.
     pub intercept_lower: f64,
+    /// Its 95% interval's upper end.
     pub intercept_upper: f64,
+    /// The calibration slope (1 is perfect).
     pub slope: f64,
+    /// Its 95% interval's lower end.
     pub slope_lower: f64,
+    /// Its 95% interval's upper end.
     pub slope_upper: f64,
 }
 
 /// One tenth of the list, ordered by predicted risk (decile 1 lowest).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DecileRow {
+    /// The decile, 1 the lowest risk.
     pub decile: u8,
+    /// People in it.
     pub n: usize,
+    /// Their mean predicted risk.
     pub mean_predicted: f64,
+    /// Of them, people who had the outcome.
     pub observed: usize,
+    /// The outcomes the model expected (the sum of predicted risks).
     pub expected: f64,
+    /// Observed over expected.
     pub observed_over_expected: f64,
 }
 
 /// What flagging the top `fraction` of the list yields.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TopFraction {
+    /// The share flagged, 0-1.
     pub fraction: f64,
+    /// People flagged.
     pub flagged: usize,
     /// The lowest score flagged.
     pub cut_off: f64,
+    /// Of them, people who had the outcome.
     pub events: usize,
+    /// Positive predictive value: events over people flagged.
     pub ppv: f64,
+    /// Sensitivity: events flagged over all events.
     pub sensitivity: f64,
     /// PPV over prevalence.
     pub lift: f64,
+    /// Observed over expected among the people flagged.
     pub observed_over_expected: f64,
 }
 
 /// One point of the ROC curve: flagging everyone scored at or above `threshold`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RocPoint {
+    /// The score flagged at or above.
     pub threshold: f64,
+    /// The share of non-events flagged.
     pub false_positive_rate: f64,
+    /// The share of events flagged.
     pub true_positive_rate: f64,
 }
 
 /// People whose predicted risk lies in [from, to), with how many had the outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ScoreBand {
+    /// The band's least risk.
     pub from: f64,
+    /// The band's upper bound (not included).
     pub to: f64,
+    /// People in the band.
     pub n: usize,
+    /// Of them, people who had the outcome.
     pub events: usize,
 }
 
@@ -83,20 +112,31 @@ pub const SCORE_BANDS: [f64; 10] = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0
 /// Everything the model card reports about one set of predictions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Performance {
+    /// People scored.
     pub n: usize,
+    /// Of them, people who had the outcome.
     pub events: usize,
+    /// Events over people.
     pub prevalence: f64,
+    /// The mean predicted risk.
     pub mean_predicted: f64,
+    /// Discrimination: the area under the ROC curve.
     pub auc: Auc,
+    /// The average precision (area under the precision-recall curve).
     pub average_precision: f64,
+    /// The Brier score.
     pub brier: f64,
     /// 1 − Brier / (ȳ(1 − ȳ)) with the observed prevalence ȳ.
     pub scaled_brier: f64,
+    /// Calibration-in-the-large and the calibration slope.
     pub calibration: Calibration,
+    /// Observed and expected by decile of risk.
     pub deciles: Vec<DecileRow>,
+    /// What flagging the top 1%, 2%, 5%, ... would yield.
     pub top: Vec<TopFraction>,
     /// The ROC curve, thinned to about `ROC_POINTS` points.
     pub roc: Vec<RocPoint>,
+    /// People and events by band of predicted risk.
     pub distribution: Vec<ScoreBand>,
 }
 

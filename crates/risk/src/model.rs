@@ -47,7 +47,9 @@ pub const MIN_PER_CLASS: usize = 10;
 
 /// The files of a model folder written by `accord risk fit`.
 pub const MODEL_FILE: &str = "model.json";
+/// The model card, as JSON.
 pub const CARD_JSON: &str = "model_card.json";
+/// The model card, as Markdown for people.
 pub const CARD_MARKDOWN: &str = "model_card.md";
 
 /// A model folder as an output: `model.json` marks it, beside its card.
@@ -124,10 +126,13 @@ pub fn read_card(dir: &std::path::Path) -> Result<ModelCard, RiskModelError> {
 /// A fitted model, as saved and used for scoring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskModel {
+    /// The envelope: format and provenance.
     pub header: Header,
+    /// The outcome predicted, in words.
     pub outcome: String,
     /// Features were taken on this date, the outcome in the 365 days after it.
     pub development_date: String,
+    /// The fitted logistic regression.
     pub fit: LogisticFit,
     /// Labels of the fitted columns, in order.
     pub labels: Vec<String>,
@@ -217,61 +222,95 @@ impl Scorer<'_> {
 /// A cohort: the people on a date and whether each had the outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CohortSummary {
+    /// People.
     pub n: usize,
+    /// Of them, people who had the outcome.
     pub events: usize,
+    /// Events over people.
     pub prevalence: f64,
 }
 
 /// AUC and observed/expected in one subgroup of the validation cohort.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubgroupRow {
+    /// The breakdown (sex, age band, IMD quintile, ...).
     pub by: String,
+    /// The group within it.
     pub group: String,
+    /// People.
     pub n: usize,
+    /// Of them, people who had the outcome.
     pub events: usize,
     /// None where the group has no events or no non-events.
     pub auc: Option<f64>,
+    /// Observed over expected in the group.
     pub observed_over_expected: f64,
 }
 
 /// One coefficient as an odds ratio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoefficientRow {
+    /// The column's name.
     pub name: String,
+    /// What it means, in words.
     pub label: String,
+    /// The fitted log odds ratio.
     pub coefficient: f64,
+    /// Its standard error.
     pub standard_error: f64,
+    /// The odds ratio.
     pub odds_ratio: f64,
+    /// The odds ratio's 95% interval, lower end.
     pub lower: f64,
+    /// The odds ratio's 95% interval, upper end.
     pub upper: f64,
 }
 
 /// The model card: everything docs/methods.md lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelCard {
+    /// The envelope: format and provenance.
     pub header: Header,
+    /// The outcome predicted, in words.
     pub outcome: String,
+    /// Who is scored, in words.
     pub population: String,
+    /// How the model is fitted, in words.
     pub method: String,
+    /// The first day of data the features could see.
     pub data_start: String,
+    /// The day features were taken for development.
     pub development_date: String,
+    /// The development cohort.
     pub development: CohortSummary,
     /// Days of history before the development date that feature windows could see (365 or
     /// more means the full 12 months).
     pub lookback_days: i32,
+    /// The seed of the random split.
     pub seed: u64,
     /// None where the data end less than a year after the validation date.
     pub validation_date: Option<String>,
+    /// Performance on the temporal validation cohort, where the data allow one.
     pub temporal: Option<Performance>,
+    /// Performance on the held-out part of a random split.
     pub split: Performance,
+    /// The training part of that split.
     pub split_train: CohortSummary,
+    /// The AUC on the development cohort itself (optimistic).
     pub apparent_auc: f64,
+    /// AUC and observed over expected by subgroup.
     pub subgroups: Vec<SubgroupRow>,
+    /// Every coefficient, as an odds ratio.
     pub coefficients: Vec<CoefficientRow>,
+    /// The methods' references.
     pub references: String,
+    /// Features left out because they could not be estimated, and why.
     pub dropped: Vec<String>,
+    /// The eFI deficits the dataset can express.
     pub frailty_deficits: Vec<String>,
+    /// The eFI deficits it cannot.
     pub frailty_not_expressible: Vec<String>,
+    /// What a reader must know.
     pub notes: Vec<String>,
 }
 
@@ -280,6 +319,7 @@ pub struct ModelCard {
 pub struct TrainOptions {
     /// The temporal validation date T; features for development are taken 12 months earlier.
     pub validation_day: i32,
+    /// The seed of the random split.
     pub seed: u64,
 }
 
@@ -376,16 +416,22 @@ fn select_columns(design: &Design, columns: &[usize]) -> Design {
 /// (both cohorts, three fits, scoring and every card measure).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct TrainTimings {
+    /// Seconds building the development cohort's features.
     pub features_seconds: f64,
+    /// Seconds fitting its model.
     pub fit_seconds: f64,
+    /// Seconds for everything.
     pub total_seconds: f64,
 }
 
 /// What `train` gives: the model, its card, and how long it took.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trained {
+    /// The model.
     pub model: RiskModel,
+    /// Its card.
     pub card: ModelCard,
+    /// How long it took.
     pub timings: TrainTimings,
 }
 

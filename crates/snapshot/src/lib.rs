@@ -16,6 +16,8 @@
 //! the disclosure rules applied once to every figure ([`publication`]), for anything that
 //! leaves the partnership.
 
+#![warn(missing_docs)]
+
 mod csv;
 pub mod money;
 mod profile;
@@ -47,27 +49,48 @@ impl Artifact for Summary {
     const KIND: &'static str = "results snapshot";
     const FORMAT: u32 = SNAPSHOT_FORMAT;
 }
+/// The summary's file in the snapshot folder.
 pub const SUMMARY_FILE: &str = "snapshot.json";
+/// Every figure, one row each.
 pub const RESULTS_FILE: &str = "results.parquet";
+/// The inequality figures.
 pub const INEQUALITY_FILE: &str = "inequality.parquet";
+/// The folder holding a copy of each framework definition refreshed.
 pub const FRAMEWORKS_DIR: &str = "frameworks";
+/// The money results, where the refresh had a contract register.
 pub const MONEY_FILE: &str = "money.json";
 
+/// What can go wrong reading or writing a snapshot.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
+    /// The snapshot folder could not be prepared.
     #[error(transparent)]
     Folder(#[from] accord_dataset::DatasetError),
+    /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// A file is there but its content is wrong.
     #[error("{}: {message}", path.display())]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The summary's envelope is missing or of an unknown version.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
+    /// The folder has no summary.
     #[error("{}: not found: the folder is not a results snapshot", path.display())]
-    NotASnapshot { path: PathBuf },
+    NotASnapshot {
+        /// The file or folder.
+        path: PathBuf,
+    },
 }
 
 impl SnapshotError {
@@ -86,6 +109,7 @@ impl SnapshotError {
     }
 }
 
+/// The snapshot crate's result.
 pub type Result<T, E = SnapshotError> = std::result::Result<T, E>;
 
 /// What a refresh covered and how long it took (where the figures came from is in the
@@ -94,17 +118,24 @@ pub type Result<T, E = SnapshotError> = std::result::Result<T, E>;
 pub struct Run {
     /// The first and last days with complete data; periods lie within them.
     pub data_start: NaiveDate,
+    /// The last day with complete data.
     pub data_end: NaiveDate,
     /// Wall-clock seconds: the whole refresh, and the part spent in the query engine.
     pub seconds: f64,
+    /// The part of `seconds` spent in the query engine.
     pub query_seconds: f64,
 }
 
+/// A framework refreshed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrameworkEntry {
+    /// The framework's id.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// Its version, as the definition states it.
     pub version: String,
+    /// The partnership that agreed it.
     pub partnership: String,
     /// SHA-256 of the definition file.
     pub sha256: String,
@@ -124,21 +155,32 @@ pub struct Areas {
 /// A table that several indicators' SQL reads, created once per refresh.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedTable {
+    /// The table's name in the SQL.
     pub name: String,
+    /// The SQL that creates it.
     pub sql: String,
 }
 
 /// One indicator as refreshed: what it is, how it was computed, and its latest figure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorEntry {
+    /// The framework's id.
     pub framework: String,
+    /// The indicator's id within it.
     pub id: String,
+    /// The domain it sits in.
     pub domain: String,
+    /// The outcome it measures.
     pub outcome: String,
+    /// Its name.
     pub name: String,
+    /// Its measure kind (proportion, crude rate, standardised rate, mean, ...).
     pub measure: String,
+    /// The unit its values are in.
     pub unit: String,
+    /// The kind of period its figures cover (month, quarter, year, rolling year).
     pub period_kind: String,
+    /// Whether higher is better, lower is better, or neither.
     pub polarity: String,
     /// The query that produced the indicator's rows.
     pub sql: String,
@@ -153,17 +195,24 @@ pub struct IndicatorEntry {
     /// Why there is no figure at all (no answers to a survey, say), where there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_figure: Option<String>,
+    /// Result rows written.
     pub rows: usize,
+    /// Seconds its query took.
     pub query_seconds: f64,
 }
 
 /// Every figure: one indicator, one period, one group of one breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultRow {
+    /// The framework's id.
     pub framework: String,
+    /// The indicator's id.
     pub indicator: String,
+    /// The indicator's measure kind.
     pub measure: String,
+    /// The period's first day.
     pub period_start: NaiveDate,
+    /// The period's last day.
     pub period_end: NaiveDate,
     /// `all`, `sex`, `network`…
     pub breakdown: String,
@@ -173,13 +222,19 @@ pub struct ResultRow {
     pub numerator: f64,
     /// People, person-years or answers; for a mean, the number of people.
     pub denominator: f64,
+    /// The figure; none where it is withheld or cannot be computed.
     pub value: Option<f64>,
+    /// The 95% interval's lower end.
     pub lower95: Option<f64>,
+    /// The 95% interval's upper end.
     pub upper95: Option<f64>,
+    /// The 99.8% interval's lower end.
     pub lower998: Option<f64>,
+    /// The 99.8% interval's upper end.
     pub upper998: Option<f64>,
     /// Against the whole population (for a group) or the external benchmark (for `all`).
     pub vs_benchmark: Option<String>,
+    /// Against the indicator's target, where it has one.
     pub vs_target: Option<String>,
     /// Against the same group a year earlier.
     pub vs_year_earlier: Option<String>,
@@ -203,19 +258,28 @@ impl ResultRow {
 /// The deprivation gap and slope index of inequality for one indicator and period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InequalityRow {
+    /// The framework's id.
     pub framework: String,
+    /// The indicator's id.
     pub indicator: String,
+    /// The period's first day.
     pub period_start: NaiveDate,
+    /// The period's last day.
     pub period_end: NaiveDate,
     /// Most deprived quintile minus least deprived, with a 95% interval.
     pub gap: f64,
+    /// The gap's 95% interval, lower end.
     pub gap_lower: f64,
+    /// The gap's 95% interval, upper end.
     pub gap_upper: f64,
     /// The slope and relative indices, computed for the latest period only (the
     /// simulated interval takes 100,000 draws).
     pub sii: Option<f64>,
+    /// The slope index's 95% interval, lower end.
     pub sii_lower: Option<f64>,
+    /// The slope index's 95% interval, upper end.
     pub sii_upper: Option<f64>,
+    /// The relative index of inequality.
     pub rii: Option<f64>,
 }
 
@@ -273,10 +337,15 @@ impl InequalityRow {
 /// The JSON part of a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// The envelope: format and provenance.
     pub header: Header,
+    /// What the refresh covered and how long it took.
     pub run: Run,
+    /// The frameworks refreshed.
     pub frameworks: Vec<FrameworkEntry>,
+    /// The tables shared by several indicators' SQL.
     pub shared_tables: Vec<SharedTable>,
+    /// Every indicator refreshed.
     pub indicators: Vec<IndicatorEntry>,
     /// Names of localities, networks and practices by code, for labels.
     pub area_names: BTreeMap<String, String>,
@@ -295,8 +364,11 @@ pub struct Summary {
 /// A whole snapshot in memory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
+    /// The JSON part.
     pub summary: Summary,
+    /// Every figure.
     pub results: Vec<ResultRow>,
+    /// The inequality figures.
     pub inequality: Vec<InequalityRow>,
     /// (file name, text) of each framework definition.
     pub framework_files: Vec<(String, String)>,

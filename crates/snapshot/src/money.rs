@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 /// A year of account (the NHS's financial year: 1 April to 31 March).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Year {
+    /// Its first day.
     pub start: NaiveDate,
+    /// Its last day.
     pub end: NaiveDate,
     /// "2025/26".
     pub label: String,
@@ -19,12 +21,16 @@ pub struct Year {
 /// Spend of one group in one breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpendRow {
+    /// The group's code.
     pub group: String,
+    /// The group's name, for people.
     pub label: String,
     /// People assigned to the group for the year (registered at some time in it); zero for
     /// breakdowns of activity rather than people (provider, contract, setting).
     pub people: u64,
+    /// Activity rows costed.
     pub rows: u64,
+    /// Their cost.
     pub spend: Pence,
     /// The part of `spend` costed from unit costs rather than recorded on the rows.
     pub from_unit_costs: Pence,
@@ -38,7 +44,9 @@ pub struct SpendTable {
     /// `provider`, `contract`, `setting`, `network`, `practice`, `age_band`,
     /// `imd_quintile`, `segment:MODEL` or `workstream:PLAN`.
     pub breakdown: String,
+    /// The table's title.
     pub title: String,
+    /// One row per group.
     pub rows: Vec<SpendRow>,
 }
 
@@ -47,7 +55,9 @@ pub struct SpendTable {
 pub struct MonthSpend {
     /// The month's first day.
     pub month: NaiveDate,
+    /// The month's cost.
     pub spend: Pence,
+    /// The part of it costed from unit costs.
     pub from_unit_costs: Pence,
 }
 
@@ -56,7 +66,9 @@ pub struct MonthSpend {
 pub struct ConcentrationPoint {
     /// The top `percent`% of people by spend (1, 2, 5, 10, 20, 50).
     pub percent: f64,
+    /// How many people that is.
     pub people: u64,
+    /// Their spend.
     pub spend: Pence,
     /// Their share of all spend on people, 0-1.
     pub share: f64,
@@ -65,19 +77,29 @@ pub struct ConcentrationPoint {
 /// A contract in the budget year: its value beside the costed activity it paid for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContractLine {
+    /// The contract's id in the register.
     pub id: String,
+    /// The provider's code.
     pub provider_code: String,
+    /// The provider's name.
     pub provider_name: String,
+    /// Who commissions it.
     pub commissioner: String,
+    /// The services (settings) it pays for.
     pub services: Vec<String>,
+    /// The population it covers.
     pub population: String,
+    /// How it pays (block, cost and volume, capitated, outcome-based, ...).
     pub payment_model: String,
+    /// Whether it is in the partnership's pooled budget.
     pub pooled: bool,
     /// The register's value for the days of the year the contract covers.
     pub value: Pence,
     /// Activity rows the contract paid for, and their cost.
     pub rows: u64,
+    /// The cost of that activity.
     pub spend: Pence,
+    /// The part of it costed from unit costs.
     pub from_unit_costs: Pence,
     /// `value - spend`: above zero the contract paid for more than the activity cost (as
     /// block contracts may), below zero less.
@@ -87,18 +109,26 @@ pub struct ContractLine {
 /// Who provides what for whom: spend from a provider in a setting on a segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Flow {
+    /// The provider's code.
     pub provider: String,
+    /// The setting.
     pub setting: String,
+    /// The segment of the people it was for.
     pub segment: String,
+    /// Activity rows.
     pub rows: u64,
+    /// Their cost.
     pub spend: Pence,
 }
 
 /// One row of a capitation index (an age-sex band, or a group of need).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexRow {
+    /// The band's or group's code.
     pub group: String,
+    /// People in it.
     pub people: u64,
+    /// Their spend in the weighting year.
     pub spend: Pence,
     /// The group's cost relative to the whole (age-sex) or to what age and sex predict
     /// (need).
@@ -108,7 +138,9 @@ pub struct IndexRow {
 /// A budget line of one unit (a network, a practice, a segment or a workstream).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetLine {
+    /// The unit's code.
     pub group: String,
+    /// The unit's name, for people.
     pub label: String,
     /// People registered at the start of the budget year.
     pub people: u64,
@@ -132,48 +164,67 @@ pub struct BudgetLine {
 pub struct BudgetTable {
     /// `network`, `practice`, `segment` or `workstream`.
     pub unit: String,
+    /// One line per unit.
     pub lines: Vec<BudgetLine>,
 }
 
 /// The capitation formula's inputs and its budgets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapitationResult {
+    /// The money shared out.
     pub envelope: Pence,
     /// Where the envelope came from.
     pub envelope_source: String,
+    /// How need is measured beyond age and sex.
     pub need: String,
+    /// The inequalities top-up of each IMD quintile, most deprived first.
     pub inequalities_top_up: [f64; 5],
+    /// The market forces factor applied to every weight.
     pub market_forces_factor: f64,
+    /// How far a budget may move from its baseline towards its target in a year, where limited.
     pub pace_of_change: Option<f64>,
     /// Mean annual cost per person of each age band and sex over the overall mean, from
     /// the year before the budget year.
     pub age_sex: Vec<IndexRow>,
+    /// The need index of each group.
     pub need_index: Vec<IndexRow>,
+    /// The budgets by network, practice, segment and workstream.
     pub tables: Vec<BudgetTable>,
 }
 
 /// Where a workstream's budget came from: a share of one contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetSource {
+    /// The contract's id.
     pub contract: String,
     /// The share of the contract's value, 0-1.
     pub share: f64,
     /// "by use" (its share of the contract's costed activity the year before) or "fixed".
     pub basis: String,
+    /// The amount the workstream receives from it.
     pub amount: Pence,
 }
 
 /// One shadow budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkstreamResult {
+    /// The workstream's id.
     pub id: String,
+    /// Its name, for people.
     pub label: String,
+    /// The segments whose people it serves.
     pub segments: Vec<String>,
+    /// How many people that is.
     pub people: u64,
+    /// Its budget for the year.
     pub budget: Pence,
+    /// The year's spend of its people on what feeds it.
     pub actual: Pence,
+    /// The part of `actual` costed from unit costs.
     pub from_unit_costs: Pence,
+    /// `budget - actual`.
     pub variance: Pence,
+    /// Where the budget came from, contract by contract.
     pub sources: Vec<BudgetSource>,
     /// Monthly spend of the workstream's population on what feeds it, over the data.
     pub monthly: Vec<MonthSpend>,
@@ -182,16 +233,22 @@ pub struct WorkstreamResult {
 /// A budget plan's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanResult {
+    /// The plan's id.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// What it is for.
     pub description: String,
     /// The outcomes framework whose figures stand beside the budgets.
     pub framework: Option<String>,
+    /// The segment model its workstreams are drawn from.
     pub segment_model: String,
+    /// Its shadow budgets.
     pub workstreams: Vec<WorkstreamResult>,
     /// The part of the contracts' value that falls in no workstream (e.g. the under-65s'
     /// share in an over-65s plan). Workstreams and this add up to the register's value.
     pub outside: Pence,
+    /// The capitated budgets under the plan's formula.
     pub capitation: CapitationResult,
 }
 
@@ -202,18 +259,25 @@ pub struct MoneyResults {
     pub register: String,
     /// The unit costs' id, version and price year.
     pub unit_costs: String,
+    /// The budget year.
     pub year: Year,
     /// The year before, which weights capitation and shares contracts by use.
     pub baseline_year: Year,
     /// The year's spend on everyone's activity.
     pub total: SpendRow,
+    /// Spend by each breakdown.
     pub spend: Vec<SpendTable>,
+    /// Spend month by month, over the data.
     pub monthly: Vec<MonthSpend>,
+    /// The share of spend by the costliest people.
     pub concentration: Vec<ConcentrationPoint>,
+    /// Each contract beside the activity it paid for.
     pub contracts: Vec<ContractLine>,
     /// Activity that no contract in the register paid for.
     pub uncontracted: SpendRow,
+    /// Spend from providers through settings to segments.
     pub flows: Vec<Flow>,
+    /// Each budget plan's results.
     pub plans: Vec<PlanResult>,
 }
 
@@ -223,6 +287,7 @@ impl MoneyResults {
         self.spend.iter().find(|t| t.breakdown == breakdown)
     }
 
+    /// A budget plan's results by id.
     pub fn plan(&self, id: &str) -> Option<&PlanResult> {
         self.plans.iter().find(|p| p.id == id)
     }
@@ -231,9 +296,13 @@ impl MoneyResults {
 /// A value in a money table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// Text.
     Text(String),
+    /// An amount of money.
     Pounds(Pence),
+    /// A count.
     Count(u64),
+    /// Any other number (an index, a share).
     Number(f64),
 }
 
@@ -262,7 +331,9 @@ impl Value {
 pub struct Sheet {
     /// A file and sheet name (at most 31 characters, as spreadsheets allow).
     pub name: String,
+    /// The column headings.
     pub columns: Vec<&'static str>,
+    /// The rows, one value per column.
     pub rows: Vec<Vec<Value>>,
 }
 

@@ -87,6 +87,7 @@ impl<'a, R> Columns<'a, R> {
     }
 }
 
+/// Writes the result rows to a Parquet file.
 pub fn write_results(path: &Path, rows: &[ResultRow]) -> Result<()> {
     Columns::new(rows)
         .text("framework", |r| &r.framework)
@@ -111,6 +112,7 @@ pub fn write_results(path: &Path, rows: &[ResultRow]) -> Result<()> {
         .write(path)
 }
 
+/// Writes the inequality rows to a Parquet file.
 pub fn write_inequality(path: &Path, rows: &[InequalityRow]) -> Result<()> {
     Columns::new(rows)
         .text("framework", |r| &r.framework)
@@ -212,6 +214,7 @@ fn batches(path: &Path) -> Result<Vec<Batch<'_>>> {
         .collect()
 }
 
+/// Reads the result rows from Parquet.
 pub fn read_results(path: &Path) -> Result<Vec<ResultRow>> {
     let mut rows = Vec::new();
     for b in batches(path)? {
@@ -261,6 +264,7 @@ pub fn read_results(path: &Path) -> Result<Vec<ResultRow>> {
     Ok(rows)
 }
 
+/// Reads the inequality rows from Parquet.
 pub fn read_inequality(path: &Path) -> Result<Vec<InequalityRow>> {
     let mut rows = Vec::new();
     for b in batches(path)? {

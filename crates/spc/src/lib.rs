@@ -13,6 +13,8 @@
 //! assert!((chart.sections[0].upper_limit - 6.9515).abs() < 1e-4);
 //! ```
 
+#![warn(missing_docs)]
+
 mod rare;
 mod rules;
 mod xmr;

@@ -11,6 +11,7 @@ const T_POWER: f64 = 3.6;
 /// A T chart: the XmR chart of the transformed times, with limits on the original scale.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TChart {
+    /// The XmR chart of the transformed times.
     pub transformed: Chart,
     /// Per section: centre, lower limit (absent where it would be negative), upper limit, in days.
     pub limits_in_days: Vec<(f64, Option<f64>, f64)>,
@@ -43,6 +44,7 @@ pub fn t_chart(days_between: &[Option<f64>], options: &SpcOptions) -> Result<TCh
 /// A G chart: counts of cases (or days) between events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GChart {
+    /// The mean count between events.
     pub mean: f64,
     /// The centre line drawn: about the median of a geometric distribution, 0.693 × mean.
     pub centre: f64,

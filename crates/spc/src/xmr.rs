@@ -46,21 +46,28 @@ impl RuleSet {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    /// Higher is improvement.
     Increase,
+    /// Lower is improvement.
     Decrease,
+    /// Neither direction is improvement.
     Neither,
 }
 
 /// How to draw a chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpcOptions {
+    /// Which rules mark special cause.
     pub rules: RuleSet,
+    /// Which direction is improvement.
     pub direction: Direction,
+    /// The target line, if any, for the assurance icon.
     pub target: Option<f64>,
     /// Positions in the series where a new section (recalculated limits) starts.
     pub rebase_at: Vec<usize>,
     /// Freeze each section's limits at those of its first N points (at least 12).
     pub baseline_points: Option<usize>,
+    /// Screen out moving ranges of 3.267 × their mean or more before setting the limits.
     pub screen_moving_ranges: bool,
 }
 
@@ -82,9 +89,13 @@ impl SpcOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
+    /// A point outside the process limits.
     OutsideLimits,
+    /// A run of points on one side of the mean.
     Shift,
+    /// A run of points all rising or all falling.
     Trend,
+    /// Two of three points beyond a "2σ" line on one side.
     TwoOfThree,
 }
 
@@ -92,12 +103,19 @@ pub enum Signal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PointType {
+    /// No special cause.
     CommonCause,
+    /// Special cause, high, where higher is improvement.
     ImprovementHigh,
+    /// Special cause, low, where lower is improvement.
     ImprovementLow,
+    /// Special cause, high, where lower is improvement.
     ConcernHigh,
+    /// Special cause, low, where higher is improvement.
     ConcernLow,
+    /// Special cause, high, where neither direction is improvement.
     NeitherHigh,
+    /// Special cause, low, where neither direction is improvement.
     NeitherLow,
 }
 
@@ -107,6 +125,7 @@ pub enum PointType {
 pub enum Assurance {
     /// The target lies beyond the limits on the side the process will always meet.
     ConsistentlyPass,
+    /// The target lies beyond the limits on the side the process will never meet.
     ConsistentlyFail,
     /// The target lies between the limits: sometimes met, sometimes not.
     HitAndMiss,
@@ -117,14 +136,21 @@ pub enum Assurance {
 pub struct Section {
     /// Positions in the series of the section's first and last values.
     pub first: usize,
+    /// The last value's position.
     pub last: usize,
+    /// Values in the section.
     pub points: usize,
+    /// The centre line.
     pub mean: f64,
+    /// The mean moving range.
     pub moving_range_mean: f64,
+    /// The lower process limit.
     pub lower_limit: f64,
+    /// The upper process limit.
     pub upper_limit: f64,
     /// The "2σ" lines.
     pub lower_near: f64,
+    /// The upper "2σ" line.
     pub upper_near: f64,
     /// False where the section has too few points for signals (MDC).
     pub signals: bool,
@@ -133,42 +159,67 @@ pub struct Section {
 /// One position of the series.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChartPoint {
+    /// The position in the series.
     pub position: usize,
     /// Missing values are shown as gaps and take no part in any calculation.
     pub value: Option<f64>,
+    /// The section it belongs to; none for a missing value.
     pub section: Option<usize>,
+    /// The rules it breaks.
     pub signals: Vec<Signal>,
+    /// What it shows; none for a missing value.
     pub point_type: Option<PointType>,
 }
 
 /// A drawn chart.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chart {
+    /// The rules applied.
     pub rules: RuleSet,
+    /// The direction of improvement.
     pub direction: Direction,
+    /// Every position of the series.
     pub points: Vec<ChartPoint>,
+    /// Each section's limits.
     pub sections: Vec<Section>,
     /// Too few points for SPC: a run chart, without limits' signals or icons.
     pub run_chart_only: bool,
     /// The variation icon: the type of the last point.
     pub variation: Option<PointType>,
+    /// The assurance icon, where there is a target.
     pub assurance: Option<Assurance>,
+    /// What a reader must know (too few points, a baseline cut short, ...).
     pub warnings: Vec<String>,
 }
 
 /// A series or options the chart cannot be drawn from.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SpcError {
+    /// No value to chart.
     #[error("the series has no values")]
     NoValues,
+    /// A frozen baseline shorter than 12 points.
     #[error("a frozen baseline needs at least 12 points, got {0}")]
     BaselineTooShort(usize),
+    /// A new section asked for beyond the series.
     #[error("rebase position {position} is beyond the series of {length} values")]
-    RebaseOutOfRange { position: usize, length: usize },
+    RebaseOutOfRange {
+        /// Its position in the series.
+        position: usize,
+        /// The series' length.
+        length: usize,
+    },
     #[error(
         "value {value} at position {position} is beyond ±{MAX_MAGNITUDE:e}: limits from it would overflow or lose all precision"
     )]
-    ValueOutOfRange { position: usize, value: f64 },
+    /// A value too large to compute limits from.
+    ValueOutOfRange {
+        /// Its position in the series.
+        position: usize,
+        /// The value given.
+        value: f64,
+    },
+    /// A target that is infinite or not a number.
     #[error("the target {0} is not a finite number")]
     TargetNotFinite(f64),
 }

@@ -7,7 +7,9 @@ use crate::{Estimate, StatsError};
 /// Which direction is good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Polarity {
+    /// Higher values are better.
     HigherIsBetter,
+    /// Lower values are better.
     LowerIsBetter,
     /// No direction: comparisons say higher or lower.
     NotApplicable,
@@ -16,12 +18,19 @@ pub enum Polarity {
 /// The outcome of a comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparison {
+    /// Better, and beyond the 99.8% interval (the best quintile, for quintiles).
     Best,
+    /// Better: the interval lies wholly on the good side.
     Better,
+    /// The interval includes the reference.
     Similar,
+    /// Worse: the interval lies wholly on the bad side.
     Worse,
+    /// Worse, and beyond the 99.8% interval (the worst quintile, for quintiles).
     Worst,
+    /// Higher, where no direction is good.
     Higher,
+    /// Lower, where no direction is good.
     Lower,
 }
 
@@ -67,8 +76,15 @@ pub fn compare_to_benchmark(
 /// A target: one value, or a range with a lower and an upper bound.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Target {
+    /// Meet or pass one value.
     Value(f64),
-    Range { lower: f64, upper: f64 },
+    /// Lie within a range.
+    Range {
+        /// The least.
+        lower: f64,
+        /// The most.
+        upper: f64,
+    },
 }
 
 /// A figure against its target. For a single value with an interval: the lower 95% limit
@@ -149,8 +165,11 @@ pub fn quintiles(values: &[f64], polarity: Polarity) -> Result<Vec<u8>, StatsErr
 /// The recent trend of a series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trend {
+    /// Rising, significantly.
     Increasing,
+    /// Falling, significantly.
     Decreasing,
+    /// No significant change.
     NoSignificantChange,
     /// Fewer than five recent points with valid intervals.
     CannotBeCalculated,

@@ -9,7 +9,9 @@ use crate::{Confidence, Estimate, StatsError, positive};
 /// SII (slope, with its simulated interval), the fitted value at rank 0 and the RII.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SlopeIndex {
+    /// The slope index of inequality, with its simulated interval.
     pub sii: Estimate,
+    /// The fitted value at rank 0 (the most deprived end).
     pub intercept: f64,
     /// (intercept + SII) / intercept.
     pub rii: f64,

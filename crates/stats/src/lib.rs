@@ -16,6 +16,8 @@
 //! assert!((share.lower - 0.5525444330).abs() < 1e-9);
 //! ```
 
+#![warn(missing_docs)]
+
 mod compare;
 mod disclosure;
 mod inequality;
@@ -66,26 +68,52 @@ impl Confidence {
 /// A value with its confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
+    /// The point estimate.
     pub value: f64,
+    /// The interval's lower end.
     pub lower: f64,
+    /// The interval's upper end.
     pub upper: f64,
 }
 
 /// Inputs the methods cannot take, named as the reference names them.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StatsError {
+    /// A count or population below zero.
     #[error("{name} must be zero or more, got {value}")]
-    Negative { name: &'static str, value: f64 },
+    Negative {
+        /// The input, as the reference names it.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A count or population that must be above zero.
     #[error("{name} must be more than zero, got {value}")]
-    NotPositive { name: &'static str, value: f64 },
+    NotPositive {
+        /// The input, as the reference names it.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// More events than people for a proportion.
     #[error("numerator {x} is more than denominator {n}: a proportion cannot exceed 1")]
-    NumeratorAboveDenominator { x: f64, n: f64 },
+    NumeratorAboveDenominator {
+        /// The numerator.
+        x: f64,
+        /// The denominator.
+        n: f64,
+    },
+    /// Two inputs that must be the same length are not.
     #[error("{what}: expected {expected} values, got {got}")]
     Length {
+        /// The inputs.
         what: &'static str,
+        /// What was expected.
         expected: usize,
+        /// How many there were.
         got: usize,
     },
+    /// The method is undefined for these inputs (the reason is given).
     #[error("{0}")]
     Undefined(&'static str),
 }

@@ -69,9 +69,13 @@ pub fn directly_standardised_rate(
 /// rate (the ratio times the reference rate), with the expected count.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct IndirectlyStandardised {
+    /// The observed count.
     pub observed: f64,
+    /// The count expected from the reference rates.
     pub expected: f64,
+    /// Observed over expected, with its interval (times the reference value).
     pub ratio: Estimate,
+    /// The ratio times the reference rate, with its interval.
     pub rate: Estimate,
 }
 

@@ -175,10 +175,6 @@ impl Events {
         retain_tail(&mut self.hours, from, &keep);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.person.is_empty()
-    }
-
     /// Keeps the rows for which `keep` is true, in order.
     pub fn retain(&mut self, keep: &[bool]) {
         fn filter<T: Clone>(values: &mut Vec<T>, keep: &[bool]) {

@@ -33,6 +33,7 @@ pub const ETHNICITY: [(EthnicGroup, f64); 6] = [
 /// How a long-term condition is distributed.
 #[derive(Debug, Clone, Copy)]
 pub struct ConditionProfile {
+    /// The condition.
     pub condition: Condition,
     /// Share of registered people (of adults for depression) with the condition.
     pub prevalence: f64,
@@ -235,9 +236,13 @@ pub fn activity_band(age: i32) -> usize {
 /// how strongly need raises it, and what one contact costs.
 #[derive(Debug, Clone, Copy)]
 pub struct EventSetting {
+    /// The setting.
     pub setting: Setting,
+    /// Contacts per person-year in each activity age band (0-4, 5-14, 15-44, 45-64, 65-74, 75-84, 85+).
     pub per_year: [f64; 7],
+    /// How strongly need raises the rate (the exponent's loading).
     pub need_loading: f64,
+    /// What one contact costs, in pounds.
     pub unit_cost: f64,
 }
 
@@ -321,13 +326,18 @@ pub const EVENT_SETTINGS: [EventSetting; 10] = [
 
 /// Weekly costs of social care packages (GBP).
 pub const HOME_CARE_PER_HOUR: f64 = 25.0;
+/// Hours of home care a week in a package.
 pub const HOME_CARE_HOURS_PER_WEEK: f64 = 10.0;
+/// A week of residential care.
 pub const RESIDENTIAL_PER_WEEK: f64 = 850.0;
+/// A week of nursing care.
 pub const NURSING_PER_WEEK: f64 = 1000.0;
+/// A week of reablement.
 pub const REABLEMENT_PER_WEEK: f64 = 450.0;
 
 /// Deaths: annual mortality `exp(GOMPERTZ_A + GOMPERTZ_B * age)` before need.
 pub const GOMPERTZ_A: f64 = -10.8;
+/// The Gompertz slope per year of age.
 pub const GOMPERTZ_B: f64 = 0.095;
 
 /// Leaving the borough's lists: annual hazard by population age band.

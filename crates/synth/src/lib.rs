@@ -3,13 +3,13 @@
 //!
 //! The generator works in passes, each parallel over people and each person drawing from
 //! their own seeded stream, so the output is the same whatever the number of threads:
-//! 1. [`people`]: demographics, registrations, long-term conditions, frailty, persistent need;
-//! 2. [`activity`]: month by month, drifting need drives activity, social care and death,
+//! 1. `people`: demographics, registrations, long-term conditions, frailty, persistent need;
+//! 2. `activity`: month by month, drifting need drives activity, social care and death,
 //!    and flags people at high risk during the MDT programme;
-//! 3. [`mdt`]: networks discuss people picked by case finding and referral, and the planted
+//! 3. `mdt`: networks discuss people picked by case finding and referral, and the planted
 //!    effect thins A&E attendances and emergency admissions and raises social care cost in
 //!    the 12 months after each first MDT;
-//! 4. [`surveys`] and [`tables`]: I-statement and staff surveys, then Arrow batches.
+//! 4. `surveys` and `tables`: I-statement and staff surveys, then Arrow batches.
 //!
 //! ```
 //! use accord_synth::{SynthParams, generate};
@@ -18,16 +18,18 @@
 //! assert_eq!(borough.tables[&accord_model::Table::Person][0].num_rows(), 2_000);
 //! ```
 
-pub mod activity;
+#![warn(missing_docs)]
+
+mod activity;
 pub mod calibration;
-pub mod geography;
-pub mod mdt;
-pub mod params;
-pub mod people;
+mod geography;
+mod mdt;
+mod params;
+mod people;
 pub mod register;
-pub mod rng;
-pub mod surveys;
-pub mod tables;
+mod rng;
+mod surveys;
+mod tables;
 
 use accord_model::Table;
 use accord_model::dates::to_days;
@@ -48,32 +50,43 @@ const BLOCK: usize = 8_192;
 /// A generated borough: its tables, and what the generator knows that the data only imply.
 #[derive(Debug)]
 pub struct Borough {
+    /// Every table of the canonical dataset, as Arrow batches.
     pub tables: Tables,
+    /// What the generator knows that the data only imply.
     pub truth: Truth,
 }
 
 /// The generator's record of itself, written to `dataset.toml`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Truth {
+    /// The parameters it ran with.
     pub params: SynthParams,
+    /// People registered on the last day.
     pub registered_at_end: u64,
+    /// What the planted MDT effect did.
     pub planted_effect: EffectTruth,
 }
 
 /// Where the generator is, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Drawing people, registrations and conditions.
     People,
+    /// Drawing month-by-month activity.
     History,
+    /// Drawing MDT discussions and applying the planted effect.
     Mdt,
+    /// Building the tables.
     Tables,
 }
 
 /// Why a borough could not be generated.
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
+    /// A parameter is out of range.
     #[error("invalid parameter {0}")]
     Param(#[from] ParamError),
+    /// A table could not be assembled (a bug in the generator).
     #[error(transparent)]
     Table(#[from] TableError),
 }

@@ -191,18 +191,26 @@ pub fn select(
 /// What the planted effect did: the truth an evaluation should recover.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EffectTruth {
+    /// People discussed at least once.
     pub people_discussed: u64,
+    /// Discussions, first and follow-up.
     pub discussions: u64,
     /// Events in the 12 months after a first MDT as they were before the effect.
     pub ae_attendances_without_effect: u64,
+    /// A&E attendances the effect removed.
     pub ae_attendances_removed: u64,
+    /// Emergency admissions in those 12 months before the effect.
     pub emergency_admissions_without_effect: u64,
+    /// Emergency admissions the effect removed.
     pub emergency_admissions_removed: u64,
+    /// Social care cost in those 12 months before the effect, in pounds.
     pub social_care_cost_without_effect: f64,
+    /// Social care cost the effect added, in pounds.
     pub social_care_cost_added: f64,
 }
 
 impl EffectTruth {
+    /// Adds another block's counts.
     pub fn merge(&mut self, other: &EffectTruth) {
         self.ae_attendances_without_effect += other.ae_attendances_without_effect;
         self.ae_attendances_removed += other.ae_attendances_removed;

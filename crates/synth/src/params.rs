@@ -10,19 +10,24 @@ pub struct SynthParams {
     /// People in the `person` table: everyone registered at some time in the history.
     /// With 20-25% churn a year about N / 1.6 are registered on any one date.
     pub persons: usize,
+    /// The seed: the same seed and size give the same borough.
     pub seed: u64,
     /// The last day of the history (the extract date).
     pub end_date: NaiveDate,
     /// Years of history ending on `end_date`.
     pub years: u32,
+    /// GP practices.
     pub practices: usize,
+    /// Integrated networks.
     pub networks: usize,
+    /// Localities.
     pub localities: usize,
     /// Practices that belong to no network (seed 004: 31 of 33 practices in networks).
     pub practices_outside_networks: usize,
     /// Month-to-month correlation of each person's need shock (0 to below 1): how long a
     /// spell of high need lasts.
     pub shock_persistence: f64,
+    /// The MDT programme and its planted effect.
     pub mdt: MdtParams,
 }
 
@@ -38,6 +43,7 @@ pub struct MdtParams {
     pub follow_ups_per_person: f64,
     /// Share of new people who come by referral rather than case finding.
     pub referral_share: f64,
+    /// The effect planted.
     pub effect: PlantedEffect,
 }
 
@@ -66,7 +72,9 @@ impl Default for PlantedEffect {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{parameter}: {problem}")]
 pub struct ParamError {
+    /// The parameter.
     pub parameter: &'static str,
+    /// What is wrong with it.
     pub problem: String,
 }
 

@@ -24,7 +24,9 @@ pub type Tables = BTreeMap<Table, Vec<RecordBatch>>;
 #[derive(Debug, thiserror::Error)]
 #[error("building table `{table}`: {message}")]
 pub struct TableError {
+    /// The table.
     pub table: &'static str,
+    /// What went wrong.
     pub message: String,
 }
 

@@ -168,8 +168,16 @@ fn monthly_chart(e: &Evaluation, index: usize) -> Option<Chart> {
         },
         categories: s.months.iter().map(|m| m.to_string()).collect(),
         series: vec![
-            Series { name: "MDT".into(), values: s.treated.clone(), band: None },
-            Series { name: "matched controls".into(), values: s.controls.clone(), band: None },
+            Series {
+                name: "MDT".into(),
+                values: s.treated.clone(),
+                band: None,
+            },
+            Series {
+                name: "matched controls".into(),
+                values: s.controls.clone(),
+                band: None,
+            },
         ],
         target: None,
         zero: true,
@@ -195,9 +203,21 @@ fn overlap_chart(e: &Evaluation) -> Chart {
         },
         categories: bins.iter().map(|b| format!("{:.1}", b.from)).collect(),
         series: vec![
-            Series { name: "MDT".into(), values: share(bins.iter().map(|b| b.treated_before as f64).collect()), band: None },
-            Series { name: "all candidate controls".into(), values: share(bins.iter().map(|b| b.controls_before as f64).collect()), band: None },
-            Series { name: "matched controls".into(), values: share(bins.iter().map(|b| b.controls_after).collect()), band: None },
+            Series {
+                name: "MDT".into(),
+                values: share(bins.iter().map(|b| b.treated_before as f64).collect()),
+                band: None,
+            },
+            Series {
+                name: "all candidate controls".into(),
+                values: share(bins.iter().map(|b| b.controls_before as f64).collect()),
+                band: None,
+            },
+            Series {
+                name: "matched controls".into(),
+                values: share(bins.iter().map(|b| b.controls_after).collect()),
+                band: None,
+            },
         ],
         target: None,
         zero: true,
@@ -357,10 +377,10 @@ pub fn report(e: &Evaluation) -> Markup {
     }
 }
 
-/// The report as one HTML file with its style inline: it opens anywhere, offline.
 /// The title of the standalone report, by which an earlier one is recognised.
 pub const REPORT_TITLE: &str = "MDT evaluation – Accord";
 
+/// The report as one HTML file with its style inline: it opens anywhere, offline.
 pub fn standalone(e: &Evaluation) -> String {
     html! {
         (DOCTYPE)

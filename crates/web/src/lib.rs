@@ -1,18 +1,20 @@
 //! `accord serve`: the dashboard and its JSON API over one results snapshot.
 //!
-//! [`site`] loads the snapshot and computes every figure a page shows; [`pages`] renders
+//! `site` loads the snapshot and computes every figure a page shows; `pages` renders
 //! them as HTML with server-drawn SVG charts (accord-chart) and htmx for filters that
-//! change a page without a full reload; [`api`] returns the same values as JSON and serves
+//! change a page without a full reload; `api` returns the same values as JSON and serves
 //! the OpenAPI document that describes them. With `public`, only aggregates after
 //! disclosure control leave the server; the snapshot holds no person-level data in any
 //! mode.
 
-pub mod api;
+#![warn(missing_docs)]
+
+mod api;
 pub mod evaluation;
 pub mod mdt;
-pub mod money;
-pub mod pages;
-pub mod site;
+mod money;
+mod pages;
+mod site;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,24 +26,38 @@ use axum::routing::get;
 
 pub use site::Site;
 
+/// What can go wrong serving the dashboard.
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
+    /// The snapshot could not be read.
     #[error(transparent)]
     Snapshot(#[from] accord_snapshot::SnapshotError),
+    /// A framework definition in the snapshot could not be read.
     #[error("{file}: {message}")]
-    Framework { file: String, message: String },
+    Framework {
+        /// The definition's file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No such page or figure.
     #[error("{0}")]
     NotFound(String),
+    /// A request the server cannot answer (a bad filter, a page for the partnership only).
     #[error("{0}")]
     BadRequest(String),
+    /// The address could not be listened on.
     #[error("cannot listen on {address}: {source}")]
     Listen {
+        /// The address.
         address: SocketAddr,
+        /// The underlying error.
         source: std::io::Error,
     },
 }
 
 impl WebError {
+    /// The HTTP status the error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -389,7 +389,7 @@ impl Site {
 
     /// The risk model's card. It describes one partnership's model and holds small
     /// subgroup counts, so it is for the partnership only: public mode does not serve it.
-    pub fn risk(&self) -> Result<&ModelCard, WebError> {
+    pub(crate) fn risk(&self) -> Result<&ModelCard, WebError> {
         if self.public {
             return Err(WebError::NotFound(
                 "the risk model card is for the partnership and is not published".into(),
@@ -410,7 +410,7 @@ impl Site {
 
     /// The evaluation's results. Per-network results rest on small numbers, so, like the
     /// risk card, they are for the partnership: public mode does not serve them.
-    pub fn evaluation(&self) -> Result<&Evaluation, WebError> {
+    pub(crate) fn evaluation(&self) -> Result<&Evaluation, WebError> {
         if self.public {
             return Err(WebError::NotFound(
                 "the MDT evaluation is for the partnership and is not published".into(),
@@ -434,7 +434,7 @@ impl Site {
     }
 
     /// Is the MDT workflow there to link to?
-    pub fn has_mdt(&self) -> bool {
+    pub(crate) fn has_mdt(&self) -> bool {
         self.mdt.is_some()
     }
 
@@ -457,16 +457,16 @@ impl Site {
     }
 
     /// Is there an evaluation page to link to (to sign in for)?
-    pub fn has_evaluation(&self) -> bool {
+    pub(crate) fn has_evaluation(&self) -> bool {
         self.evaluation().is_ok() && self.mdt.is_some()
     }
 
     /// Is there a risk page to link to (to sign in for)?
-    pub fn has_risk(&self) -> bool {
+    pub(crate) fn has_risk(&self) -> bool {
         self.risk().is_ok() && self.mdt.is_some()
     }
 
-    pub fn public(&self) -> bool {
+    pub(crate) fn public(&self) -> bool {
         self.public
     }
 
@@ -481,7 +481,7 @@ impl Site {
 
     /// The outcome-based contracts to serve: the partnership's own, else the built-in
     /// examples.
-    pub fn outcome_contracts(&self) -> Vec<accord_contracts::OutcomeContract> {
+    pub(crate) fn outcome_contracts(&self) -> Vec<accord_contracts::OutcomeContract> {
         if !self.outcome_contracts.is_empty() {
             return self.outcome_contracts.clone();
         }
@@ -493,15 +493,16 @@ impl Site {
 
     /// Spend, contracts and budgets, where the snapshot holds them (never in public mode:
     /// money has no disclosure rules yet).
-    pub fn money(&self) -> Option<&accord_snapshot::money::MoneyResults> {
+    pub(crate) fn money(&self) -> Option<&accord_snapshot::money::MoneyResults> {
         self.snapshot().money.as_ref()
     }
 
+    /// The snapshot served (in public mode, its published copy).
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot
     }
 
-    pub fn about(&self) -> About {
+    pub(crate) fn about(&self) -> About {
         About {
             public: self.public,
             provenance: self.snapshot.summary.header.provenance.clone(),
@@ -510,7 +511,7 @@ impl Site {
         }
     }
 
-    pub fn frameworks(&self) -> Vec<FrameworkSummary> {
+    pub(crate) fn frameworks(&self) -> Vec<FrameworkSummary> {
         self.frameworks.iter().map(|f| self.summary_of(f)).collect()
     }
 
@@ -551,7 +552,7 @@ impl Site {
 
     /// A row's figures as this site shows them (in public mode, the published copy's:
     /// withheld counts are `None`).
-    pub fn figure(&self, row: &ResultRow) -> Figure {
+    pub(crate) fn figure(&self, row: &ResultRow) -> Figure {
         Figure {
             numerator: shown(row.numerator),
             denominator: shown(row.denominator),
@@ -565,11 +566,11 @@ impl Site {
     }
 
     /// A count as this site shows it (`None` where the published copy withholds it).
-    pub fn count(&self, n: f64) -> Option<f64> {
+    pub(crate) fn count(&self, n: f64) -> Option<f64> {
         shown(n)
     }
 
-    pub fn overview(&self, framework: &str) -> Result<Overview, WebError> {
+    pub(crate) fn overview(&self, framework: &str) -> Result<Overview, WebError> {
         let f = self.framework(framework)?;
         let domains = f
             .domains
@@ -639,7 +640,7 @@ impl Site {
         }
     }
 
-    pub fn indicator(
+    pub(crate) fn indicator(
         &self,
         framework: &str,
         indicator: &str,
@@ -872,7 +873,7 @@ impl Site {
     }
 
     /// A group's name for people: areas by name, codes in words.
-    pub fn group_label(&self, breakdown: &str, group: &str) -> String {
+    pub(crate) fn group_label(&self, breakdown: &str, group: &str) -> String {
         if let Some(name) = self.snapshot.summary.area_names.get(group)
             && matches!(breakdown, "locality" | "network" | "practice")
         {
@@ -881,7 +882,7 @@ impl Site {
         segment_label(breakdown, group)
     }
 
-    pub fn population(&self, query: &PopulationQuery) -> Result<PopulationView, WebError> {
+    pub(crate) fn population(&self, query: &PopulationQuery) -> Result<PopulationView, WebError> {
         let profile = &self.snapshot.summary.profile;
         // The segment models are those the profile holds, in its order.
         let mut models: Vec<&str> = Vec::new();
@@ -984,7 +985,7 @@ impl Site {
         })
     }
 
-    pub fn quality(&self) -> QualityView {
+    pub(crate) fn quality(&self) -> QualityView {
         let profile = &self.snapshot.summary.profile;
         let months: BTreeSet<NaiveDate> = profile.monthly_rows.iter().map(|m| m.month).collect();
         let months: Vec<NaiveDate> = months.into_iter().collect();

@@ -7,6 +7,7 @@ use super::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExactField {
+    /// Sex.
     Sex,
     /// The row's network ([`Networks::of_row`]): for the treated, the network whose MDT
     /// discussed them first; for a control, their practice's on the covariate day.
@@ -55,12 +56,15 @@ impl ExactField {
 /// How to evaluate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluationOptions {
+    /// Controls per treated and the caliper.
     pub matching: MatchOptions,
+    /// Fields matched exactly.
     pub exact: Vec<ExactField>,
     /// Covariates (by name) on which, among the controls within the caliper, the closest
     /// by Mahalanobis distance is taken; empty: the closest on the propensity score.
     #[serde(default)]
     pub mahalanobis: Vec<String>,
+    /// Which people may be controls.
     pub controls: ControlPool,
     /// How controls discussed later are followed.
     #[serde(default)]
@@ -74,6 +78,7 @@ pub struct EvaluationOptions {
     /// Results saved before there was a choice had one.
     #[serde(default = "one")]
     pub matchings: usize,
+    /// The seed of sampling, matching and the bootstrap.
     pub seed: u64,
     /// Count the index day in the post window (a sensitivity analysis).
     pub include_index_day: bool,

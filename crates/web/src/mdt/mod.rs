@@ -30,6 +30,7 @@ pub struct Mdt {
 }
 
 impl Mdt {
+    /// The workflow over an operational database.
     pub fn new(store: Store) -> Mdt {
         Mdt {
             store,
@@ -44,6 +45,7 @@ impl Mdt {
         self
     }
 
+    /// The operational database.
     pub fn store(&self) -> &Store {
         &self.store
     }

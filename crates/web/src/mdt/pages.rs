@@ -215,8 +215,16 @@ pub fn network(
         },
         categories: recent.iter().map(|m| m.month.clone()).collect(),
         series: vec![
-            Series { name: "New".into(), values: recent.iter().map(|m| Some(m.new_people as f64)).collect(), band: None },
-            Series { name: "Follow-up".into(), values: recent.iter().map(|m| Some(m.follow_ups as f64)).collect(), band: None },
+            Series {
+                name: "New".into(),
+                values: recent.iter().map(|m| Some(m.new_people as f64)).collect(),
+                band: None,
+            },
+            Series {
+                name: "Follow-up".into(),
+                values: recent.iter().map(|m| Some(m.follow_ups as f64)).collect(),
+                band: None,
+            },
         ],
         target: None,
         zero: true,
