@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use accord_dataset::{
-    DATASET_OUTPUT, Dataset, Destination, Provenance, WriteOptions, seal, thousands, write_dataset,
+    DATASET_OUTPUT, Dataset, Destination, Origin, WriteOptions, seal, thousands, write_dataset,
 };
 use accord_synth::{PlantedEffect, Stage, SynthParams, generate};
 use accord_workspace::Layout;
@@ -192,7 +192,7 @@ pub fn run(cli: Cli) -> Result<()> {
             source,
             json,
         }) => {
-            let provenance = Provenance {
+            let provenance = Origin {
                 extract_date,
                 source,
                 generator: None,
@@ -290,7 +290,7 @@ fn synthesise(
     let generated = started.elapsed();
     let generator =
         toml::Table::try_from(&borough.truth).context("recording the generator's parameters")?;
-    let provenance = Provenance {
+    let provenance = Origin {
         extract_date: params.end_date,
         source: format!(
             "Accord synthetic borough: {} people, seed {}",

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use accord_dataset::{
-    DATASET_OUTPUT, Dataset, Destination, Provenance, TableBatches, WriteOptions, write_dataset,
+    DATASET_OUTPUT, Dataset, Destination, Origin, TableBatches, WriteOptions, write_dataset,
 };
 use accord_mdt::Store;
 use accord_mdt::demo::{DEMO_PASSWORD, DemoSummary};
@@ -229,7 +229,7 @@ fn export(args: &ExportArgs) -> Result<()> {
     }
     tables.insert(Table::MdtDiscussion, vec![discussion_batch(&rows)?]);
     let manifest = dataset.manifest();
-    let provenance = Provenance {
+    let provenance = Origin {
         extract_date: manifest.extract_date,
         source: format!(
             "{}; mdt_discussion exported from the MDT workflow's database",

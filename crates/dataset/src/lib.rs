@@ -38,7 +38,7 @@ mod write;
 
 pub use check::{CheckReport, TableReport, check_contents, thousands};
 pub use error::{DatasetError, Result};
-pub use manifest::{DATASET_OUTPUT, MANIFEST_FILE, Manifest, ManifestFile, Provenance, hash_file};
+pub use manifest::{DATASET_OUTPUT, MANIFEST_FILE, Manifest, ManifestFile, Origin, hash_file};
 pub use output::{Destination, OutputKind, Shape, json_object_with};
 pub use read::Dataset;
 pub use seal::seal;

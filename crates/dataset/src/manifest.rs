@@ -39,9 +39,10 @@ pub const DATASET_OUTPUT: OutputKind = OutputKind {
     },
 };
 
-/// Where a dataset came from: what the writer records beside the files.
+/// Where a dataset came from: what the writer records beside the files (results say
+/// where they came from in [`crate::artifact::Provenance`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Provenance {
+pub struct Origin {
     /// The last date the data can describe.
     pub extract_date: NaiveDate,
     /// A sentence on the source: which system, which extract, or which generator.
@@ -94,15 +95,15 @@ pub struct ManifestFile {
 
 impl Manifest {
     /// A manifest for these files, written by this build of Accord.
-    pub fn new(provenance: &Provenance, files: Vec<ManifestFile>) -> Manifest {
+    pub fn new(origin: &Origin, files: Vec<ManifestFile>) -> Manifest {
         Manifest {
             schema_version: accord_model::SCHEMA_VERSION,
-            extract_date: provenance.extract_date,
-            source: provenance.source.clone(),
+            extract_date: origin.extract_date,
+            source: origin.source.clone(),
             written_by: format!("accord {}", env!("CARGO_PKG_VERSION")),
             content_sha256: String::new(),
             files,
-            generator: provenance.generator.clone(),
+            generator: origin.generator.clone(),
         }
     }
 
@@ -261,13 +262,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn sample() -> Manifest {
-        let provenance = Provenance {
+        let origin = Origin {
             extract_date: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
             source: "unit test".into(),
             generator: None,
         };
         Manifest::new(
-            &provenance,
+            &origin,
             vec![ManifestFile {
                 table: "person".into(),
                 path: "person/part-00000.parquet".into(),

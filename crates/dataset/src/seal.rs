@@ -9,14 +9,14 @@ use rayon::prelude::*;
 
 use crate::check::{CheckReport, check_contents};
 use crate::error::{DatasetError, Result};
-use crate::manifest::{Manifest, ManifestFile, Provenance, hash_file};
+use crate::manifest::{Manifest, ManifestFile, Origin, hash_file};
 use crate::read::{discover_parquet_files, inspect_footer};
 
 /// Checks every table under `dir` and writes its manifest; nothing is written unless
 /// every check passes.
 pub fn seal(
     dir: &Path,
-    provenance: &Provenance,
+    origin: &Origin,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Manifest, CheckReport)> {
     let found = discover_parquet_files(dir)?;
@@ -42,7 +42,7 @@ pub fn seal(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let manifest = Manifest::new(provenance, files);
+    let manifest = Manifest::new(origin, files);
     let report = check_contents(dir, &manifest, progress)?;
     manifest.write(dir)?;
     Ok((manifest, report))

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::check::{CheckReport, check_contents};
 use crate::error::{DatasetError, Result};
 use crate::manifest::DATASET_OUTPUT;
-use crate::manifest::{Manifest, ManifestFile, Provenance};
+use crate::manifest::{Manifest, ManifestFile, Origin};
 use crate::output::{Destination, WriteLock, split_destination, working_name};
 
 /// The tables of a dataset in memory: each table's batches, in order, in its canonical
@@ -54,7 +54,7 @@ impl Default for WriteOptions {
 pub fn write_dataset(
     out: &Path,
     tables: &TableBatches,
-    provenance: &Provenance,
+    origin: &Origin,
     options: &WriteOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Manifest, CheckReport)> {
@@ -79,7 +79,7 @@ pub fn write_dataset(
         inputs: &inputs,
     };
     let (manifest, mut report) = write_folder_atomically(&destination, |staging| {
-        let manifest = write_into(staging, tables, provenance, options, progress)?;
+        let manifest = write_into(staging, tables, origin, options, progress)?;
         // Checked where it was written, so that a dataset no reader would open never
         // takes the place of anything; errors name the files as they were to be.
         let report = check_contents(staging, &manifest, progress)
@@ -157,7 +157,7 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 fn write_into(
     staging: &Path,
     tables: &TableBatches,
-    provenance: &Provenance,
+    origin: &Origin,
     options: &WriteOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Manifest> {
@@ -190,7 +190,7 @@ fn write_into(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let manifest = Manifest::new(provenance, files);
+    let manifest = Manifest::new(origin, files);
     manifest.write(staging)?;
     Ok(manifest)
 }

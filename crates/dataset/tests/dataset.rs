@@ -6,8 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use accord_dataset::{
-    Dataset, DatasetError, Provenance, TableBatches, WriteOptions, check_contents, seal,
-    write_dataset,
+    Dataset, DatasetError, Origin, TableBatches, WriteOptions, check_contents, seal, write_dataset,
 };
 use accord_model::Table;
 use arrow_array::{
@@ -183,8 +182,8 @@ fn fixture() -> TableBatches {
     tables
 }
 
-fn provenance() -> Provenance {
-    Provenance {
+fn provenance() -> Origin {
+    Origin {
         extract_date: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
         source: "fixture".into(),
         generator: None,

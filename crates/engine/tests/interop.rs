@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
-use accord_dataset::{Dataset, Provenance, seal};
+use accord_dataset::{Dataset, Origin, seal};
 use accord_engine::{RefreshOptions, refresh};
 use accord_framework::builtin;
 use accord_model::Table;
@@ -61,7 +61,7 @@ fn a_warehouse_export_with_nullable_columns_refreshes_to_the_same_figures() {
             export_table(&dataset, table, &export);
         }
     }
-    let provenance = Provenance {
+    let provenance = Origin {
         extract_date: dataset.manifest().extract_date,
         source: "a warehouse export".into(),
         generator: None,

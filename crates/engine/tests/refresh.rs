@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use accord_dataset::{Provenance, TableBatches, WriteOptions, write_dataset};
+use accord_dataset::{Origin, TableBatches, WriteOptions, write_dataset};
 use accord_engine::{RefreshOptions, refresh};
 use accord_framework::Framework;
 use accord_model::Table;
@@ -229,7 +229,7 @@ fn tiny_borough(dir: &Path) {
             text(&[None; 5]),
         ],
     );
-    let provenance = Provenance {
+    let provenance = Origin {
         extract_date: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
         source: "hand-made test borough".into(),
         generator: None,

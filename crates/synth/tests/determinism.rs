@@ -3,7 +3,7 @@
 
 mod common;
 
-use accord_dataset::{Dataset, Provenance, WriteOptions, check_contents, write_dataset};
+use accord_dataset::{Dataset, Origin, WriteOptions, check_contents, write_dataset};
 use accord_synth::{SynthParams, generate};
 use common::end_date;
 
@@ -11,7 +11,7 @@ fn manifest_text(seed: u64, dir: &std::path::Path) -> String {
     // Several blocks of people, so that work is split across threads.
     let params = SynthParams::new(30_000, seed, end_date());
     let borough = generate(&params, &|_, _| {}).unwrap();
-    let provenance = Provenance {
+    let provenance = Origin {
         extract_date: params.end_date,
         source: format!("seed {seed}"),
         generator: Some(toml::Table::try_from(&borough.truth).unwrap()),

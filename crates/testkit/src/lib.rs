@@ -8,7 +8,7 @@ pub mod mdt;
 
 use std::path::PathBuf;
 
-use accord_dataset::{Provenance, WriteOptions, write_dataset};
+use accord_dataset::{Origin, WriteOptions, write_dataset};
 use accord_synth::{SynthParams, generate};
 use chrono::NaiveDate;
 
@@ -27,7 +27,7 @@ pub fn borough(persons: usize, seed: u64) -> (tempfile::TempDir, PathBuf) {
     let data = dir.path().join("borough");
     let borough =
         generate(&SynthParams::new(persons, seed, end_date()), &|_, _| {}).expect("a borough");
-    let provenance = Provenance {
+    let provenance = Origin {
         extract_date: end_date(),
         source: "test borough".into(),
         generator: None,
