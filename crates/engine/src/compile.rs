@@ -1,7 +1,9 @@
 //! The compiler: framework definitions to SQL. One program per refresh: shared tables
-//! (the periods of each kind, and each person's registration spells clipped to each period
-//! with what is true of them on its last day), then one query per indicator that reads
-//! them and returns every period × breakdown × group in one pass (GROUPING SETS).
+//! (the periods of each kind; each person's registration spells clipped to each period
+//! with what is true of them on its last day; and, per spell, a tally of every event
+//! filter the kind's indicators count, from one pass over activity), then one query per
+//! indicator that reads them and returns every period × breakdown × group in one pass
+//! (GROUPING SETS). No indicator query reads activity itself.
 //!
 //! The SQL is kept to what DataFusion and DuckDB both run unchanged, so the benchmark can
 //! hand the same text to both: no dialect functions, no integer division, quoted `date`
@@ -12,6 +14,7 @@ use accord_framework::{
     OPTIONAL_PERSON_BREAKDOWNS, PeriodKind, Population,
 };
 use accord_model::{Condition, Setting, Vocabulary};
+use chrono::Datelike;
 use std::collections::BTreeMap;
 
 use accord_dataset::{OutputKind, Shape};
@@ -130,11 +133,73 @@ pub const AGE_BANDS: [(u32, &str); 8] = [
     (85, "85+"),
 ];
 
+/// What each indicator of a period kind counts of activity, tallied per spell.
+#[derive(Debug, Default)]
+struct Tallies {
+    /// Each distinct event filter once, with the tallies asked of it.
+    filters: Vec<(Events, Tally)>,
+}
+
+/// The tallies of one event filter: events while registered in the spell (rates), whether
+/// there was any in the period (proportions), and their cost in the period (mean costs).
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    count: bool,
+    any: bool,
+    cost: bool,
+}
+
+impl Tallies {
+    /// The filter's position, adding it (and the tally asked of it) if it is new.
+    fn add(&mut self, events: &Events, tally: impl Fn(&mut Tally)) -> usize {
+        let position = match self.filters.iter().position(|(e, _)| e == events) {
+            Some(position) => position,
+            None => {
+                self.filters.push((events.clone(), Tally::default()));
+                self.filters.len() - 1
+            }
+        };
+        tally(&mut self.filters[position].1);
+        position
+    }
+
+    /// The filter's position; every filter was added before any query is compiled.
+    fn position(&self, events: &Events) -> usize {
+        self.filters
+            .iter()
+            .position(|(e, _)| e == events)
+            .unwrap_or_default()
+    }
+
+    /// The tally the indicator reads, if it counts activity.
+    fn of(&mut self, measure: &Measure) -> Option<usize> {
+        match measure {
+            Measure::Rate { events, .. } | Measure::StandardisedRate { events, .. } => {
+                Some(self.add(events, |t| t.count = true))
+            }
+            Measure::Proportion(Criterion::Event(events)) => {
+                Some(self.add(events, |t| t.any = true))
+            }
+            Measure::MeanCost { events } => Some(self.add(events, |t| t.cost = true)),
+            _ => None,
+        }
+    }
+}
+
 /// Compiles every indicator of `frameworks` for the data in `span`.
 pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
     // Per period kind: whether any indicator needs spells, and whether any needs the
     // condition- and activity-derived attributes (the expensive part of the table).
     let mut kinds: BTreeMap<PeriodKind, (bool, bool, bool)> = BTreeMap::new();
+    let mut tallies: BTreeMap<PeriodKind, Tallies> = BTreeMap::new();
+    for framework in frameworks {
+        for indicator in &framework.indicators {
+            tallies
+                .entry(indicator.period)
+                .or_default()
+                .of(&indicator.measure);
+        }
+    }
     let mut queries = Vec::new();
     for framework in frameworks {
         for indicator in &framework.indicators {
@@ -145,7 +210,16 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
                 .breakdowns
                 .iter()
                 .any(|b| b.is_segment_model_file());
-            let (sql, reads) = indicator_sql(indicator);
+            let tally = match &indicator.measure {
+                Measure::Rate { events, .. }
+                | Measure::StandardisedRate { events, .. }
+                | Measure::Proportion(Criterion::Event(events))
+                | Measure::MeanCost { events } => {
+                    tallies.get(&indicator.period).map(|t| t.position(events))
+                }
+                _ => None,
+            };
+            let (sql, reads) = indicator_sql(indicator, tally);
             queries.push(Query {
                 framework: framework.id.clone(),
                 indicator: indicator.id.clone(),
@@ -173,6 +247,12 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
                 name: spells_table(kind),
                 sql: spells_sql(kind, attributes, segments),
             });
+            if let Some(tallies) = tallies.get(&kind).filter(|t| !t.filters.is_empty()) {
+                shared.push(SharedTable {
+                    name: tallies_table(kind),
+                    sql: tallies_sql(kind, tallies, &periods(kind, span.start, span.end)),
+                });
+            }
         }
     }
     Program {
@@ -214,6 +294,94 @@ pub fn periods_table(kind: PeriodKind) -> String {
 /// The name of the table of registration spells clipped to the periods of a kind.
 pub fn spells_table(kind: PeriodKind) -> String {
     format!("spells_{}", kind.code())
+}
+
+/// The name of the table of each spell's event tallies for the periods of a kind.
+pub fn tallies_table(kind: PeriodKind) -> String {
+    format!("tallies_{}", kind.code())
+}
+
+/// Each spell's tallies of every event filter of a kind's indicators, in one pass over
+/// activity: the rows any filter keeps are tagged with each filter they pass (for a filter
+/// of new episodes, a row only where no row of the filter ended in the 45 days before),
+/// placed in the periods holding their month by an equality join on the month, and
+/// tallied per spell: `count_N` rows starting while registered in the spell, `any_N` 1
+/// where a row started in the period, `cost_N` the cost of rows starting in the period.
+/// Spells without a row are absent (read as zeros).
+fn tallies_sql(kind: PeriodKind, tallies: &Tallies, periods: &[Period]) -> String {
+    let month = |d: chrono::NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month());
+    let period_months = if periods.is_empty() {
+        "(0, DATE '1970-01-01')".to_string()
+    } else {
+        list(periods.iter().flat_map(|p| {
+            (month(p.start)..=month(p.end)).map(|m| format!("({m}, {})", date(p.end)))
+        }))
+    };
+    let mut marks = Vec::new();
+    let mut flags = Vec::new();
+    let mut sums = Vec::new();
+    for (n, (events, tally)) in tallies.filters.iter().enumerate() {
+        let filter = event_filter(events);
+        marks.push(format!("CASE WHEN {filter} THEN 1 ELSE 0 END AS m{n}"));
+        if events.new_episodes_only {
+            marks.push(format!(
+                "LAG(COALESCE(a.end_date, a.start_date)) OVER (PARTITION BY a.person_id, CASE WHEN {filter} THEN 1 ELSE 0 END ORDER BY a.start_date, a.activity_id) AS previous_end{n}"
+            ));
+            flags.push(format!(
+                "CASE WHEN m{n} = 1 AND (previous_end{n} IS NULL OR start_date > previous_end{n} + INTERVAL '45 days') THEN 1 ELSE 0 END AS f{n}"
+            ));
+        } else {
+            flags.push(format!("m{n} AS f{n}"));
+        }
+        if tally.count {
+            sums.push(format!(
+                "SUM(CASE WHEN t.f{n} = 1 AND t.start_date >= s.from_day AND t.start_date <= s.to_day THEN 1 ELSE 0 END) AS count_{n}"
+            ));
+        }
+        if tally.any {
+            sums.push(format!("MAX(t.f{n}) AS any_{n}"));
+        }
+        if tally.cost {
+            sums.push(format!(
+                "SUM(CASE WHEN t.f{n} = 1 THEN t.cost_gbp ELSE 0 END) AS cost_{n}"
+            ));
+        }
+    }
+    let any_filter = tallies
+        .filters
+        .iter()
+        .map(|(events, _)| format!("({})", event_filter(events)))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    format!(
+        "CREATE TABLE {tallies} AS
+WITH period_months AS (
+  SELECT month_index, period_end FROM (VALUES {period_months}) AS m(month_index, period_end)
+),
+marked AS (
+  SELECT a.person_id, a.start_date, a.cost_gbp,
+    CAST(date_part('year', a.start_date) AS INTEGER) * 12 + CAST(date_part('month', a.start_date) AS INTEGER) AS month_index,
+    {marks}
+  FROM activity a
+  WHERE {any_filter}
+),
+tagged AS (
+  SELECT person_id, start_date, cost_gbp, month_index,
+    {flags}
+  FROM marked
+)
+SELECT s.period_end, s.person_id, s.from_day,
+  {sums}
+FROM tagged t
+JOIN period_months pm ON pm.month_index = t.month_index
+JOIN {spells} s ON s.person_id = t.person_id AND s.period_end = pm.period_end
+GROUP BY s.period_end, s.person_id, s.from_day",
+        tallies = tallies_table(kind),
+        spells = spells_table(kind),
+        marks = marks.join(",\n    "),
+        flags = flags.join(",\n    "),
+        sums = sums.join(",\n  "),
+    )
 }
 
 fn literal(text: &str) -> String {
@@ -305,6 +473,34 @@ const MENTAL_HEALTH_CONDITIONS: [Condition; 3] = [
     Condition::SeriousMentalIllness,
 ];
 
+/// `registration_days` and `registered`: registration spells clipped to each period of a
+/// kind, with the person's fixed attributes, as CTEs.
+fn registered_ctes(kind: PeriodKind) -> String {
+    format!(
+        "registration_days AS (
+  SELECT r.person_id, r.practice_code, r.start_date,
+    CASE WHEN m.person_id IS NULL THEN r.end_date
+      ELSE CAST(r.end_date - INTERVAL '1 day' AS DATE) END AS end_date
+  FROM registration r
+  LEFT JOIN (SELECT DISTINCT person_id, start_date FROM registration) m
+    ON m.person_id = r.person_id AND m.start_date = r.end_date AND r.start_date < r.end_date
+),
+registered AS (
+  SELECT p.period_start, p.period_end, p.year_start, r.person_id, r.practice_code,
+    CASE WHEN r.start_date > p.period_start THEN r.start_date ELSE p.period_start END AS from_day,
+    LEAST(COALESCE(r.end_date, p.period_end), p.period_end, COALESCE(pe.death_date, p.period_end)) AS to_day,
+    pe.sex, pe.ethnic_group, pe.imd_decile, pe.birth_month, pe.death_date
+  FROM registration_days r
+  JOIN person pe ON pe.person_id = r.person_id
+  CROSS JOIN {periods} p
+  WHERE r.start_date <= p.period_end
+    AND (r.end_date IS NULL OR r.end_date >= p.period_start)
+    AND (pe.death_date IS NULL OR pe.death_date >= p.period_start)
+)",
+        periods = periods_table(kind)
+    )
+}
+
 /// Registration spells clipped to each period, with each person's attributes on the
 /// period's last day: one row per person, period and practice spell. A registration that
 /// ends on the day the person's next one starts (a move, as extracts record it) ends the day
@@ -346,13 +542,23 @@ fn spells_sql(kind: PeriodKind, attributes: bool, segments: bool) -> String {
         }
         case + " ELSE 0 END"
     };
-    let long_term = codes(&Condition::LONG_TERM);
+    // The long-term conditions open: the long-term bits of the mask, counted (a count of
+    // distinct conditions per group would cost the engine a set per person and period).
+    let long_term = Condition::LONG_TERM
+        .iter()
+        .map(|c| {
+            format!(
+                "CASE WHEN (COALESCE(c.condition_mask, 0) & {}) <> 0 THEN 1 ELSE 0 END",
+                condition_bit(*c)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" + ");
     let social_care = codes(&SOCIAL_CARE);
     let attribute_ctes = format!(
         "conditions_at_end AS (
   SELECT g.period_end, g.person_id,
-    bit_or({condition_bits}) AS condition_mask,
-    COUNT(DISTINCT CASE WHEN c.condition IN ({long_term}) THEN c.condition END) AS long_term_conditions
+    bit_or({condition_bits}) AS condition_mask
   FROM registered g JOIN condition c ON c.person_id = g.person_id
   WHERE c.onset_date <= g.period_end AND (c.resolved_date IS NULL OR c.resolved_date > g.period_end)
   GROUP BY g.period_end, g.person_id
@@ -372,7 +578,7 @@ needs_in_year AS (
     let attribute_columns = format!(
         ",
     COALESCE(c.condition_mask, 0) AS condition_mask,
-    COALESCE(c.long_term_conditions, 0) AS long_term_conditions,
+    {long_term} AS long_term_conditions,
     COALESCE(n.emergency_admission, 0) AS emergency_admission,
     CASE WHEN COALESCE(n.mental_health_contact, 0) = 1 OR COALESCE(n.social_care, 0) = 1
       OR (COALESCE(c.condition_mask, 0) & {mh_mask}) <> 0 THEN 1 ELSE 0 END AS has_needs",
@@ -407,26 +613,7 @@ needs_in_year AS (
     };
     format!(
         "CREATE TABLE {spells} AS
-WITH registration_days AS (
-  SELECT r.person_id, r.practice_code, r.start_date,
-    CASE WHEN m.person_id IS NULL THEN r.end_date
-      ELSE CAST(r.end_date - INTERVAL '1 day' AS DATE) END AS end_date
-  FROM registration r
-  LEFT JOIN (SELECT DISTINCT person_id, start_date FROM registration) m
-    ON m.person_id = r.person_id AND m.start_date = r.end_date AND r.start_date < r.end_date
-),
-registered AS (
-  SELECT p.period_start, p.period_end, p.year_start, r.person_id, r.practice_code,
-    CASE WHEN r.start_date > p.period_start THEN r.start_date ELSE p.period_start END AS from_day,
-    LEAST(COALESCE(r.end_date, p.period_end), p.period_end, COALESCE(pe.death_date, p.period_end)) AS to_day,
-    pe.sex, pe.ethnic_group, pe.imd_decile, pe.birth_month, pe.death_date
-  FROM registration_days r
-  JOIN person pe ON pe.person_id = r.person_id
-  CROSS JOIN {periods} p
-  WHERE r.start_date <= p.period_end
-    AND (r.end_date IS NULL OR r.end_date >= p.period_start)
-    AND (pe.death_date IS NULL OR pe.death_date >= p.period_start)
-),
+WITH {registered},
 {attribute_ctes}attributes AS (
   SELECT g.period_start, g.period_end, g.person_id, g.from_day, g.to_day, g.death_date,
     g.sex, g.ethnic_group, g.imd_decile, g.practice_code, pr.locality_id, pr.network_id,
@@ -449,7 +636,7 @@ SELECT period_start, period_end, person_id, from_day, to_day,
   practice_code AS practice{segment_columns}{segment_columns_out}
 FROM attributes",
         spells = spells_table(kind),
-        periods = periods_table(kind),
+        registered = registered_ctes(kind),
         attribute_ctes = pick(&attribute_ctes),
         attribute_columns = pick(&attribute_columns),
         attribute_joins = pick(attribute_joins),
@@ -515,18 +702,6 @@ fn population_filter(population: &Population) -> Vec<String> {
     filters
 }
 
-/// The activity rows an event filter reads: the table itself, or only the rows that start
-/// a new episode (no row of the same settings ending in the 45 days before).
-fn event_source(events: &Events) -> String {
-    if !events.new_episodes_only {
-        return "activity".into();
-    }
-    format!(
-        "(SELECT * FROM (SELECT a.*, LAG(COALESCE(a.end_date, a.start_date)) OVER (PARTITION BY a.person_id ORDER BY a.start_date, a.activity_id) AS previous_end FROM activity a WHERE {}) episodes WHERE previous_end IS NULL OR start_date > previous_end + INTERVAL '45 days')",
-        event_filter(events)
-    )
-}
-
 fn event_filter(events: &Events) -> String {
     let mut filter = format!("a.setting IN ({})", codes(&events.settings));
     if !events.diagnosis_prefixes.is_empty() {
@@ -584,44 +759,45 @@ fn dims_of(indicator: &Indicator, alias: &str) -> String {
         .collect()
 }
 
-/// The SQL of one indicator, and what it reads.
-pub fn indicator_sql(indicator: &Indicator) -> (String, Vec<String>) {
+/// The join of a population of spells `s` to their tallies `t`.
+fn tallies_join(kind: PeriodKind) -> String {
+    format!(
+        "LEFT JOIN {} t ON t.period_end = s.period_end AND t.person_id = s.person_id AND t.from_day = s.from_day",
+        tallies_table(kind)
+    )
+}
+
+/// The SQL of one indicator, and what it reads. `tally` is the position of its event
+/// filter among its period kind's tallies, for indicators that count activity.
+fn indicator_sql(indicator: &Indicator, tally: Option<usize>) -> (String, Vec<String>) {
     let spells = spells_table(indicator.period);
+    let tallies = tallies_table(indicator.period);
+    let joined = tallies_join(indicator.period);
+    let n = tally.unwrap_or_default();
     let dims = dims_of(indicator, "s");
     let mut stratified = false;
     let mut mean = false;
     let (ctes, reads): (Vec<String>, Vec<&str>) = match &indicator.measure {
-        Measure::Rate { events, .. } | Measure::StandardisedRate { events, .. } => {
+        Measure::Rate { .. } | Measure::StandardisedRate { .. } => {
             stratified = matches!(indicator.measure, Measure::StandardisedRate { .. });
             (
                 vec![
-                    population_cte(
-                        indicator,
-                        false,
-                        &["s.from_day", "s.to_day", "s.days", "s.esp_band"],
-                    ),
+                    population_cte(indicator, false, &["s.from_day", "s.days", "s.esp_band"]),
                     format!(
-                        "contributions AS (\n  SELECT s.period_end, s.esp_band, {dims}CAST(0 AS DOUBLE) AS numerator, s.days / 365.25 AS denominator\n  FROM population s\n  UNION ALL\n  SELECT s.period_end, s.esp_band, {dims}CAST(1 AS DOUBLE) AS numerator, CAST(0 AS DOUBLE) AS denominator\n  FROM {} a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.from_day AND a.start_date <= s.to_day\n)",
-                        event_source(events),
-                        event_filter(events)
+                        "contributions AS (\n  SELECT s.period_end, s.esp_band, {dims}CAST(COALESCE(t.count_{n}, 0) AS DOUBLE) AS numerator, s.days / 365.25 AS denominator\n  FROM population s {joined}\n)"
                     ),
                 ],
-                vec!["activity"],
+                vec![tallies.as_str()],
             )
         }
-        Measure::Proportion(Criterion::Event(events)) => (
+        Measure::Proportion(Criterion::Event(_)) => (
             vec![
-                population_cte(indicator, true, &[]),
+                population_cte(indicator, true, &["s.from_day"]),
                 format!(
-                    "hits AS (\n  SELECT DISTINCT s.period_end, s.person_id\n  FROM {} a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.period_start AND a.start_date <= s.period_end\n)",
-                    event_source(events),
-                    event_filter(events)
-                ),
-                format!(
-                    "contributions AS (\n  SELECT s.period_end, {dims}CAST(CASE WHEN h.person_id IS NULL THEN 0 ELSE 1 END AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM population s LEFT JOIN hits h ON h.period_end = s.period_end AND h.person_id = s.person_id\n)"
+                    "contributions AS (\n  SELECT s.period_end, {dims}CAST(COALESCE(t.any_{n}, 0) AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM population s {joined}\n)"
                 ),
             ],
-            vec!["activity"],
+            vec![tallies.as_str()],
         ),
         Measure::Proportion(Criterion::Condition(conditions)) => (
             vec![
@@ -666,20 +842,16 @@ pub fn indicator_sql(indicator: &Indicator) -> (String, Vec<String>) {
                 vec!["observation"],
             )
         }
-        Measure::MeanCost { events } => {
+        Measure::MeanCost { .. } => {
             mean = true;
             (
                 vec![
-                    population_cte(indicator, true, &[]),
+                    population_cte(indicator, true, &["s.from_day"]),
                     format!(
-                        "costs AS (\n  SELECT s.period_end, s.person_id, SUM(a.cost_gbp) AS cost\n  FROM activity a JOIN population s ON a.person_id = s.person_id\n  WHERE {} AND a.start_date >= s.period_start AND a.start_date <= s.period_end\n  GROUP BY s.period_end, s.person_id\n)",
-                        event_filter(events)
-                    ),
-                    format!(
-                        "contributions AS (\n  SELECT s.period_end, {dims}CAST(COALESCE(c.cost, 0) AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM population s LEFT JOIN costs c ON c.period_end = s.period_end AND c.person_id = s.person_id\n)"
+                        "contributions AS (\n  SELECT s.period_end, {dims}CAST(COALESCE(t.cost_{n}, 0) AS DOUBLE) AS numerator, CAST(1 AS DOUBLE) AS denominator\n  FROM population s {joined}\n)"
                     ),
                 ],
-                vec!["activity"],
+                vec![tallies.as_str()],
             )
         }
         Measure::SurveyAgreement { survey, items } => {
