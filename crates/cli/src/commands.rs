@@ -192,13 +192,13 @@ pub fn run(cli: Cli) -> Result<()> {
             source,
             json,
         }) => {
-            let provenance = Origin {
+            let origin = Origin {
                 extract_date,
                 source,
                 generator: None,
             };
             let progress = bar(0, "checking rows", json);
-            let (manifest, report) = seal(&dir, &provenance, &|n| progress.inc(n))?;
+            let (manifest, report) = seal(&dir, &origin, &|n| progress.inc(n))?;
             progress.finish_and_clear();
             if !json {
                 println!(
@@ -290,7 +290,7 @@ fn synthesise(
     let generated = started.elapsed();
     let generator =
         toml::Table::try_from(&borough.truth).context("recording the generator's parameters")?;
-    let provenance = Origin {
+    let origin = Origin {
         extract_date: params.end_date,
         source: format!(
             "Accord synthetic borough: {} people, seed {}",
@@ -309,9 +309,7 @@ fn synthesise(
         replace: force,
         ..WriteOptions::default()
     };
-    let (_, report) = write_dataset(out, &borough.tables, &provenance, &options, &|n| {
-        writing.inc(n)
-    })?;
+    let (_, report) = write_dataset(out, &borough.tables, &origin, &options, &|n| writing.inc(n))?;
     writing.finish_and_clear();
     if !quiet {
         let truth = &borough.truth.planted_effect;

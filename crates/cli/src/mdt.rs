@@ -229,7 +229,7 @@ fn export(args: &ExportArgs) -> Result<()> {
     }
     tables.insert(Table::MdtDiscussion, vec![discussion_batch(&rows)?]);
     let manifest = dataset.manifest();
-    let provenance = Origin {
+    let origin = Origin {
         extract_date: manifest.extract_date,
         source: format!(
             "{}; mdt_discussion exported from the MDT workflow's database",
@@ -238,7 +238,7 @@ fn export(args: &ExportArgs) -> Result<()> {
         generator: manifest.generator.clone(),
     };
     let out = &args.out;
-    write_dataset(out, &tables, &provenance, &options, &|_| {})?;
+    write_dataset(out, &tables, &origin, &options, &|_| {})?;
     progress.finish_and_clear();
     let people: std::collections::HashSet<u64> = rows.iter().map(|r| r.person_id).collect();
     println!(

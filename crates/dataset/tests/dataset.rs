@@ -182,7 +182,7 @@ fn fixture() -> TableBatches {
     tables
 }
 
-fn provenance() -> Origin {
+fn origin() -> Origin {
     Origin {
         extract_date: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
         source: "fixture".into(),
@@ -191,15 +191,9 @@ fn provenance() -> Origin {
 }
 
 fn written(dir: &Path, tables: &TableBatches) -> accord_dataset::Manifest {
-    write_dataset(
-        dir,
-        tables,
-        &provenance(),
-        &WriteOptions::default(),
-        &|_| {},
-    )
-    .unwrap()
-    .0
+    write_dataset(dir, tables, &origin(), &WriteOptions::default(), &|_| {})
+        .unwrap()
+        .0
 }
 
 #[test]
@@ -239,7 +233,7 @@ fn large_tables_are_split_into_files_and_read_back_in_order() {
         max_rows_per_file: 1,
         ..WriteOptions::default()
     };
-    let (manifest, _) = write_dataset(&dir, &tables, &provenance(), &options, &|_| {}).unwrap();
+    let (manifest, _) = write_dataset(&dir, &tables, &origin(), &options, &|_| {}).unwrap();
     assert_eq!(manifest.files_of("person").count(), 3);
     let read = Dataset::open(&dir)
         .unwrap()
@@ -309,7 +303,7 @@ fn writing_refuses_to_overwrite_and_replaces_atomically_when_asked() {
     let err = write_dataset(
         &dir,
         &fixture(),
-        &provenance(),
+        &origin(),
         &WriteOptions::default(),
         &|_| {},
     )
@@ -321,7 +315,7 @@ fn writing_refuses_to_overwrite_and_replaces_atomically_when_asked() {
         replace: true,
         ..WriteOptions::default()
     };
-    let (second, _) = write_dataset(&dir, &changed, &provenance(), &options, &|_| {}).unwrap();
+    let (second, _) = write_dataset(&dir, &changed, &origin(), &options, &|_| {}).unwrap();
     assert_ne!(first, second);
     assert!(!Dataset::open(&dir).unwrap().has_table(Table::Observation));
     let leftovers: Vec<_> = fs::read_dir(tmp.path())
@@ -354,14 +348,8 @@ fn a_non_canonical_batch_is_refused_before_anything_is_written() {
             .unwrap(),
         ],
     );
-    let err = write_dataset(
-        &dir,
-        &tables,
-        &provenance(),
-        &WriteOptions::default(),
-        &|_| {},
-    )
-    .unwrap_err();
+    let err =
+        write_dataset(&dir, &tables, &origin(), &WriteOptions::default(), &|_| {}).unwrap_err();
     assert!(
         matches!(
             err,
@@ -485,7 +473,7 @@ fn seal_error(damage: impl FnOnce(&Path)) -> String {
     let dir = tmp.path().join("export");
     export(&dir);
     damage(&dir);
-    let err = seal(&dir, &provenance(), &|_| {})
+    let err = seal(&dir, &origin(), &|_| {})
         .expect_err("the damage went unnoticed")
         .to_string();
     assert!(
@@ -636,7 +624,7 @@ fn seal_accepts_lossless_variants_and_reads_them_canonically() {
             ),
         ],
     );
-    let (manifest, report) = seal(&dir, &provenance(), &|_| {}).unwrap();
+    let (manifest, report) = seal(&dir, &origin(), &|_| {}).unwrap();
     assert_eq!(manifest.files.len(), 11);
     assert_eq!(report.people, 3);
     let dataset = Dataset::open(&dir).unwrap();

@@ -61,12 +61,12 @@ fn a_warehouse_export_with_nullable_columns_refreshes_to_the_same_figures() {
             export_table(&dataset, table, &export);
         }
     }
-    let provenance = Origin {
+    let origin = Origin {
         extract_date: dataset.manifest().extract_date,
         source: "a warehouse export".into(),
         generator: None,
     };
-    seal(&export, &provenance, &|_| {}).unwrap();
+    seal(&export, &origin, &|_| {}).unwrap();
     let frameworks = builtin::all().unwrap();
     let options = RefreshOptions { threads: 2 };
     let refreshed = |dir: &std::path::Path| {

@@ -229,12 +229,12 @@ fn tiny_borough(dir: &Path) {
             text(&[None; 5]),
         ],
     );
-    let provenance = Origin {
+    let origin = Origin {
         extract_date: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
         source: "hand-made test borough".into(),
         generator: None,
     };
-    write_dataset(dir, &t, &provenance, &WriteOptions::default(), &|_| {}).unwrap();
+    write_dataset(dir, &t, &origin, &WriteOptions::default(), &|_| {}).unwrap();
 }
 
 const FRAMEWORK: &str = r#"format = 1

@@ -11,7 +11,7 @@ fn manifest_text(seed: u64, dir: &std::path::Path) -> String {
     // Several blocks of people, so that work is split across threads.
     let params = SynthParams::new(30_000, seed, end_date());
     let borough = generate(&params, &|_, _| {}).unwrap();
-    let provenance = Origin {
+    let origin = Origin {
         extract_date: params.end_date,
         source: format!("seed {seed}"),
         generator: Some(toml::Table::try_from(&borough.truth).unwrap()),
@@ -19,7 +19,7 @@ fn manifest_text(seed: u64, dir: &std::path::Path) -> String {
     write_dataset(
         dir,
         &borough.tables,
-        &provenance,
+        &origin,
         &WriteOptions::default(),
         &|_| {},
     )

@@ -27,7 +27,7 @@ pub fn borough(persons: usize, seed: u64) -> (tempfile::TempDir, PathBuf) {
     let data = dir.path().join("borough");
     let borough =
         generate(&SynthParams::new(persons, seed, end_date()), &|_, _| {}).expect("a borough");
-    let provenance = Origin {
+    let origin = Origin {
         extract_date: end_date(),
         source: "test borough".into(),
         generator: None,
@@ -35,7 +35,7 @@ pub fn borough(persons: usize, seed: u64) -> (tempfile::TempDir, PathBuf) {
     write_dataset(
         &data,
         &borough.tables,
-        &provenance,
+        &origin,
         &WriteOptions::default(),
         &|_| {},
     )
