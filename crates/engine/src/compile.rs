@@ -149,9 +149,25 @@ struct Tally {
     cost: bool,
 }
 
+/// The event filter an indicator counts of activity, and the tally it reads of it.
+fn counted(measure: &Measure) -> Option<(&Events, Tally)> {
+    let only = |count, any, cost| Tally { count, any, cost };
+    match measure {
+        Measure::Rate { events, .. } | Measure::StandardisedRate { events, .. } => {
+            Some((events, only(true, false, false)))
+        }
+        Measure::Proportion(Criterion::Event(events)) => Some((events, only(false, true, false))),
+        Measure::MeanCost { events } => Some((events, only(false, false, true))),
+        _ => None,
+    }
+}
+
 impl Tallies {
-    /// The filter's position, adding it (and the tally asked of it) if it is new.
-    fn add(&mut self, events: &Events, tally: impl Fn(&mut Tally)) -> usize {
+    /// Adds the filter the indicator counts (once) and the tally it reads of it.
+    fn add(&mut self, measure: &Measure) {
+        let Some((events, wanted)) = counted(measure) else {
+            return;
+        };
         let position = match self.filters.iter().position(|(e, _)| e == events) {
             Some(position) => position,
             None => {
@@ -159,16 +175,16 @@ impl Tallies {
                 self.filters.len() - 1
             }
         };
-        tally(&mut self.filters[position].1);
-        position
+        let tally = &mut self.filters[position].1;
+        tally.count |= wanted.count;
+        tally.any |= wanted.any;
+        tally.cost |= wanted.cost;
     }
 
-    /// The filter's position; every filter was added before any query is compiled.
-    fn position(&self, events: &Events) -> usize {
-        self.filters
-            .iter()
-            .position(|(e, _)| e == events)
-            .unwrap_or_default()
+    /// The position of the filter an indicator counts, once every indicator was added.
+    fn position(&self, measure: &Measure) -> Option<usize> {
+        let (events, _) = counted(measure)?;
+        self.filters.iter().position(|(e, _)| e == events)
     }
 
     /// The spells table's tally columns, in order.
@@ -187,20 +203,6 @@ impl Tallies {
         }
         columns
     }
-
-    /// The tally the indicator reads, if it counts activity.
-    fn of(&mut self, measure: &Measure) -> Option<usize> {
-        match measure {
-            Measure::Rate { events, .. } | Measure::StandardisedRate { events, .. } => {
-                Some(self.add(events, |t| t.count = true))
-            }
-            Measure::Proportion(Criterion::Event(events)) => {
-                Some(self.add(events, |t| t.any = true))
-            }
-            Measure::MeanCost { events } => Some(self.add(events, |t| t.cost = true)),
-            _ => None,
-        }
-    }
 }
 
 /// Compiles every indicator of `frameworks` for the data in `span`.
@@ -214,7 +216,7 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
             tallies
                 .entry(indicator.period)
                 .or_default()
-                .of(&indicator.measure);
+                .add(&indicator.measure);
         }
     }
     let mut queries = Vec::new();
@@ -227,15 +229,9 @@ pub fn compile(frameworks: &[Framework], span: DataSpan) -> Program {
                 .breakdowns
                 .iter()
                 .any(|b| b.is_segment_model_file());
-            let tally = match &indicator.measure {
-                Measure::Rate { events, .. }
-                | Measure::StandardisedRate { events, .. }
-                | Measure::Proportion(Criterion::Event(events))
-                | Measure::MeanCost { events } => {
-                    tallies.get(&indicator.period).map(|t| t.position(events))
-                }
-                _ => None,
-            };
+            let tally = tallies
+                .get(&indicator.period)
+                .and_then(|t| t.position(&indicator.measure));
             let (sql, reads) = indicator_sql(indicator, tally);
             queries.push(Query {
                 framework: framework.id.clone(),

@@ -32,22 +32,6 @@ impl From<Lines> for Vec<String> {
     }
 }
 
-impl<'r> Decode<'r, Any> for Lines {
-    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Lines(<String as Decode<'r, Any>>::decode(value)?))
-    }
-}
-
-impl Type<Any> for Lines {
-    fn type_info() -> AnyTypeInfo {
-        <String as Type<Any>>::type_info()
-    }
-
-    fn compatible(ty: &AnyTypeInfo) -> bool {
-        <String as Type<Any>>::compatible(ty)
-    }
-}
-
 /// An integer column holding 0 or 1.
 pub(crate) struct Flag(i64);
 
@@ -57,21 +41,29 @@ impl From<Flag> for bool {
     }
 }
 
-impl<'r> Decode<'r, Any> for Flag {
-    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Flag(<i64 as Decode<'r, Any>>::decode(value)?))
-    }
+/// Decodes a column wrapper as the type it wraps: both backends store it as that type.
+macro_rules! decoded_as {
+    ($wrapper:ident($stored:ty)) => {
+        impl<'r> Decode<'r, Any> for $wrapper {
+            fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+                Ok($wrapper(<$stored as Decode<'r, Any>>::decode(value)?))
+            }
+        }
+
+        impl Type<Any> for $wrapper {
+            fn type_info() -> AnyTypeInfo {
+                <$stored as Type<Any>>::type_info()
+            }
+
+            fn compatible(ty: &AnyTypeInfo) -> bool {
+                <$stored as Type<Any>>::compatible(ty)
+            }
+        }
+    };
 }
 
-impl Type<Any> for Flag {
-    fn type_info() -> AnyTypeInfo {
-        <i64 as Type<Any>>::type_info()
-    }
-
-    fn compatible(ty: &AnyTypeInfo) -> bool {
-        <i64 as Type<Any>>::compatible(ty)
-    }
-}
+decoded_as!(Lines(String));
+decoded_as!(Flag(i64));
 
 /// Implements `sqlx::FromRow` for a record read through the `Any` driver, one entry per
 /// field: `field` reads the column of that name; `field = "column"` another column;
