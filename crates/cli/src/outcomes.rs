@@ -29,6 +29,10 @@ pub struct RefreshArgs {
     /// Query engine threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Compute every framework again, even those the snapshot at --out already holds for
+    /// the same dataset, definition and program.
+    #[arg(long)]
+    pub no_reuse: bool,
     /// Also write the generated SQL program to this file.
     #[arg(long, value_name = "FILE")]
     pub emit_sql: Option<PathBuf>,
@@ -116,11 +120,18 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
         options.threads = threads;
     }
     let started = Instant::now();
+    let earlier = if args.no_reuse {
+        None
+    } else {
+        earlier_snapshot(&args.out)
+    };
     let workspace = crate::open::workspace(&args.data, args.json)?;
     let count: usize = frameworks.iter().map(|f| f.indicators.len()).sum();
     let progress = bar(count as u64, "indicators", args.json);
     let done = workspace
-        .refresh(&frameworks, &options, &|_, _| progress.inc(1))
+        .refresh(&frameworks, &options, earlier.as_ref(), &|_, _| {
+            progress.inc(1)
+        })
         .with_context(|| format!("refreshing {}", args.data.display()))?;
     progress.finish_and_clear();
     let mut snapshot = done.snapshot;
@@ -144,6 +155,21 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
     Ok(snapshot)
 }
 
+/// The snapshot a refresh replaces, to reuse what is unchanged; none where there is none or
+/// it cannot be read (an older format, say), which costs only time.
+fn earlier_snapshot(out: &Path) -> Option<Snapshot> {
+    if !out.join(accord_snapshot::SUMMARY_FILE).is_file() {
+        return None;
+    }
+    match Snapshot::read(out) {
+        Ok(snapshot) => Some(snapshot),
+        Err(err) => {
+            tracing::info!("not reusing {}: {err}", out.display());
+            None
+        }
+    }
+}
+
 /// Each framework's latest figures, and what the refresh did.
 pub fn print_refreshed(snapshot: &Snapshot, out: &Path) {
     print_overview(snapshot);
@@ -155,6 +181,20 @@ pub fn print_refreshed(snapshot: &Snapshot, out: &Path) {
         snapshot.summary.run.query_seconds,
         out.display()
     );
+    let reused = &snapshot.summary.run.reused;
+    if !reused.is_empty() {
+        let names: Vec<String> = reused
+            .iter()
+            .map(|id| match id.as_str() {
+                "profile" => "the population profile".to_string(),
+                id => format!("framework {id}"),
+            })
+            .collect();
+        println!(
+            "reused, unchanged since the snapshot it replaces (same dataset, definition and program): {}; --no-reuse computes everything",
+            names.join(", ")
+        );
+    }
 }
 
 /// A value in the indicator's unit, with its interval.

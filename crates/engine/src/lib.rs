@@ -13,6 +13,7 @@ pub mod execute;
 pub mod figures;
 pub mod periods;
 pub mod profile;
+pub mod reuse;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -21,7 +22,7 @@ use accord_cohort::Histories;
 use accord_dataset::artifact::{Artifact, Provenance};
 use accord_dataset::{Dataset, DatasetError};
 use accord_framework::Framework;
-use accord_snapshot::{Areas, FrameworkEntry, IndicatorEntry, Run, Snapshot, Summary};
+use accord_snapshot::{Areas, FrameworkEntry, IndicatorEntry, ResultRow, Run, Snapshot, Summary};
 
 pub use compile::{DataSpan, Program, Query, SQL_OUTPUT, compile};
 pub use execute::Engine;
@@ -142,18 +143,64 @@ pub fn prepare(
 }
 
 /// Refreshes `frameworks` on an opened dataset, whose person histories give the segments
-/// of segment-model files. `progress` is told each indicator as it finishes, with how many
-/// there are.
+/// of segment-model files. Where `earlier` is the snapshot this refresh replaces, every
+/// framework (and the population profile) whose reuse key is unchanged is taken from it
+/// instead of computed ([`reuse`]). `progress` is told each indicator as it finishes, with
+/// how many there are.
 pub fn refresh(
     dataset: &Dataset,
     histories: &Histories,
     frameworks: &[Framework],
     options: &RefreshOptions,
+    earlier: Option<&Snapshot>,
     progress: &dyn Fn(&str, usize),
 ) -> Result<Refresh, EngineError> {
     let started = Instant::now();
     let (engine, span, program) = prepare(dataset, frameworks, options)?;
-    if !program.segment_days.is_empty() {
+    let manifest = dataset.manifest();
+    let fingerprint = manifest.fingerprint();
+    let keys = reuse::ReuseKeys::new(&fingerprint, span);
+    let earlier = earlier.map(reuse::Earlier::new);
+    let framework_keys: BTreeMap<&str, String> = frameworks
+        .iter()
+        .map(|f| {
+            (
+                f.id.as_str(),
+                keys.as_ref().map(|k| k.framework(f)).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let reused_frameworks: Vec<&str> = frameworks
+        .iter()
+        .map(|f| f.id.as_str())
+        .filter(|id| {
+            let key = &framework_keys[id];
+            !key.is_empty() && earlier.as_ref().and_then(|e| e.key(id)) == Some(key.as_str())
+        })
+        .collect();
+    let profile_key = keys.as_ref().map(|k| k.profile()).unwrap_or_default();
+    let earlier_profile = earlier
+        .as_ref()
+        .filter(|_| !profile_key.is_empty())
+        .and_then(|e| e.profile(&profile_key));
+    // Only what the figures still to compute read: their queries, the profile's unless
+    // reused, and the shared tables and segments those read.
+    let mut consumers: Vec<&str> = program
+        .queries
+        .iter()
+        .filter(|q| !reused_frameworks.contains(&q.framework.as_str()))
+        .map(|q| q.sql.as_str())
+        .collect();
+    if earlier_profile.is_none() {
+        consumers.extend(program.profile.iter().map(|q| q.sql.as_str()));
+    }
+    let shared = reuse::needed_shared(&program, &consumers);
+    let needs_segments = consumers
+        .iter()
+        .copied()
+        .chain(shared.iter().map(|t| t.sql.as_str()))
+        .any(|sql| reuse::reads_table(sql, compile::PERSON_SEGMENTS));
+    if needs_segments && !program.segment_days.is_empty() {
         let t = Instant::now();
         engine.register_batch(
             compile::PERSON_SEGMENTS,
@@ -165,7 +212,7 @@ pub fn refresh(
         );
     }
     let mut query_seconds = 0.0;
-    for table in &program.shared {
+    for table in shared {
         let t = Instant::now();
         engine.execute(&format!("creating shared table {}", table.name), &table.sql)?;
         query_seconds += t.elapsed().as_secs_f64();
@@ -184,6 +231,28 @@ pub fn refresh(
             continue;
         };
         let what = format!("indicator {}/{}", query.framework, query.indicator);
+        let copied = reused_frameworks
+            .contains(&framework.id.as_str())
+            .then(|| {
+                earlier
+                    .as_ref()?
+                    .indicator(&query.framework, &query.indicator)
+            })
+            .flatten();
+        if let Some((entry, rows, gaps)) = copied {
+            // The figures are the earlier ones; the SQL shown is this program's, which
+            // computes the same figures (the key holds everything they depend on).
+            indicators.push(IndicatorEntry {
+                sql: query.sql.clone(),
+                reads: query.reads.clone(),
+                query_seconds: 0.0,
+                ..entry.clone()
+            });
+            results.extend_from_slice(rows);
+            inequality.extend_from_slice(gaps);
+            progress(&what, total);
+            continue;
+        }
         let t = Instant::now();
         let rows = engine.indicator_rows(&what, &query.sql)?;
         let seconds = t.elapsed().as_secs_f64();
@@ -191,11 +260,18 @@ pub fn refresh(
         tracing::info!(indicator = %what, seconds, rows = rows.len(), "indicator queried");
         let (rows, gaps) =
             figures::indicator_results(&framework.id, indicator, &query.periods, &rows);
-        let latest = rows
-            .iter()
-            .filter(|r| r.breakdown == "all")
-            .max_by_key(|r| r.period_end)
-            .cloned();
+        let mut series: Vec<&ResultRow> = rows.iter().filter(|r| r.breakdown == "all").collect();
+        series.sort_by_key(|r| r.period_end);
+        let latest = series.last().map(|r| (*r).clone());
+        let spc = accord_snapshot::control::indicator_spc(
+            indicator.period.code(),
+            indicator.polarity.code(),
+            match indicator.target {
+                Some(accord_framework::Target::Value(value)) => Some(value),
+                _ => None,
+            },
+            &series,
+        );
         let no_figure = latest
             .is_none()
             .then(|| why_no_figure(&indicator.measure, span));
@@ -227,19 +303,30 @@ pub fn refresh(
             no_figure,
             rows: rows.len(),
             query_seconds: seconds,
+            spc,
         });
         results.extend(rows);
         inequality.extend(gaps);
         progress(&what, total);
     }
-    let t = Instant::now();
-    let mut profile = profile::run(&engine, &program.profile)?;
-    query_seconds += t.elapsed().as_secs_f64();
-    profile::add_segment_models(histories, &mut profile);
-    tracing::info!(
-        seconds = t.elapsed().as_secs_f64(),
-        "population profile computed"
-    );
+    let profile = match earlier_profile {
+        Some(profile) => profile.clone(),
+        None => {
+            let t = Instant::now();
+            let mut profile = profile::run(&engine, &program.profile)?;
+            query_seconds += t.elapsed().as_secs_f64();
+            profile::add_segment_models(histories, &mut profile);
+            tracing::info!(
+                seconds = t.elapsed().as_secs_f64(),
+                "population profile computed"
+            );
+            profile
+        }
+    };
+    let mut reused: Vec<String> = reused_frameworks.iter().map(|id| id.to_string()).collect();
+    if earlier_profile.is_some() {
+        reused.push("profile".into());
+    }
     let mut area_names: BTreeMap<String, String> = engine
         .labelled_numbers(
             "reading area names",
@@ -271,11 +358,10 @@ pub fn refresh(
             areas.networks.insert(network, locality);
         }
     }
-    let manifest = dataset.manifest();
     let mut provenance = Provenance::now(
         ENGINE,
         &dataset.dir().display().to_string(),
-        &manifest.fingerprint(),
+        &fingerprint,
         manifest.extract_date,
     );
     provenance.definitions = frameworks
@@ -289,6 +375,8 @@ pub fn refresh(
             data_end: span.end,
             seconds: started.elapsed().as_secs_f64(),
             query_seconds,
+            reused,
+            profile_key,
         },
         frameworks: frameworks
             .iter()
@@ -299,6 +387,7 @@ pub fn refresh(
                 partnership: f.partnership.clone(),
                 sha256: f.sha256.clone(),
                 file: format!("{}/{}.toml", accord_snapshot::FRAMEWORKS_DIR, f.id),
+                key: framework_keys[f.id.as_str()].clone(),
             })
             .collect(),
         shared_tables: program.shared.clone(),
@@ -308,10 +397,12 @@ pub fn refresh(
         published: false,
         profile,
     };
+    let funnels = accord_snapshot::control::funnels(&summary.indicators, &results);
     let snapshot = Snapshot {
         summary,
         results,
         inequality,
+        funnels,
         framework_files: frameworks
             .iter()
             .map(|f| (format!("{}.toml", f.id), f.text.clone()))

@@ -15,6 +15,7 @@ fn every_builtin_indicator_has_a_latest_value_on_a_generated_borough() {
         &histories,
         &frameworks,
         &RefreshOptions { threads: 2 },
+        None,
         &|_, _| {},
     )
     .unwrap();
@@ -98,6 +99,7 @@ settings = ["apc_nel"]
         &histories,
         &[framework],
         &RefreshOptions { threads: 2 },
+        None,
         &|_, _| {},
     )
     .unwrap();

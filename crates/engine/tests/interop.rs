@@ -72,7 +72,15 @@ fn a_warehouse_export_with_nullable_columns_refreshes_to_the_same_figures() {
     let refreshed = |dir: &std::path::Path| {
         let dataset = Dataset::open(dir).unwrap();
         let histories = accord_cohort::Histories::load(&dataset).unwrap();
-        refresh(&dataset, &histories, &frameworks, &options, &|_, _| {}).unwrap()
+        refresh(
+            &dataset,
+            &histories,
+            &frameworks,
+            &options,
+            None,
+            &|_, _| {},
+        )
+        .unwrap()
     };
     let (ours, theirs) = (refreshed(&data), refreshed(&export));
     assert!(!ours.snapshot.results.is_empty());

@@ -348,7 +348,15 @@ fn refreshed() -> Snapshot {
     let options = RefreshOptions { threads: 2 };
     let dataset = accord_dataset::Dataset::open(&data).unwrap();
     let histories = accord_cohort::Histories::load(&dataset).unwrap();
-    let done = refresh(&dataset, &histories, &[framework], &options, &|_, _| {}).unwrap();
+    let done = refresh(
+        &dataset,
+        &histories,
+        &[framework],
+        &options,
+        None,
+        &|_, _| {},
+    )
+    .unwrap();
     // Round trip through the folder, as the views read it.
     let out = dir.path().join("snapshot");
     done.snapshot

@@ -121,6 +121,8 @@ pub fn plan_result(
             let actual: Pence = monthly[12..].iter().map(|m| m.spend).sum();
             let from_unit_costs: Pence = monthly[12..].iter().map(|m| m.from_unit_costs).sum();
             let budget: Pence = sources[w].iter().map(|s| s.amount).sum();
+            let pounds: Vec<f64> = monthly.iter().map(|m| m.spend.pounds()).collect();
+            let spc = accord_snapshot::control::spend_spc(&pounds, budget.pounds() / 12.0);
             WorkstreamResult {
                 id: workstream.id.clone(),
                 label: workstream.label.clone(),
@@ -132,6 +134,7 @@ pub fn plan_result(
                 variance: budget - actual,
                 sources: std::mem::take(&mut sources[w]),
                 monthly,
+                spc,
             }
         })
         .collect();

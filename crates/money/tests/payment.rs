@@ -81,6 +81,7 @@ fn snapshot(values: [(f64, f64); 3], spend: i64) -> Snapshot {
             row("zero", values[2].0, values[2].1),
         ],
         inequality: Vec::new(),
+        funnels: Vec::new(),
         framework_files: Vec::new(),
         money: Some(money),
     }

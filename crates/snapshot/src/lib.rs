@@ -3,10 +3,13 @@
 //!
 //! ```text
 //! snapshot/
-//!   snapshot.json        provenance, frameworks, indicators (definition, SQL, latest figure),
+//!   snapshot.json        provenance, frameworks, indicators (definition, SQL, latest figure,
+//!                        SPC chart of a monthly series),
 //!                        the population profile (pyramid, segments, flows, data quality)
 //!   results.parquet      one row per indicator × period × breakdown × group
 //!   inequality.parquet   one row per indicator × period: deprivation gap, SII, RII
+//!   funnels.parquet      the practices' funnel of each proportion and rate, per period:
+//!                        limit curves and each practice's position ([`control`])
 //!   frameworks/*.toml    the definition files exactly as they were used
 //!   money.json           spend, contracts and budgets, where the refresh was given a
 //!                        contract register ([`money`])
@@ -18,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+pub mod control;
 mod csv;
 pub mod money;
 mod profile;
@@ -43,7 +47,7 @@ pub use profile::{
 pub use publication::{WITHHELD, publish, shown};
 
 /// The snapshot folder's format version.
-pub const SNAPSHOT_FORMAT: u32 = 5;
+pub const SNAPSHOT_FORMAT: u32 = 6;
 
 impl Artifact for Summary {
     const KIND: &'static str = "results snapshot";
@@ -55,6 +59,8 @@ pub const SUMMARY_FILE: &str = "snapshot.json";
 pub const RESULTS_FILE: &str = "results.parquet";
 /// The inequality figures.
 pub const INEQUALITY_FILE: &str = "inequality.parquet";
+/// The practices' funnels.
+pub const FUNNELS_FILE: &str = "funnels.parquet";
 /// The folder holding a copy of each framework definition refreshed.
 pub const FRAMEWORKS_DIR: &str = "frameworks";
 /// The money results, where the refresh had a contract register.
@@ -124,6 +130,13 @@ pub struct Run {
     pub seconds: f64,
     /// The part of `seconds` spent in the query engine.
     pub query_seconds: f64,
+    /// What was taken from the earlier snapshot rather than computed again: framework ids,
+    /// and `profile` for the population profile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reused: Vec<String>,
+    /// The population profile's reuse key: the same key, the same profile.
+    #[serde(default)]
+    pub profile_key: String,
 }
 
 /// A framework refreshed.
@@ -141,6 +154,10 @@ pub struct FrameworkEntry {
     pub sha256: String,
     /// The definition file inside the snapshot (`frameworks/<id>.toml`).
     pub file: String,
+    /// The reuse key: the same key (dataset, definition, program build and data span), the
+    /// same figures, so a later refresh may take them from this snapshot.
+    #[serde(default)]
+    pub key: String,
 }
 
 /// The nesting of the area breakdowns.
@@ -199,6 +216,27 @@ pub struct IndicatorEntry {
     pub rows: usize,
     /// Seconds its query took.
     pub query_seconds: f64,
+    /// The XmR chart of a monthly indicator's whole-population series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spc: Option<control::IndicatorSpc>,
+}
+
+impl IndicatorEntry {
+    /// Its SPC chart drawn again from `results` (the whole-population rows, in period
+    /// order), against the same target: publication redraws it from published figures.
+    pub fn redraw_spc(&mut self, results: &[ResultRow]) {
+        let Some(target) = self.spc.as_ref().map(|s| s.target) else {
+            return;
+        };
+        let mut series: Vec<&ResultRow> = results
+            .iter()
+            .filter(|r| {
+                r.framework == self.framework && r.indicator == self.id && r.breakdown == "all"
+            })
+            .collect();
+        series.sort_by_key(|r| r.period_end);
+        self.spc = control::indicator_spc(&self.period_kind, &self.polarity, target, &series);
+    }
 }
 
 /// Every figure: one indicator, one period, one group of one breakdown.
@@ -370,6 +408,8 @@ pub struct Snapshot {
     pub results: Vec<ResultRow>,
     /// The inequality figures.
     pub inequality: Vec<InequalityRow>,
+    /// The practices' funnels ([`control::funnels`]).
+    pub funnels: Vec<control::FunnelRow>,
     /// (file name, text) of each framework definition.
     pub framework_files: Vec<(String, String)>,
     /// Spend, contracts and budgets, where the refresh had a contract register.
@@ -388,6 +428,7 @@ pub const SNAPSHOT_OUTPUT: OutputKind = OutputKind {
                 SUMMARY_FILE,
                 RESULTS_FILE,
                 INEQUALITY_FILE,
+                FUNNELS_FILE,
                 FRAMEWORKS_DIR,
                 MONEY_FILE,
             ]
@@ -418,6 +459,7 @@ impl Snapshot {
         accord_dataset::write_folder_atomically(destination, |staging| {
             table::write_results(&staging.join(RESULTS_FILE), &self.results)?;
             table::write_inequality(&staging.join(INEQUALITY_FILE), &self.inequality)?;
+            table::write_funnels(&staging.join(FUNNELS_FILE), &self.funnels)?;
             let frameworks = staging.join(FRAMEWORKS_DIR);
             fs::create_dir_all(&frameworks).map_err(SnapshotError::io(&frameworks))?;
             for (name, text) in &self.framework_files {
@@ -442,6 +484,7 @@ impl Snapshot {
         let summary = Snapshot::read_summary(dir)?;
         let results = table::read_results(&dir.join(RESULTS_FILE))?;
         let inequality = table::read_inequality(&dir.join(INEQUALITY_FILE))?;
+        let funnels = table::read_funnels(&dir.join(FUNNELS_FILE))?;
         let mut framework_files = Vec::new();
         for f in &summary.frameworks {
             let path = dir.join(&f.file);
@@ -464,6 +507,7 @@ impl Snapshot {
             summary,
             results,
             inequality,
+            funnels,
             framework_files,
             money,
         })

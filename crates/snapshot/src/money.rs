@@ -228,6 +228,9 @@ pub struct WorkstreamResult {
     pub sources: Vec<BudgetSource>,
     /// Monthly spend of the workstream's population on what feeds it, over the data.
     pub monthly: Vec<MonthSpend>,
+    /// The XmR chart of `monthly`, held against a twelfth of the budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spc: Option<accord_spc::Chart>,
 }
 
 /// A budget plan's results.

@@ -19,8 +19,8 @@
 //!    total has exactly one withheld part.
 //! 4. **Nothing derived from a withheld row**: no comparison, RAG, trend, deprivation gap
 //!    or slope index (a gap or SII needs all five quintiles published, and is recomputed
-//!    from their published figures); funnel and SPC limits are drawn by the views from
-//!    the published figures.
+//!    from their published figures); funnel and SPC limits are computed again from the
+//!    published figures ([`crate::control`]).
 //! 5. **The profile under the same rules**: population bands, segment sizes and their
 //!    activity (rates then follow from rounded counts), flows between segments, rows per
 //!    month and completeness.
@@ -103,13 +103,16 @@ pub fn publish(snapshot: &Snapshot) -> Snapshot {
             })
             .max_by_key(|r| r.period_end)
             .cloned();
+        entry.redraw_spc(&results);
     }
+    let funnels = crate::control::funnels(&summary.indicators, &results);
     summary.profile = published_profile(&summary.profile);
     summary.published = true;
     Snapshot {
         summary,
         results,
         inequality,
+        funnels,
         framework_files: snapshot.framework_files.clone(),
         // Money is not published yet: its spend by small groups has no disclosure rules
         // (docs/money.md, "Not done yet").

@@ -1,4 +1,4 @@
-//! The snapshot's Parquet tables: result rows and inequality rows to and from Arrow.
+//! The snapshot's Parquet tables: result, inequality and funnel rows to and from Arrow.
 
 use std::fs::File;
 use std::path::Path;
@@ -15,6 +15,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
+use crate::control::{FunnelPosition, FunnelRow};
 use crate::{InequalityRow, Result, ResultRow, SnapshotError};
 
 use accord_model::dates::{from_days, to_days};
@@ -126,6 +127,24 @@ pub fn write_inequality(path: &Path, rows: &[InequalityRow]) -> Result<()> {
         .optional_number("sii_lower", |r| r.sii_lower)
         .optional_number("sii_upper", |r| r.sii_upper)
         .optional_number("rii", |r| r.rii)
+        .write(path)
+}
+
+/// Writes the funnel rows to a Parquet file.
+pub fn write_funnels(path: &Path, rows: &[FunnelRow]) -> Result<()> {
+    Columns::new(rows)
+        .text("framework", |r| &r.framework)
+        .text("indicator", |r| &r.indicator)
+        .date("period_end", |r| r.period_end)
+        .number("centre", |r| r.centre)
+        .optional_text("practice", |r| r.practice.as_deref())
+        .number("denominator", |r| r.denominator)
+        .optional_number("value", |r| r.value)
+        .number("lower95", |r| r.lower95)
+        .number("upper95", |r| r.upper95)
+        .number("lower998", |r| r.lower998)
+        .number("upper998", |r| r.upper998)
+        .optional_text("position", |r| r.position.map(FunnelPosition::code))
         .write(path)
 }
 
@@ -293,6 +312,61 @@ pub fn read_inequality(path: &Path) -> Result<Vec<InequalityRow>> {
                 sii_lower: slopes[1][i],
                 sii_upper: slopes[2][i],
                 rii: slopes[3][i],
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Reads the funnel rows from Parquet.
+pub fn read_funnels(path: &Path) -> Result<Vec<FunnelRow>> {
+    let mut rows = Vec::new();
+    for b in batches(path)? {
+        let framework = b.text("framework")?;
+        let indicator = b.text("indicator")?;
+        let period_end = b.date("period_end")?;
+        let practice = b.texts("practice")?;
+        let value = b.numbers("value")?;
+        let numbers: Vec<Vec<f64>> = [
+            "centre",
+            "denominator",
+            "lower95",
+            "upper95",
+            "lower998",
+            "upper998",
+        ]
+        .iter()
+        .map(|name| b.number(name))
+        .collect::<Result<_>>()?;
+        let position = b
+            .texts("position")?
+            .into_iter()
+            .map(|code| {
+                code.map(|code| {
+                    FunnelPosition::from_code(&code).ok_or_else(|| {
+                        SnapshotError::invalid(
+                            path,
+                            format!("column position: unknown position {code:?}"),
+                        )
+                    })
+                })
+                .transpose()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for i in 0..framework.len() {
+            rows.push(FunnelRow {
+                framework: framework[i].clone(),
+                indicator: indicator[i].clone(),
+                period_end: period_end[i],
+                centre: numbers[0][i],
+                practice: practice[i].clone(),
+                denominator: numbers[1][i],
+                value: value[i],
+                lower95: numbers[2][i],
+                upper95: numbers[3][i],
+                lower998: numbers[4][i],
+                upper998: numbers[5][i],
+                position: position[i],
             });
         }
     }

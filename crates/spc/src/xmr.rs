@@ -1,13 +1,13 @@
 //! The XmR chart: limits per section from the mean and the mean moving range, the rules of
 //! the chosen rule set, each point's type, and the icons.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::rules::{shift, trend, two_of_three};
 use crate::{LIMIT_FACTOR, MOVING_RANGE_FACTOR};
 
 /// The two trusted references, which differ in detail (docs/methods.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSet {
     /// NHS England's Making Data Count engine (2024): runs of 6, points beyond 3σ count
@@ -43,7 +43,7 @@ impl RuleSet {
 }
 
 /// Which direction is improvement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Higher is improvement.
@@ -86,7 +86,7 @@ impl SpcOptions {
 }
 
 /// A rule that marks a point as special cause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// A point outside the process limits.
@@ -100,7 +100,7 @@ pub enum Signal {
 }
 
 /// What a point shows, given the direction of improvement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PointType {
     /// No special cause.
@@ -120,7 +120,7 @@ pub enum PointType {
 }
 
 /// Whether the process will meet its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Assurance {
     /// The target lies beyond the limits on the side the process will always meet.
@@ -132,7 +132,7 @@ pub enum Assurance {
 }
 
 /// The limits of one section of the chart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     /// Positions in the series of the section's first and last values.
     pub first: usize,
@@ -157,7 +157,7 @@ pub struct Section {
 }
 
 /// One position of the series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChartPoint {
     /// The position in the series.
     pub position: usize,
@@ -172,7 +172,7 @@ pub struct ChartPoint {
 }
 
 /// A drawn chart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Chart {
     /// The rules applied.
     pub rules: RuleSet,

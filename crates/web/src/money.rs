@@ -7,7 +7,6 @@
 use accord_chart::{Bar, BarChart, Labels, LineChart, Series, SpcFigure, Tone};
 use accord_model::Pence;
 use accord_snapshot::money::{MoneyResults, PlanResult, SpendTable};
-use accord_spc::{Direction, RuleSet, SpcOptions, xmr};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -272,12 +271,7 @@ pub async fn budgets(State(site): Shared, Path(id): Path<String>) -> Result<Mark
     let plan = plan_of(r, &id)?;
     let cap = &plan.capitation;
     let spc_of = |w: &accord_snapshot::money::WorkstreamResult| {
-        let values: Vec<Option<f64>> = w.monthly.iter().map(|m| Some(m.spend.pounds())).collect();
-        // The budget year's budget by month is the line to hold spend against.
-        let monthly_budget = w.budget.pounds() / 12.0;
-        let mut options = SpcOptions::new(RuleSet::Mdc, Direction::Decrease);
-        options.target = Some(monthly_budget);
-        let spc = xmr(&values, &options).ok()?;
+        let spc = w.spc.as_ref()?;
         let figure = accord_chart::spc(&SpcFigure {
             labels: Labels {
                 id: format!("spc-{}", w.id),
@@ -294,7 +288,7 @@ pub async fn budgets(State(site): Shared, Path(id): Path<String>) -> Result<Mark
                 .iter()
                 .map(|m| m.month.format("%b %Y").to_string())
                 .collect(),
-            chart: &spc,
+            chart: spc,
             target: None,
             step: 1.0,
         });

@@ -8,7 +8,7 @@ use accord_chart::{
 };
 use accord_risk::ModelCard;
 use accord_risk::Performance;
-use accord_spc::{Direction, RuleSet, SpcOptions, xmr};
+use accord_snapshot::control::IndicatorSpc;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -314,23 +314,11 @@ fn trend_chart(v: &IndicatorView) -> Chart {
 }
 
 fn spc_chart(v: &IndicatorView) -> Option<Markup> {
-    if v.period_kind != "month" {
-        return None;
-    }
-    let direction = match v.polarity.as_str() {
-        "higher_is_better" => Direction::Increase,
-        "lower_is_better" => Direction::Decrease,
-        _ => Direction::Neither,
-    };
-    let mut options = SpcOptions::new(RuleSet::Mdc, direction);
-    options.target = v.target.as_ref().and_then(|t| t.value);
-    let values: Vec<Option<f64>> = v.series.iter().map(|p| p.figure.value).collect();
-    let spc = xmr(&values, &options).ok()?;
-    let categories: Vec<String> = v
-        .series
-        .iter()
-        .map(|p| p.period_end.format("%b %Y").to_string())
-        .collect();
+    let IndicatorSpc {
+        target,
+        periods,
+        chart: spc,
+    } = v.spc.as_ref()?;
     let figure = accord_chart::spc(&SpcFigure {
         labels: Labels {
             id: "spc".into(),
@@ -342,9 +330,12 @@ fn spc_chart(v: &IndicatorView) -> Option<Markup> {
             x: "Month".into(),
             y: v.unit.clone(),
         },
-        categories,
-        chart: &spc,
-        target: options.target,
+        categories: periods
+            .iter()
+            .map(|p| p.format("%b %Y").to_string())
+            .collect(),
+        chart: spc,
+        target: *target,
         step: 0.1,
     });
     Some(html! {

@@ -1,18 +1,19 @@
 //! The dashboard's figures: a results snapshot loaded once and indexed, and one function
 //! per page that returns everything the page shows as a plain serialisable value. The HTML
 //! pages and the JSON API both call these functions, so a figure on a page is the figure
-//! the API returns. In public mode every count passes the disclosure rule of docs/methods.md
-//! here, before any view sees it.
+//! the API returns. The figures, limits included, are the snapshot's: in public mode its
+//! published copy, with the disclosure rules applied before any view sees it. Nothing here
+//! computes a statistic.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use accord_chart::FunnelLimit;
 use accord_framework::{Framework, Indicator, Target};
+use accord_snapshot::control::{FunnelRow, IndicatorSpc};
 use accord_snapshot::{
     IndicatorEntry, InequalityRow, NOT_REGISTERED, Provenance, ResultRow, Run, Snapshot, shown,
 };
-use accord_stats::{Confidence, count_limits, proportion};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -33,6 +34,8 @@ pub struct Site {
     public: bool,
     /// Row positions by (framework, indicator, breakdown), in period then group order.
     index: HashMap<(String, String, String), Vec<usize>>,
+    /// Funnel row positions by (framework, indicator, period end).
+    funnels: HashMap<(String, String, NaiveDate), Vec<usize>>,
     /// The risk model's card, where the dashboard was given a model folder.
     risk: Option<ModelCard>,
     /// An evaluation's results, where the dashboard was given them.
@@ -216,6 +219,9 @@ pub struct IndicatorView {
     /// Whole-population figure of the chosen period (the breakdown's reference line).
     pub population: Option<Figure>,
     pub funnel: Option<Funnel>,
+    /// The XmR chart of a monthly indicator's series (Making Data Count rules).
+    #[schema(value_type = Option<Object>)]
+    pub spc: Option<IndicatorSpc>,
     /// The deprivation gap and, for the latest period, the SII and RII.
     #[schema(value_type = Option<Object>)]
     pub inequality: Option<InequalityRow>,
@@ -369,11 +375,19 @@ impl Site {
                 (a.period_end, &a.group).cmp(&(b.period_end, &b.group))
             });
         }
+        let mut funnels: HashMap<(String, String, NaiveDate), Vec<usize>> = HashMap::new();
+        for (i, r) in snapshot.funnels.iter().enumerate() {
+            funnels
+                .entry((r.framework.clone(), r.indicator.clone(), r.period_end))
+                .or_default()
+                .push(i);
+        }
         Ok(Site {
             snapshot,
             frameworks,
             public,
             index,
+            funnels,
             risk: None,
             evaluation: None,
             outcome_contracts: Vec::new(),
@@ -772,7 +786,8 @@ impl Site {
             breakdown,
             groups,
             population,
-            funnel: period.and_then(|p| self.funnel(framework, indicator, entry, p)),
+            funnel: period.and_then(|p| self.funnel(framework, indicator, p)),
+            spc: entry.spc.clone(),
             inequality,
             definition: self.snapshot.definition_text(entry),
             sql: entry.sql.clone(),
@@ -790,85 +805,41 @@ impl Site {
         })
     }
 
-    /// The practices' funnel for proportions and crude rates; other measures have no
-    /// binomial or Poisson model to draw limits from.
-    fn funnel(
-        &self,
-        framework: &str,
-        indicator: &str,
-        entry: &IndicatorEntry,
-        period: NaiveDate,
-    ) -> Option<Funnel> {
-        let is_rate = match entry.measure.as_str() {
-            "proportion" | "survey_agreement" => false,
-            "rate" => true,
-            _ => return None,
-        };
-        let all = self
-            .rows(framework, indicator, "all")
-            .find(|r| r.period_end == period)?;
-        let centre = self.figure(all).value?;
-        // value = scale × numerator / denominator (100 for percentages, 1,000 per person-years…).
-        let scale = entry.scale?;
-        let expected = centre / scale;
-        let practices: Vec<&ResultRow> = self
-            .rows(framework, indicator, "practice")
-            .filter(|r| r.period_end == period && r.denominator > 0.0)
-            .collect();
-        let largest = practices.iter().map(|r| r.denominator).fold(0.0, f64::max);
-        if largest <= 0.0 {
-            return None;
-        }
-        let limits_at = |n: f64| -> Option<FunnelLimit> {
-            let limit = |conf| -> Option<(f64, f64)> {
-                if is_rate {
-                    let (lo, hi) = count_limits(expected * n, conf).ok()?;
-                    Some((lo / n * scale, hi / n * scale))
-                } else {
-                    let e = proportion((expected * n).min(n), n, conf).ok()?;
-                    Some((e.lower * scale, e.upper * scale))
-                }
-            };
-            let (lower95, upper95) = limit(Confidence::P95)?;
-            let (lower998, upper998) = limit(Confidence::P998)?;
-            Some(FunnelLimit {
-                denominator: n,
-                lower95,
-                upper95,
-                lower998,
-                upper998,
-            })
-        };
-        let limits: Vec<FunnelLimit> = (1..=60)
-            .filter_map(|k| limits_at(largest * 1.05 * (k as f64 / 60.0).powi(2)))
-            .collect();
-        let points = practices
+    /// The practices' funnel of one period, as the snapshot holds it: proportions and crude
+    /// rates have one, other measures none.
+    fn funnel(&self, framework: &str, indicator: &str, period: NaiveDate) -> Option<Funnel> {
+        let rows: Vec<&FunnelRow> = self
+            .funnels
+            .get(&(framework.to_string(), indicator.to_string(), period))?
             .iter()
-            .filter_map(|r| {
-                let shown = self.figure(r);
-                let value = shown.value?;
-                let denominator = shown.denominator?;
-                let at = limits_at(r.denominator)?;
-                let position = if value < at.lower998 || value > at.upper998 {
-                    "outside_998"
-                } else if value < at.lower95 || value > at.upper95 {
-                    "outside_95"
-                } else {
-                    "within"
-                };
-                Some(FunnelPoint {
-                    practice: r.group.clone(),
-                    label: self.group_label("practice", &r.group),
-                    denominator,
-                    value,
-                    position: position.into(),
-                })
-            })
+            .map(|&i| &self.snapshot.funnels[i])
             .collect();
         Some(Funnel {
-            centre,
-            points,
-            limits,
+            centre: rows.first()?.centre,
+            limits: rows
+                .iter()
+                .filter(|r| r.practice.is_none())
+                .map(|r| FunnelLimit {
+                    denominator: r.denominator,
+                    lower95: r.lower95,
+                    upper95: r.upper95,
+                    lower998: r.lower998,
+                    upper998: r.upper998,
+                })
+                .collect(),
+            points: rows
+                .iter()
+                .filter_map(|r| {
+                    let practice = r.practice.as_ref()?;
+                    Some(FunnelPoint {
+                        practice: practice.clone(),
+                        label: self.group_label("practice", practice),
+                        denominator: r.denominator,
+                        value: r.value?,
+                        position: r.position?.code().into(),
+                    })
+                })
+                .collect(),
         })
     }
 

@@ -40,7 +40,12 @@ fn refreshed() -> Snapshot {
     let frameworks = builtin::all().unwrap();
     accord_workspace::Workspace::open(&data)
         .unwrap()
-        .refresh(&frameworks, &RefreshOptions { threads: 2 }, &|_, _| {})
+        .refresh(
+            &frameworks,
+            &RefreshOptions { threads: 2 },
+            None,
+            &|_, _| {},
+        )
         .unwrap()
         .snapshot
 }

@@ -46,7 +46,12 @@ fn refreshed() -> (Snapshot, ModelCard) {
         let frameworks = builtin::all().unwrap();
         let workspace = accord_workspace::Workspace::open(&data).unwrap();
         let snapshot = workspace
-            .refresh(&frameworks, &RefreshOptions { threads: 2 }, &|_, _| {})
+            .refresh(
+                &frameworks,
+                &RefreshOptions { threads: 2 },
+                None,
+                &|_, _| {},
+            )
             .unwrap()
             .snapshot;
         let histories = workspace.histories().unwrap();
@@ -403,6 +408,42 @@ async fn monthly_indicators_have_an_spc_chart() {
     assert!(html.contains("Variation: "));
     let rolling = page("/frameworks/islington/indicators/emergency_admissions").await;
     assert!(!rolling.contains("Month by month (SPC)"));
+    // The API carries the chart the page draws: the snapshot's, computed at refresh.
+    let api = json("/api/frameworks/islington/indicators/emergency_admissions_monthly").await;
+    let entry = snapshot()
+        .find_indicator("islington/emergency_admissions_monthly")
+        .unwrap();
+    let spc = entry.spc.as_ref().unwrap();
+    assert_eq!(api["spc"], serde_json::to_value(spc).unwrap());
+    assert_eq!(spc.periods.len(), api["series"].as_array().unwrap().len());
+    let limit = accord_chart::number(spc.chart.sections[0].upper_limit, 0.1);
+    assert!(
+        html.contains(&format!("<td>{limit}</td>")),
+        "the page's table shows {limit}"
+    );
+    assert!(
+        json("/api/frameworks/islington/indicators/emergency_admissions").await["spc"].is_null()
+    );
+    // In public mode the chart is drawn from the published values, not the exact ones.
+    let public = get_from(
+        site(true),
+        "/api/frameworks/islington/indicators/emergency_admissions_monthly",
+    )
+    .await;
+    let public: Value = serde_json::from_str(&public.body).unwrap();
+    let charted: Vec<&Value> = public["spc"]["chart"]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["value"])
+        .collect();
+    let published: Vec<&Value> = public["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["figure"]["value"])
+        .collect();
+    assert_eq!(charted, published);
 }
 
 #[tokio::test]

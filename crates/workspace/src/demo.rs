@@ -147,9 +147,14 @@ fn refresh(
     destination.check()?;
     let money = MoneyDefinitions::load(register, None, &[], &[])?;
     let started = std::time::Instant::now();
-    let done = workspace.refresh(&frameworks, &RefreshOptions::default(), &|_, total| {
-        tell(DemoEvent::Indicator(total));
-    })?;
+    let done = workspace.refresh(
+        &frameworks,
+        &RefreshOptions::default(),
+        None,
+        &|_, total| {
+            tell(DemoEvent::Indicator(total));
+        },
+    )?;
     let mut snapshot = done.snapshot;
     snapshot.money = Some(workspace.money(&money, None)?);
     snapshot.summary.run.seconds = started.elapsed().as_secs_f64();

@@ -8,6 +8,7 @@ use accord_evaluation::{Evaluation, EvaluationOptions};
 use accord_framework::Framework;
 use accord_risk::model::{MODEL_OUTPUT, write_model};
 use accord_risk::{RiskModel, TrainOptions, Trained, train};
+use accord_snapshot::Snapshot;
 
 use crate::{Workspace, WorkspaceError};
 
@@ -20,12 +21,14 @@ pub const EVALUATION_JSON: OutputKind = OutputKind {
 };
 
 impl Workspace {
-    /// Every indicator of `frameworks` on this dataset; `progress` is told each indicator
-    /// as it finishes, with how many there are.
+    /// Every indicator of `frameworks` on this dataset, taking from `earlier` (the
+    /// snapshot being replaced) what is unchanged; `progress` is told each indicator as it
+    /// finishes, with how many there are.
     pub fn refresh(
         &self,
         frameworks: &[Framework],
         options: &RefreshOptions,
+        earlier: Option<&Snapshot>,
         progress: &dyn Fn(&str, usize),
     ) -> Result<Refresh, WorkspaceError> {
         Ok(accord_engine::refresh(
@@ -33,6 +36,7 @@ impl Workspace {
             self.histories()?,
             frameworks,
             options,
+            earlier,
             progress,
         )?)
     }
