@@ -23,6 +23,9 @@ fn hint_of(cause: &(dyn Error + 'static)) -> Option<&'static str> {
             WorkspaceError::RiskModel(e) => risk_model(e),
             WorkspaceError::Evaluation(e) => evaluation(e),
             WorkspaceError::Snapshot(e) => snapshot(e),
+            WorkspaceError::Engine(e) if e.is_memory_limit() => Some(
+                "the query engine reached --memory-limit where it cannot spill: raise the limit, or leave it out",
+            ),
             _ => None,
         };
     }

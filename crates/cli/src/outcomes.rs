@@ -29,6 +29,10 @@ pub struct RefreshArgs {
     /// Query engine threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// The most memory the query engine's operators may hold (e.g. 1.5GB or 800MB); beyond
+    /// it sorts and aggregations spill to temporary files (default: no limit).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
     /// Compute every framework again, even those the snapshot at --out already holds for
     /// the same dataset, definition and program.
     #[arg(long)]
@@ -42,6 +46,20 @@ pub struct RefreshArgs {
     /// With --contracts, money (spend, contracts, budgets) goes into the snapshot too.
     #[command(flatten)]
     pub money: crate::money::MoneyDefinitions,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_are_read_with_their_units() {
+        assert_eq!(parse_size("1.5GB"), Ok(1_500_000_000));
+        assert_eq!(parse_size("800 mb"), Ok(800_000_000));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("-1GB").is_err());
+    }
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +105,25 @@ pub struct ExportArgs {
     pub framework: Option<String>,
 }
 
+/// A size in bytes from `1.5GB`, `800MB`, `64KB` or a plain number of bytes.
+fn parse_size(text: &str) -> Result<usize, String> {
+    let upper = text.trim().to_ascii_uppercase();
+    let (number, unit) = [("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("B", 1.0)]
+        .into_iter()
+        .find_map(|(suffix, unit)| {
+            upper
+                .strip_suffix(suffix)
+                .map(|n| (n.trim().to_string(), unit))
+        })
+        .unwrap_or((upper.clone(), 1.0));
+    match number.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok((n * unit) as usize),
+        _ => Err(format!(
+            "{text:?} is not a size: write a positive number with GB, MB or KB (e.g. 1.5GB)"
+        )),
+    }
+}
+
 /// The frameworks named on the command line, or every built-in.
 pub fn frameworks(names: &[String]) -> Result<Vec<Framework>> {
     if names.is_empty() {
@@ -119,6 +156,7 @@ pub fn run_refresh(args: &RefreshArgs) -> Result<Snapshot> {
     if let Some(threads) = args.threads {
         options.threads = threads;
     }
+    options.memory_limit = args.memory_limit;
     let started = Instant::now();
     let earlier = if args.no_reuse {
         None

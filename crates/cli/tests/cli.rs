@@ -739,6 +739,55 @@ fn refresh_explain_and_export_a_borough() {
     let program = fs::read_to_string(&sql).unwrap();
     assert!(program.contains("CREATE TABLE spells_rolling_12_months AS"));
 
+    // Again over the same data: everything comes from the snapshot it replaces, and says so.
+    let again = accord(&[
+        "refresh",
+        "--data",
+        data,
+        "--framework",
+        "islington",
+        "--out",
+        snap,
+    ]);
+    let (stdout, stderr) = text(&again);
+    assert!(again.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("reused, unchanged since the snapshot it replaces")
+            && stdout.contains("framework islington, the population profile"),
+        "{stdout}"
+    );
+    // A memory limit too small for a join fails, says what helps, and loses nothing.
+    let before = fs::read(snapshot.join("results.parquet")).unwrap();
+    let starved = accord(&[
+        "refresh",
+        "--data",
+        data,
+        "--framework",
+        "islington",
+        "--out",
+        snap,
+        "--no-reuse",
+        "--memory-limit",
+        "64KB",
+    ]);
+    let (_, stderr) = text(&starved);
+    assert!(!starved.status.success());
+    assert!(
+        stderr.contains("Resources exhausted") && stderr.contains("raise the limit"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(snapshot.join("results.parquet")).unwrap(), before);
+    let unreadable = accord(&[
+        "refresh",
+        "--data",
+        data,
+        "--out",
+        snap,
+        "--memory-limit",
+        "lots",
+    ]);
+    assert!(text(&unreadable).1.contains("is not a size"));
+
     let explain = accord(&["explain", "--snapshot", snap, "emergency_admissions"]);
     let (stdout, stderr) = text(&explain);
     assert!(explain.status.success(), "{stderr}");

@@ -12,6 +12,8 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use datafusion::datasource::MemTable;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::EngineError;
@@ -46,8 +48,14 @@ pub struct RawRow {
 }
 
 impl Engine {
-    /// Opens a session with `threads` worker threads (DataFusion's target partitions).
-    pub fn open(dataset: &Dataset, threads: usize) -> Result<Engine, EngineError> {
+    /// Opens a session with `threads` worker threads (DataFusion's target partitions) and,
+    /// where given, a memory pool of `memory_limit` bytes shared fairly by the operators
+    /// that can spill.
+    pub fn open(
+        dataset: &Dataset,
+        threads: usize,
+        memory_limit: Option<usize>,
+    ) -> Result<Engine, EngineError> {
         let threads = threads.max(1);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
@@ -64,7 +72,14 @@ impl Engine {
             .execution
             .parquet
             .schema_force_view_types = false;
-        let context = SessionContext::new_with_config(config);
+        let mut environment = RuntimeEnvBuilder::new();
+        if let Some(limit) = memory_limit {
+            environment = environment.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
+        }
+        let environment = environment
+            .build_arc()
+            .map_err(|e| EngineError::Runtime(e.to_string()))?;
+        let context = SessionContext::new_with_config_rt(config, environment);
         let engine = Engine { context, runtime };
         for table in Table::ALL {
             engine.register(dataset, table)?;

@@ -69,17 +69,31 @@ pub enum EngineError {
     Cohort(#[from] accord_cohort::CohortError),
 }
 
+impl EngineError {
+    /// Whether a query failed for want of memory under `RefreshOptions::memory_limit`
+    /// (an operator that cannot spill, such as a hash join's build side, hit the limit).
+    pub fn is_memory_limit(&self) -> bool {
+        matches!(self, EngineError::Query { source, .. }
+            if matches!(source.find_root(), datafusion::error::DataFusionError::ResourcesExhausted(_)))
+    }
+}
+
 /// How a refresh runs.
 #[derive(Debug, Clone)]
 pub struct RefreshOptions {
     /// Worker threads for the query engine.
     pub threads: usize,
+    /// The most memory, in bytes, the query engine's operators may hold; beyond it sorts
+    /// and aggregations spill to temporary files, and an operator that cannot spill fails
+    /// with an error that says so. None: no limit.
+    pub memory_limit: Option<usize>,
 }
 
 impl Default for RefreshOptions {
     fn default() -> Self {
         RefreshOptions {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            memory_limit: None,
         }
     }
 }
@@ -125,7 +139,7 @@ pub fn prepare(
             return Err(EngineError::DuplicateFramework(f.id.clone()));
         }
     }
-    let engine = Engine::open(dataset, options.threads)?;
+    let engine = Engine::open(dataset, options.threads, options.memory_limit)?;
     let start = engine
         .date(
             "finding the first day of data",

@@ -14,7 +14,10 @@ fn every_builtin_indicator_has_a_latest_value_on_a_generated_borough() {
         &dataset,
         &histories,
         &frameworks,
-        &RefreshOptions { threads: 2 },
+        &RefreshOptions {
+            threads: 2,
+            ..Default::default()
+        },
         None,
         &|_, _| {},
     )
@@ -98,7 +101,10 @@ settings = ["apc_nel"]
         &dataset,
         &histories,
         &[framework],
-        &RefreshOptions { threads: 2 },
+        &RefreshOptions {
+            threads: 2,
+            ..Default::default()
+        },
         None,
         &|_, _| {},
     )

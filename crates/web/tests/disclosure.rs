@@ -42,7 +42,10 @@ fn refreshed() -> Snapshot {
         .unwrap()
         .refresh(
             &frameworks,
-            &RefreshOptions { threads: 2 },
+            &RefreshOptions {
+                threads: 2,
+                ..Default::default()
+            },
             None,
             &|_, _| {},
         )

@@ -48,7 +48,10 @@ fn refreshed() -> (Snapshot, ModelCard) {
         let snapshot = workspace
             .refresh(
                 &frameworks,
-                &RefreshOptions { threads: 2 },
+                &RefreshOptions {
+                    threads: 2,
+                    ..Default::default()
+                },
                 None,
                 &|_, _| {},
             )
