@@ -89,6 +89,16 @@ pub struct RefreshOptions {
     pub memory_limit: Option<usize>,
 }
 
+impl RefreshOptions {
+    /// `threads` worker threads and no memory limit.
+    pub fn with_threads(threads: usize) -> RefreshOptions {
+        RefreshOptions {
+            threads,
+            ..RefreshOptions::default()
+        }
+    }
+}
+
 impl Default for RefreshOptions {
     fn default() -> Self {
         RefreshOptions {

@@ -14,10 +14,7 @@ fn every_builtin_indicator_has_a_latest_value_on_a_generated_borough() {
         &dataset,
         &histories,
         &frameworks,
-        &RefreshOptions {
-            threads: 2,
-            ..Default::default()
-        },
+        &RefreshOptions::with_threads(2),
         None,
         &|_, _| {},
     )
@@ -101,10 +98,7 @@ settings = ["apc_nel"]
         &dataset,
         &histories,
         &[framework],
-        &RefreshOptions {
-            threads: 2,
-            ..Default::default()
-        },
+        &RefreshOptions::with_threads(2),
         None,
         &|_, _| {},
     )

@@ -68,10 +68,7 @@ fn a_warehouse_export_with_nullable_columns_refreshes_to_the_same_figures() {
     };
     seal(&export, &origin, &|_| {}).unwrap();
     let frameworks = builtin::all().unwrap();
-    let options = RefreshOptions {
-        threads: 2,
-        ..Default::default()
-    };
+    let options = RefreshOptions::with_threads(2);
     let refreshed = |dir: &std::path::Path| {
         let dataset = Dataset::open(dir).unwrap();
         let histories = accord_cohort::Histories::load(&dataset).unwrap();

@@ -345,10 +345,7 @@ fn refreshed() -> Snapshot {
     let data = dir.path().join("borough");
     tiny_borough(&data);
     let framework = Framework::parse("tiny.toml", FRAMEWORK).unwrap();
-    let options = RefreshOptions {
-        threads: 2,
-        ..Default::default()
-    };
+    let options = RefreshOptions::with_threads(2);
     let dataset = accord_dataset::Dataset::open(&data).unwrap();
     let histories = accord_cohort::Histories::load(&dataset).unwrap();
     let done = refresh(

@@ -68,10 +68,7 @@ fn a_refresh_after_editing_one_framework_recomputes_that_framework_only() {
     let (_dir, data) = accord_testkit::borough(12_000, 23);
     let dataset = accord_dataset::Dataset::open(&data).unwrap();
     let histories = accord_cohort::Histories::load(&dataset).unwrap();
-    let options = RefreshOptions {
-        threads: 2,
-        ..Default::default()
-    };
+    let options = RefreshOptions::with_threads(2);
     let run = |frameworks: &[Framework], earlier: Option<&Snapshot>| {
         refresh(
             &dataset,

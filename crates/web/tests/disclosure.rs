@@ -42,10 +42,7 @@ fn refreshed() -> Snapshot {
         .unwrap()
         .refresh(
             &frameworks,
-            &RefreshOptions {
-                threads: 2,
-                ..Default::default()
-            },
+            &RefreshOptions::with_threads(2),
             None,
             &|_, _| {},
         )

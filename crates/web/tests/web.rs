@@ -48,10 +48,7 @@ fn refreshed() -> (Snapshot, ModelCard) {
         let snapshot = workspace
             .refresh(
                 &frameworks,
-                &RefreshOptions {
-                    threads: 2,
-                    ..Default::default()
-                },
+                &RefreshOptions::with_threads(2),
                 None,
                 &|_, _| {},
             )
