@@ -194,13 +194,20 @@ pub fn refresh(
             )
         })
         .collect();
+    // Reused whole or not at all: the same key, and every indicator there to copy.
     let reused_frameworks: Vec<&str> = frameworks
         .iter()
-        .map(|f| f.id.as_str())
-        .filter(|id| {
-            let key = &framework_keys[id];
-            !key.is_empty() && earlier.as_ref().and_then(|e| e.key(id)) == Some(key.as_str())
+        .filter(|f| {
+            let key = &framework_keys[f.id.as_str()];
+            earlier.as_ref().is_some_and(|e| {
+                !key.is_empty()
+                    && e.key(&f.id) == Some(key.as_str())
+                    && f.indicators
+                        .iter()
+                        .all(|i| e.indicator(&f.id, &i.id).is_some())
+            })
         })
+        .map(|f| f.id.as_str())
         .collect();
     let profile_key = keys.as_ref().map(|k| k.profile()).unwrap_or_default();
     let earlier_profile = earlier
